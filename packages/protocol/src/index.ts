@@ -1,0 +1,7 @@
+// @cftp/protocol: the CFTP wire codec (docs/protocol.md). Pure: no I/O, no sockets.
+export * from './codec.js';
+export * from './constants.js';
+export * from './errors.js';
+export * from './frame.js';
+export * from './messages.js';
+export * from './paths.js';

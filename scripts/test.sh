@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `npm test`: install if needed, build, lint, run every vitest project once, and print one
+# closing line `N passed, N failed, N skipped` that sums all of it (lint counts as one check).
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$CFTP_REPO"
+
+results=".test-results"
+rm -rf "$results" && mkdir -p "$results"
+failed_steps=0
+
+step() { # name, command...: runs a setup step; a failure is counted and reported
+  local name=$1; shift
+  if ! "$@"; then
+    echo "test: step '$name' failed" >&2
+    failed_steps=$((failed_steps + 1))
+    return 1
+  fi
+}
+
+if ! step install bash scripts/bootstrap.sh || ! step build turbo run build --output-logs=errors-only; then
+  echo "0 passed, ${failed_steps} failed, 0 skipped"
+  exit 1
+fi
+
+lint_failed=0
+step lint biome check . || lint_failed=1
+
+vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json" "$@"
+vitest_status=$?
+
+node scripts/summary.mjs "$results/vitest.json" --extra-passed $((1 - lint_failed)) --extra-failed "$lint_failed"
+summary_status=$?
+if [ "$vitest_status" -ne 0 ] || [ "$lint_failed" -ne 0 ] || [ "$summary_status" -ne 0 ]; then
+  exit 1
+fi
