@@ -1,1 +1,19 @@
-export {};
+// @cftp/client: the CFTP client engine (docs/protocol.md). Promises, progress, AbortSignal.
+export {
+  AbortError,
+  CftpError,
+  type Entry,
+  type EntryType,
+  type ErrorCode,
+  IntegrityError,
+} from '@cftp/protocol';
+export {
+  CftpClient,
+  type CftpClientEvents,
+  type ConnectOptions,
+  connect,
+  type OperationOptions,
+  type TransferOptions,
+  type TransferResult,
+} from './client.js';
+export type { Progress, ProgressListener } from './transfer.js';

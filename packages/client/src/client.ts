@@ -1,0 +1,433 @@
+// The CFTP client engine: one control connection, promise operations with progress and
+// AbortSignal (docs/protocol.md). No terminal code: the CLI and TUI sit on top of this.
+import { EventEmitter } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, stat, unlink } from 'node:fs/promises';
+import { connect as netConnect, type Socket } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import {
+  AbortError,
+  CftpError,
+  ConnectionError,
+  checkName,
+  DataChannelError,
+  DEFAULT_MAX_FRAME_SIZE,
+  type Entry,
+  encodeMessage,
+  entrySchema,
+  errorFromCode,
+  FEATURES,
+  IntegrityError,
+  MessageDecoder,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  type ServerMessage,
+  TimeoutError,
+  type Welcome,
+} from '@cftp/protocol';
+import { ReplyQueue } from './replies.js';
+import { Meter, openDataSocket, type ProgressListener, tempPathFor } from './transfer.js';
+
+const IO_CHUNK_BYTES = 1024 * 1024;
+/** Longest listing line the client accepts (a hostile server cannot grow it without bound). */
+const MAX_LIST_LINE_BYTES = 64 * 1024;
+
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  /** Gives up connecting + handshake after this long (default 10 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  maxFrameSize?: number;
+  agent?: string;
+}
+
+export interface OperationOptions {
+  signal?: AbortSignal;
+}
+
+export interface TransferOptions extends OperationOptions {
+  onProgress?: ProgressListener;
+}
+
+export interface TransferResult {
+  bytes: number;
+  sha256: string;
+  durationMs: number;
+}
+
+export interface CftpClientEvents {
+  /** The control connection closed (after quit, close, or loss). */
+  close: [error: CftpError | undefined];
+}
+
+export class CftpClient extends EventEmitter<CftpClientEvents> {
+  private readonly decoder: MessageDecoder;
+  private readonly pending = new Map<number, ReplyQueue>();
+  private nextId = 1;
+  private closedWith: CftpError | undefined;
+  private closed = false;
+  /** What the server said in `welcome`. */
+  server:
+    | Pick<Welcome, 'agent' | 'version' | 'features' | 'maxFrameSize' | 'maxInFlight'>
+    | undefined;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    private readonly socket: Socket,
+    maxFrameSize: number,
+  ) {
+    super();
+    this.decoder = new MessageDecoder({ maxFrameSize });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) =>
+      this.shutdown(new ConnectionError(error.message, { cause: error })),
+    );
+    socket.on('close', () => this.shutdown(new ConnectionError('connection closed by the server')));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private onData(chunk: Buffer): void {
+    let results: ReturnType<MessageDecoder['push']>;
+    try {
+      results = this.decoder.push(chunk);
+    } catch (error) {
+      this.shutdown(
+        error instanceof CftpError ? error : new ProtocolError('EPROTO', String(error)),
+      );
+      return;
+    }
+    for (const result of results) {
+      if ('error' in result) {
+        this.shutdown(
+          new ProtocolError('EPROTO', `bad reply from the server: ${result.error.message}`),
+        );
+        return;
+      }
+      const message = result.message as ServerMessage;
+      if (message.id === null) {
+        // Not tied to a request: the server is telling the session something fatal.
+        if (message.type === 'error') this.shutdown(errorFromCode(message.code, message.message));
+        continue;
+      }
+      // Replies to requests we gave up on (aborted) are dropped.
+      this.pending.get(message.id)?.push(message);
+    }
+  }
+
+  private shutdown(error: CftpError | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closedWith = error;
+    for (const queue of this.pending.values())
+      queue.fail(error ?? new ConnectionError('client closed'));
+    this.pending.clear();
+    this.socket.destroy();
+    this.emit('close', error);
+  }
+
+  /** Sends a request and returns the queue its replies arrive on. */
+  private request(build: (id: number) => Parameters<typeof encodeMessage>[0]): {
+    id: number;
+    replies: ReplyQueue;
+  } {
+    if (this.closed) throw this.closedWith ?? new ConnectionError('client is closed');
+    const id = this.nextId++;
+    const replies = new ReplyQueue();
+    this.pending.set(id, replies);
+    this.socket.write(encodeMessage(build(id)));
+    return { id, replies };
+  }
+
+  private finish(id: number): void {
+    this.pending.delete(id);
+  }
+
+  /**
+   * Runs one operation with abort support: on abort the server is told (§6.4), the local
+   * resources are released by `body`'s own cleanup, and the promise rejects with ECANCELED.
+   */
+  private async operation<T>(
+    signal: AbortSignal | undefined,
+    start: (id: number) => Parameters<typeof encodeMessage>[0],
+    body: (id: number, replies: ReplyQueue, aborted: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    signal?.throwIfAborted();
+    const { id, replies } = this.request(start);
+    const local = new AbortController();
+    const onAbort = () => {
+      const reason = new AbortError();
+      local.abort(reason);
+      replies.fail(reason);
+      if (!this.closed) this.socket.write(encodeMessage({ type: 'abort', id }));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await body(id, replies, local.signal);
+    } catch (error) {
+      if (local.signal.aborted) throw local.signal.reason;
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.finish(id);
+    }
+  }
+
+  /** Lists a remote folder (§6.1). Every name is checked before it is returned. */
+  list(path = '', options: OperationOptions = {}): Promise<Entry[]> {
+    return this.operation(
+      options.signal,
+      (id) => ({ type: 'list', id, path }),
+      async (_id, replies, aborted) => {
+        const ready = await replies.expect('ready');
+        const socket = await openDataSocket(this.host, ready.port, ready.token);
+        const meter = new Meter(undefined, undefined);
+        const entries: Entry[] = [];
+        let partial = '';
+        try {
+          await pipeline(
+            socket,
+            meter,
+            async (source: AsyncIterable<Buffer>) => {
+              const decoder = new TextDecoder('utf-8', { fatal: true });
+              for await (const chunk of source) {
+                partial += decoder.decode(chunk, { stream: true });
+                let newline = partial.indexOf('\n');
+                while (newline >= 0) {
+                  entries.push(parseEntry(partial.slice(0, newline)));
+                  partial = partial.slice(newline + 1);
+                  newline = partial.indexOf('\n');
+                }
+                if (partial.length > MAX_LIST_LINE_BYTES) {
+                  throw new ProtocolError('EPROTO', 'listing line too long');
+                }
+              }
+              partial += decoder.decode();
+            },
+            { signal: aborted },
+          );
+        } catch (error) {
+          throw dataFailure(error);
+        } finally {
+          socket.destroy();
+        }
+        if (partial !== '')
+          throw new ProtocolError('EPROTO', 'listing ended in the middle of a line');
+        const done = await replies.expect('done');
+        verify(done, meter.bytes, meter.digest(), 'listing');
+        if (done.count !== undefined && done.count !== entries.length) {
+          throw new IntegrityError(
+            `listing has ${entries.length} entries, server sent ${done.count}`,
+          );
+        }
+        return entries;
+      },
+    );
+  }
+
+  /**
+   * Downloads `remote` to the local path `local` (§6.2): written to a temporary file beside
+   * it, fsynced, and renamed into place only after size and digest match.
+   */
+  get(remote: string, local: string, options: TransferOptions = {}): Promise<TransferResult> {
+    const started = performance.now();
+    return this.operation(
+      options.signal,
+      (id) => ({ type: 'get', id, path: remote }),
+      async (_id, replies, aborted) => {
+        const ready = await replies.expect('ready');
+        const temp = tempPathFor(local);
+        let socket: Socket | undefined;
+        let committed = false;
+        try {
+          // `flush`: fsync before close; pipeline resolves after the close.
+          const file = createWriteStream(temp, {
+            flags: 'wx',
+            flush: true,
+            highWaterMark: IO_CHUNK_BYTES,
+          });
+          socket = await openDataSocket(this.host, ready.port, ready.token);
+          const meter = new Meter(ready.size, options.onProgress);
+          try {
+            await pipeline(socket, meter, file, { signal: aborted });
+          } catch (error) {
+            throw dataFailure(error);
+          }
+          const done = await replies.expect('done');
+          const sha256 = meter.digest();
+          verify(done, meter.bytes, sha256, `download of "${remote}"`);
+          if (ready.size !== undefined && ready.size !== meter.bytes) {
+            throw new IntegrityError(
+              `download of "${remote}": announced ${ready.size} bytes, received ${meter.bytes}`,
+            );
+          }
+          await rename(temp, local);
+          committed = true;
+          return { bytes: meter.bytes, sha256, durationMs: performance.now() - started };
+        } finally {
+          socket?.destroy();
+          if (!committed) await unlink(temp).catch(() => {});
+        }
+      },
+    );
+  }
+
+  /** Uploads the local file `local` to `remote` (§6.3); the server commits it atomically. */
+  async put(local: string, remote: string, options: TransferOptions = {}): Promise<TransferResult> {
+    const started = performance.now();
+    const info = await stat(local).catch((error: NodeJS.ErrnoException) => {
+      throw new CftpError(
+        error.code === 'ENOENT' ? 'ENOENT' : 'EIO',
+        `cannot read local file "${local}": ${error.code ?? error.message}`,
+      );
+    });
+    if (!info.isFile()) throw new CftpError('EISDIR', `local "${local}" is not a regular file`);
+    return this.operation(
+      options.signal,
+      (id) => ({ type: 'put', id, path: remote, size: info.size }),
+      async (id, replies, aborted) => {
+        const ready = await replies.expect('ready');
+        const socket = await openDataSocket(this.host, ready.port, ready.token);
+        const meter = new Meter(info.size, options.onProgress);
+        try {
+          await pipeline(
+            createReadStream(local, { highWaterMark: IO_CHUNK_BYTES }),
+            meter,
+            socket,
+            { signal: aborted },
+          );
+        } catch (error) {
+          socket.destroy();
+          throw dataFailure(error);
+        }
+        const sha256 = meter.digest();
+        this.socket.write(encodeMessage({ type: 'done', id, size: meter.bytes, sha256 }));
+        const ok = await replies.expect('ok');
+        if (ok.sha256 !== undefined && ok.sha256 !== sha256) {
+          throw new IntegrityError(`upload of "${local}": the server committed different bytes`);
+        }
+        return { bytes: meter.bytes, sha256, durationMs: performance.now() - started };
+      },
+    );
+  }
+
+  /** Says hello and waits for welcome (§4); `connect` calls this once. */
+  async handshake(agent: string): Promise<void> {
+    const { id, replies } = this.request((id) => ({
+      type: 'hello',
+      id,
+      version: PROTOCOL_VERSION,
+      features: [...FEATURES],
+      agent,
+    }));
+    try {
+      this.server = await replies.expect('welcome');
+    } finally {
+      this.finish(id);
+    }
+  }
+
+  /** Ends the session politely (§6.5): waits for the server's `ok`, then closes. */
+  async quit(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const { id, replies } = this.request((id) => ({ type: 'quit', id }));
+      await replies.expect('ok').finally(() => this.finish(id));
+    } catch {
+      // The connection went away first: that is a quit too.
+    }
+    this.shutdown(undefined);
+  }
+
+  /** Closes the connection at once; operations in flight fail with ECONNECTION. */
+  close(): void {
+    this.shutdown(new ConnectionError('client closed'));
+  }
+}
+
+function parseEntry(line: string): Entry {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new ProtocolError('EPROTO', 'listing line is not JSON');
+  }
+  const parsed = entrySchema.safeParse(value);
+  if (!parsed.success) throw new ProtocolError('EPROTO', 'listing entry has bad fields');
+  checkName(parsed.data.name); // a hostile server's "../x" never reaches the local disk
+  return parsed.data;
+}
+
+function verify(
+  done: { size: number; sha256: string },
+  bytes: number,
+  sha256: string,
+  what: string,
+): void {
+  if (done.size !== bytes) {
+    throw new IntegrityError(`${what}: server sent ${done.size} bytes, received ${bytes}`);
+  }
+  if (done.sha256 !== sha256) {
+    throw new IntegrityError(`${what}: SHA-256 mismatch, the received bytes are corrupt`);
+  }
+}
+
+function dataFailure(error: unknown): unknown {
+  if (error instanceof CftpError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ABORT_ERR') return error;
+  return new DataChannelError('EDATA', `data connection failed: ${code ?? String(error)}`);
+}
+
+/** Opens a control connection and performs the handshake (§4). */
+export function connect(options: ConnectOptions): Promise<CftpClient> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+  return new Promise((resolve, reject) => {
+    options.signal?.throwIfAborted();
+    const socket = netConnect({ host: options.host, port: options.port });
+    let client: CftpClient | undefined;
+    const fail = (error: CftpError) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      client?.close();
+      reject(error);
+    };
+    const onAbort = () => fail(new AbortError('connect aborted'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(
+      () =>
+        fail(
+          new TimeoutError(
+            `no handshake with ${options.host}:${options.port} within ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
+    const onConnectError = (error: Error) =>
+      fail(
+        new ConnectionError(`cannot connect to ${options.host}:${options.port}: ${error.message}`),
+      );
+    socket.once('error', onConnectError);
+    socket.once('connect', () => {
+      socket.off('error', onConnectError);
+      const connected = new CftpClient(options.host, options.port, socket, maxFrameSize);
+      client = connected;
+      connected.handshake(options.agent ?? 'cftp-client/0.1.0').then(
+        () => {
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+          resolve(connected);
+        },
+        (error: unknown) =>
+          fail(error instanceof CftpError ? error : new ConnectionError(String(error))),
+      );
+    });
+  });
+}

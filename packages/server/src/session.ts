@@ -1,0 +1,308 @@
+// One control connection: handshake, request dispatch, pipelining and cleanup
+// (docs/protocol.md §3, §4, §10).
+import type { Socket } from 'node:net';
+import {
+  AbortError,
+  CftpError,
+  type ClientMessage,
+  type Done,
+  type ErrorCode,
+  encodeMessage,
+  FEATURES,
+  type Message,
+  MessageDecoder,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  parsePath,
+  type ServerMessage,
+  SUPPORTED_VERSIONS,
+  TimeoutError,
+} from '@cftp/protocol';
+import { normalizeAddress } from './data-channel.js';
+import {
+  type OperationContext,
+  type OperationResult,
+  runGet,
+  runList,
+  runPut,
+} from './operations.js';
+import type { Operation, ResolvedOptions, SessionInfo } from './options.js';
+import type { Storage } from './storage.js';
+
+export type SessionState = 'handshake' | 'ready' | 'closing' | 'closed';
+
+export interface OperationEvent {
+  session: SessionInfo;
+  operation: Operation;
+  path: string;
+  bytes: number;
+  durationMs: number;
+  /** 'ok' or the error code. */
+  outcome: 'ok' | ErrorCode;
+}
+
+export interface SessionHooks {
+  onOperation(event: OperationEvent): void;
+  onClose(session: Session, reason: string): void;
+}
+
+interface InFlight {
+  controller: AbortController;
+  /** Set for uploads: resolves with the client's `done` (§6.3). */
+  done?: { promise: Promise<Done>; resolve: (done: Done) => void };
+}
+
+export class Session implements SessionInfo {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  private readonly localAddress: string;
+  private readonly decoder: MessageDecoder;
+  private readonly inFlight = new Map<number, InFlight>();
+  private readonly idle: Array<() => void> = [];
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  state: SessionState = 'handshake';
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly storage: Storage,
+    private readonly options: ResolvedOptions,
+    private readonly hooks: SessionHooks,
+  ) {
+    this.remoteAddress = normalizeAddress(socket.remoteAddress);
+    this.remotePort = socket.remotePort ?? 0;
+    this.localAddress = normalizeAddress(socket.localAddress);
+    this.decoder = new MessageDecoder({ maxFrameSize: options.maxFrameSize });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => {}); // 'close' follows and cleans up
+    socket.on('close', () => this.cleanup('connection closed'));
+    socket.on('drain', () => socket.resume());
+    this.handshakeTimer = setTimeout(
+      () => this.close('handshake timeout'),
+      options.handshakeTimeoutMs,
+    );
+    this.handshakeTimer.unref();
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight.size;
+  }
+
+  private send(message: ServerMessage): void {
+    if (this.socket.destroyed || !this.socket.writable) return;
+    // A peer that does not read its replies stops being read from (bounded memory).
+    if (!this.socket.write(encodeMessage(message))) this.socket.pause();
+  }
+
+  private sendError(id: number | null, code: ErrorCode, message: string): void {
+    this.send({ type: 'error', id, code, message });
+  }
+
+  private onData(chunk: Buffer): void {
+    let results: ReturnType<MessageDecoder['push']>;
+    try {
+      results = this.decoder.push(chunk);
+    } catch (error) {
+      const code = error instanceof CftpError ? error.code : 'EPROTO';
+      this.sendError(null, code, error instanceof Error ? error.message : 'bad frame');
+      this.close('framing error');
+      return;
+    }
+    for (const result of results) {
+      if (this.state === 'closed') return;
+      if ('error' in result) {
+        this.sendError(result.id, result.error.code, result.error.message);
+        if (this.state === 'handshake') this.close('protocol error before hello');
+        continue;
+      }
+      this.dispatch(result.message);
+    }
+  }
+
+  private dispatch(message: Message): void {
+    if (this.state === 'handshake') {
+      if (message.type !== 'hello') {
+        this.sendError(message.id, 'EPROTO', 'the first message must be "hello"');
+        this.close('protocol error before hello');
+        return;
+      }
+      clearTimeout(this.handshakeTimer);
+      if (!SUPPORTED_VERSIONS.includes(message.version)) {
+        this.sendError(
+          message.id,
+          'EVERSION',
+          `protocol version ${message.version} not supported; this server speaks ${SUPPORTED_VERSIONS.join(', ')}`,
+        );
+        this.close('unsupported version');
+        return;
+      }
+      this.state = 'ready';
+      this.send({
+        type: 'welcome',
+        id: message.id,
+        version: PROTOCOL_VERSION,
+        features: [...FEATURES],
+        agent: this.options.agent,
+        maxFrameSize: this.options.maxFrameSize,
+        maxInFlight: this.options.maxInFlight,
+      });
+      return;
+    }
+    const request = message as ClientMessage;
+    switch (request.type) {
+      case 'hello':
+        this.sendError(request.id, 'EPROTO', 'already said hello');
+        return;
+      case 'quit':
+        this.send({ type: 'ok', id: request.id });
+        this.close('quit');
+        return;
+      case 'abort':
+        this.inFlight.get(request.id)?.controller.abort(new AbortError('aborted by the client'));
+        return;
+      case 'done':
+        // A `done` for an id with no upload in flight is ignored (§6.3): it may have failed already.
+        this.inFlight.get(request.id)?.done?.resolve(request);
+        return;
+      case 'list':
+        this.start(request.id, 'list', request.path ?? '', (ctx, segments) =>
+          runList(ctx, segments),
+        );
+        return;
+      case 'get':
+        this.start(request.id, 'get', request.path, (ctx, segments) => runGet(ctx, segments));
+        return;
+      case 'put':
+        this.start(request.id, 'put', request.path, (ctx, segments) =>
+          runPut(ctx, segments, request.size),
+        );
+        return;
+      default:
+        this.sendError(message.id, 'EPROTO', `"${message.type}" is not a client message`);
+    }
+  }
+
+  private start(
+    id: number,
+    operation: Operation,
+    path: string,
+    run: (ctx: OperationContext, segments: string[]) => Promise<OperationResult>,
+  ): void {
+    if (this.state !== 'ready') {
+      this.sendError(id, 'ESHUTDOWN', 'the server is shutting down');
+      return;
+    }
+    if (this.inFlight.has(id)) {
+      this.sendError(id, 'EPROTO', `request id ${id} is already in flight`);
+      return;
+    }
+    if (this.inFlight.size >= this.options.maxInFlight) {
+      this.sendError(id, 'EBUSY', `more than ${this.options.maxInFlight} requests in flight`);
+      return;
+    }
+    const entry: InFlight = { controller: new AbortController() };
+    if (operation === 'put') {
+      let resolve!: (done: Done) => void;
+      const promise = new Promise<Done>((r) => {
+        resolve = r;
+      });
+      entry.done = { promise, resolve };
+    }
+    this.inFlight.set(id, entry);
+    const started = performance.now();
+    const signal = entry.controller.signal;
+    const ctx: OperationContext = {
+      id,
+      storage: this.storage,
+      signal,
+      localAddress: this.localAddress,
+      remoteAddress: this.remoteAddress,
+      dataAcceptTimeoutMs: this.options.dataAcceptTimeoutMs,
+      send: (message) => this.send(message),
+      clientDone: () => this.awaitClientDone(entry, signal),
+    };
+    const finish = (bytes: number, outcome: 'ok' | ErrorCode) => {
+      this.inFlight.delete(id);
+      this.hooks.onOperation({
+        session: this,
+        operation,
+        path,
+        bytes,
+        durationMs: performance.now() - started,
+        outcome,
+      });
+      if (this.inFlight.size === 0) for (const wake of this.idle.splice(0)) wake();
+    };
+    (async () => {
+      const authorize = this.options.authorize;
+      const segments = parsePath(path);
+      if (authorize !== undefined && !(await authorize(this, operation, segments.join('/')))) {
+        throw new CftpError('EACCES', `${operation} of "${path}" is not allowed`);
+      }
+      return run(ctx, segments);
+    })().then(
+      (result) => finish(result.bytes, 'ok'),
+      (error: unknown) => {
+        const failure =
+          error instanceof CftpError
+            ? error
+            : new CftpError('EIO', error instanceof Error ? error.message : String(error));
+        this.sendError(id, failure.code, failure.message);
+        finish(0, failure.code);
+      },
+    );
+  }
+
+  /** The client's `done` for an upload, bounded by the accept timeout once the data has ended. */
+  private awaitClientDone(entry: InFlight, signal: AbortSignal): Promise<Done> {
+    const done = entry.done;
+    if (done === undefined) return Promise.reject(new ProtocolError('EPROTO', 'not an upload'));
+    return new Promise<Done>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new TimeoutError('no "done" from the client after the upload data')),
+        this.options.dataAcceptTimeoutMs,
+      );
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      done.promise.then((value) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      });
+    });
+  }
+
+  /** Stops taking requests; resolves when none is in flight. */
+  drain(): Promise<void> {
+    if (this.state === 'ready') this.state = 'closing';
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Aborts every request in flight with `reason`; each still gets its error reply. */
+  abortAll(reason: CftpError): void {
+    for (const entry of this.inFlight.values()) entry.controller.abort(reason);
+  }
+
+  /** Aborts every request and closes the connection. */
+  close(why: string): void {
+    this.abortAll(new CftpError('ECANCELED', why));
+    if (!this.socket.destroyed) {
+      this.socket.end();
+      // Give the last reply a moment to flush, then make sure the socket is gone.
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    }
+    this.cleanup(why);
+  }
+
+  private cleanup(why: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.handshakeTimer);
+    for (const entry of this.inFlight.values()) {
+      entry.controller.abort(new CftpError('ECANCELED', why));
+    }
+    this.hooks.onClose(this, why);
+  }
+}
