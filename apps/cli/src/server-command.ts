@@ -1,0 +1,75 @@
+// `cftp server <PORT>`: serve a folder until SIGINT/SIGTERM, logging one JSON line per
+// operation to stderr (pino); the start line goes to stdout.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createServer } from '@cftp/server';
+import { pino } from 'pino';
+
+export interface ServerCommandOptions {
+  port: number;
+  root: string;
+  host?: string;
+  quiet?: boolean;
+}
+
+export async function runServer(options: ServerCommandOptions): Promise<number> {
+  const root = resolve(options.root);
+  const info = await stat(root).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) {
+    process.stderr.write(`error: root "${root}" is not a folder (ENOENT)\n`);
+    return 2;
+  }
+  const log = pino(
+    { level: options.quiet ? 'warn' : 'info', base: undefined },
+    pino.destination(2),
+  );
+  const server = createServer({ root, host: options.host });
+  server.on('session', (s) => log.info({ session: s.id, peer: s.remoteAddress }, 'session open'));
+  server.on('sessionClose', (s, reason) => log.info({ session: s.id, reason }, 'session close'));
+  server.on('operation', (e) =>
+    log.info(
+      {
+        session: e.session.id,
+        peer: e.session.remoteAddress,
+        op: e.operation,
+        path: e.path,
+        bytes: e.bytes,
+        ms: Math.round(e.durationMs),
+        outcome: e.outcome,
+      },
+      e.operation,
+    ),
+  );
+  server.on('error', (error) => log.error({ err: error }, 'server error'));
+
+  let address: Awaited<ReturnType<typeof server.listen>>;
+  try {
+    address = await server.listen(options.port, options.host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    process.stderr.write(`error: cannot listen on port ${options.port}: ${code} (${code})\n`);
+    return 1;
+  }
+  const where =
+    address.family === 'IPv6'
+      ? `[${address.address}]:${address.port}`
+      : `${address.address}:${address.port}`;
+  const all = options.host === undefined ? ' (all interfaces)' : '';
+  process.stdout.write(`cftp server listening on ${where}${all}, root ${root}\n`);
+
+  return new Promise((done) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting now');
+        done(1);
+        return;
+      }
+      stopping = true;
+      log.info({ signal }, 'shutting down: finishing transfers in flight');
+      server.close().then(() => done(0));
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}
