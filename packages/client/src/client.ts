@@ -12,6 +12,7 @@ import {
   checkName,
   DataChannelError,
   DEFAULT_MAX_FRAME_SIZE,
+  type DecodeResult,
   type Entry,
   encodeMessage,
   entrySchema,
@@ -19,6 +20,7 @@ import {
   FEATURES,
   IntegrityError,
   MessageDecoder,
+  MessageFrameSizeError,
   PROTOCOL_VERSION,
   ProtocolError,
   type ServerMessage,
@@ -93,15 +95,20 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
   }
 
   private onData(chunk: Buffer): void {
-    let results: ReturnType<MessageDecoder['push']>;
+    let results: DecodeResult[];
+    let fatal: MessageFrameSizeError | undefined;
     try {
       results = this.decoder.push(chunk);
     } catch (error) {
-      this.shutdown(
-        error instanceof CftpError ? error : new ProtocolError('EPROTO', String(error)),
-      );
-      return;
+      if (!(error instanceof MessageFrameSizeError)) throw error;
+      fatal = error;
+      results = error.results;
     }
+    this.handleResults(results);
+    if (fatal !== undefined) this.shutdown(fatal);
+  }
+
+  private handleResults(results: DecodeResult[]): void {
     for (const result of results) {
       if ('error' in result) {
         this.shutdown(

@@ -1,11 +1,13 @@
 // Messages to frames and back (docs/protocol.md §2–§3). Pure: no sockets, no timers.
 
 import { ProtocolError } from './errors.js';
-import { encodeFrame, FrameDecoder } from './frame.js';
+import { encodeFrame, FrameDecoder, FrameSizeError } from './frame.js';
 import { isMessageType, type Message, messageSchemas } from './messages.js';
 
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+// `ignoreBOM: true` keeps a leading U+FEFF in the decoded text instead of silently
+// stripping it, so JSON.parse refuses it: payloads carry no byte-order mark (§2).
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Encodes one message as a complete frame (length prefix + JSON). */
 export function encodeMessage(message: Message): Uint8Array {
@@ -50,6 +52,16 @@ function fail(code: 'EPROTO' | 'EUNKNOWN', message: string, id: number | null): 
   return { error: new ProtocolError(code, message), id };
 }
 
+/** EFRAMESIZE from MessageDecoder, with the results decoded before the bad frame. */
+export class MessageFrameSizeError extends ProtocolError {
+  constructor(
+    message: string,
+    readonly results: DecodeResult[],
+  ) {
+    super('EFRAMESIZE', message);
+  }
+}
+
 /**
  * Incremental control-channel decoder: `push(bytes)` returns the messages (or per-message
  * failures) completed by those bytes. A framing error throws EFRAMESIZE (fatal, §2).
@@ -65,7 +77,18 @@ export class MessageDecoder {
     return this.frames.pendingBytes;
   }
 
+  /**
+   * On a framing error this throws MessageFrameSizeError, whose `results` are the messages
+   * completed before the bad header; handle those, then treat the error as fatal.
+   */
   push(chunk: Uint8Array): DecodeResult[] {
-    return this.frames.push(chunk).map(decodePayload);
+    try {
+      return this.frames.push(chunk).map(decodePayload);
+    } catch (error) {
+      if (error instanceof FrameSizeError) {
+        throw new MessageFrameSizeError(error.message, error.frames.map(decodePayload));
+      }
+      throw error;
+    }
   }
 }

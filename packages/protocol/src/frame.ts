@@ -11,9 +11,22 @@ export function encodeFrame(payload: Uint8Array): Uint8Array {
 }
 
 /**
+ * A fatal framing error (§2). `frames` holds the whole frames that came before the bad
+ * header in the same push, so the outcome does not depend on how the bytes were split.
+ */
+export class FrameSizeError extends ProtocolError {
+  constructor(
+    message: string,
+    readonly frames: Uint8Array[],
+  ) {
+    super('EFRAMESIZE', message);
+  }
+}
+
+/**
  * Splits a byte stream into frame payloads. `push` returns every payload completed by the
- * new bytes and keeps the rest. A length of 0 or above `maxFrameSize` throws EFRAMESIZE
- * before any of that payload is buffered; the decoder is unusable afterwards.
+ * new bytes and keeps the rest. A length of 0 or above `maxFrameSize` throws FrameSizeError
+ * (EFRAMESIZE) before any of that payload is buffered; the decoder is unusable afterwards.
  */
 export class FrameDecoder {
   readonly maxFrameSize: number;
@@ -32,7 +45,7 @@ export class FrameDecoder {
   }
 
   push(chunk: Uint8Array): Uint8Array[] {
-    if (this.failed) throw new ProtocolError('EFRAMESIZE', 'decoder already failed');
+    if (this.failed) throw new FrameSizeError('decoder already failed', []);
     if (chunk.byteLength > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.byteLength;
@@ -47,9 +60,9 @@ export class FrameDecoder {
           this.failed = true;
           this.chunks = [];
           this.buffered = 0;
-          throw new ProtocolError(
-            'EFRAMESIZE',
+          throw new FrameSizeError(
             `frame length ${length} outside 1..${this.maxFrameSize}`,
+            frames,
           );
         }
         this.expected = length;

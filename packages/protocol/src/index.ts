@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './frame.js';
 export * from './messages.js';
 export * from './paths.js';
+export * from './pump.js';

@@ -5,12 +5,14 @@ import {
   AbortError,
   CftpError,
   type ClientMessage,
+  type DecodeResult,
   type Done,
   type ErrorCode,
   encodeMessage,
   FEATURES,
   type Message,
   MessageDecoder,
+  MessageFrameSizeError,
   PROTOCOL_VERSION,
   ProtocolError,
   parsePath,
@@ -100,15 +102,23 @@ export class Session implements SessionInfo {
   }
 
   private onData(chunk: Buffer): void {
-    let results: ReturnType<MessageDecoder['push']>;
+    let results: DecodeResult[];
+    let fatal: MessageFrameSizeError | undefined;
     try {
       results = this.decoder.push(chunk);
     } catch (error) {
-      const code = error instanceof CftpError ? error.code : 'EPROTO';
-      this.sendError(null, code, error instanceof Error ? error.message : 'bad frame');
-      this.close('framing error');
-      return;
+      if (!(error instanceof MessageFrameSizeError)) throw error;
+      fatal = error;
+      results = error.results; // the messages before the bad frame still count (§2)
     }
+    this.handleResults(results);
+    if (fatal !== undefined && this.state !== 'closed') {
+      this.sendError(null, fatal.code, fatal.message);
+      this.close('framing error');
+    }
+  }
+
+  private handleResults(results: DecodeResult[]): void {
     for (const result of results) {
       if (this.state === 'closed') return;
       if ('error' in result) {

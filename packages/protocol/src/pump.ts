@@ -1,0 +1,55 @@
+// A copy loop with the I/O injected (no sockets or files here): reads into one of a few
+// fixed buffers while earlier ones are still being written, so a file of any size moves
+// with bounded memory and no per-chunk garbage for the collector to chase.
+
+export interface PumpIO {
+  /** Reads up to `buffer.byteLength` bytes at `position`; resolves with the count (0 = end). */
+  read(buffer: Uint8Array, position: number): Promise<number>;
+  /** Writes `chunk`; resolves once `chunk`'s memory may be reused. */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Sees every chunk, in order, before it is written (hashing, counting, progress). */
+  observe?(chunk: Uint8Array): void;
+}
+
+export interface PumpOptions {
+  /** Size of each buffer (default 1 MiB); large reads and hash updates are the fast path. */
+  chunkBytes?: number;
+  /** How many buffers rotate (default 3): reads overlap with writes still in flight. */
+  buffers?: number;
+  /** Expected total, to size buffers for small files. */
+  expectedBytes?: number;
+  /** Position of the first read. */
+  start?: number;
+  signal?: AbortSignal;
+}
+
+export const PUMP_CHUNK_BYTES = 1024 * 1024;
+
+/** Copies until `read` returns 0; resolves with the number of bytes copied. */
+export async function pump(io: PumpIO, options: PumpOptions = {}): Promise<number> {
+  const chunkBytes = Math.max(
+    1,
+    Math.min(options.chunkBytes ?? PUMP_CHUNK_BYTES, (options.expectedBytes ?? Infinity) + 1),
+  );
+  const count = Math.max(1, options.buffers ?? 3);
+  const buffers = Array.from({ length: count }, () => new Uint8Array(chunkBytes));
+  const writes: Array<Promise<void> | undefined> = new Array(count);
+  let position = options.start ?? 0;
+  let total = 0;
+  for (let i = 0; ; i = (i + 1) % count) {
+    await writes[i]; // this buffer's previous write has finished
+    options.signal?.throwIfAborted();
+    const buffer = buffers[i]!;
+    const read = await io.read(buffer, position);
+    if (read === 0) break;
+    const chunk = read === buffer.byteLength ? buffer : buffer.subarray(0, read);
+    io.observe?.(chunk);
+    position += read;
+    total += read;
+    const write = io.write(chunk);
+    write.catch(() => {}); // surfaced when awaited above or below
+    writes[i] = write;
+  }
+  await Promise.all(writes);
+  return total;
+}

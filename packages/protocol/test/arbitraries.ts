@@ -1,0 +1,157 @@
+// fast-check generators of valid CFTP control messages (docs/protocol.md §3), one per type.
+// Every value they produce satisfies its schema in src/messages.ts and has only schema
+// fields, so encode → decode must give it back unchanged. Shared by the decoder and fuzz suites.
+import fc from 'fast-check';
+import type {
+  Abort,
+  Done,
+  ErrorMessage,
+  Get,
+  Hello,
+  List,
+  Message,
+  Ok,
+  Put,
+  Quit,
+  Ready,
+  Welcome,
+} from '../src/index.js';
+
+const HEX_DIGITS = '0123456789abcdef'.split('');
+const ERROR_CODE_STRINGS = ['EPROTO', 'ENOENT', 'EINTEGRITY', 'ECANCELED', 'EFUTURE'];
+
+/** Records are plain objects, as JSON.parse and the schemas produce (no null prototype). */
+const plain = { noNullPrototype: true } as const;
+
+/** A request id: int ≥ 1 (§3), biased towards small values but reaching 2^53-1. */
+export const requestIdArb: fc.Arbitrary<number> = fc.oneof(
+  fc.integer({ min: 1, max: 1000 }),
+  fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+);
+
+/** An _int_ of §3: 0…2^53-1. */
+export const uintArb: fc.Arbitrary<number> = fc.oneof(fc.nat({ max: 1_000_000 }), fc.maxSafeNat());
+
+/** A _hex64_ of §3: 64 lowercase hex digits (tokens, SHA-256 digests). */
+export const hex64Arb: fc.Arbitrary<string> = fc.string({
+  unit: fc.constantFrom(...HEX_DIGITS),
+  minLength: 64,
+  maxLength: 64,
+});
+
+/** Any JSON string, including non-ASCII and astral characters. */
+export const textArb: fc.Arbitrary<string> = fc.string({ unit: 'binary', maxLength: 40 });
+
+/** A `path` field: the codec carries any string; §9 checks happen in parsePath. */
+export const pathFieldArb: fc.Arbitrary<string> = fc.oneof(
+  textArb,
+  fc.constantFrom('', '.', 'a/b.txt', 'caf\u00e9/\u{1f4c1}/r\u00e9sum\u00e9.pdf'),
+);
+
+const featuresArb = fc.array(fc.oneof(fc.constant('sha256'), textArb), { maxLength: 4 });
+const portArb = fc.integer({ min: 1, max: 65535 });
+
+export const helloArb: fc.Arbitrary<Hello> = fc.record(
+  {
+    type: fc.constant('hello' as const),
+    id: requestIdArb,
+    version: uintArb,
+    features: featuresArb,
+    agent: textArb,
+  },
+  { requiredKeys: ['type', 'id', 'version', 'features'], ...plain },
+);
+
+export const listArb: fc.Arbitrary<List> = fc.record(
+  { type: fc.constant('list' as const), id: requestIdArb, path: pathFieldArb },
+  { requiredKeys: ['type', 'id'], ...plain },
+);
+
+export const getArb: fc.Arbitrary<Get> = fc.record(
+  { type: fc.constant('get' as const), id: requestIdArb, path: pathFieldArb },
+  plain,
+);
+
+export const putArb: fc.Arbitrary<Put> = fc.record(
+  { type: fc.constant('put' as const), id: requestIdArb, path: pathFieldArb, size: uintArb },
+  plain,
+);
+
+/** `done` both ways: from the client (no `count`) and from the server (`count` for list). */
+export const doneArb: fc.Arbitrary<Done> = fc.record(
+  {
+    type: fc.constant('done' as const),
+    id: requestIdArb,
+    size: uintArb,
+    sha256: hex64Arb,
+    count: uintArb,
+  },
+  { requiredKeys: ['type', 'id', 'size', 'sha256'], ...plain },
+);
+
+export const abortArb: fc.Arbitrary<Abort> = fc.record(
+  { type: fc.constant('abort' as const), id: requestIdArb },
+  plain,
+);
+
+export const quitArb: fc.Arbitrary<Quit> = fc.record(
+  { type: fc.constant('quit' as const), id: requestIdArb },
+  plain,
+);
+
+export const welcomeArb: fc.Arbitrary<Welcome> = fc.record(
+  {
+    type: fc.constant('welcome' as const),
+    id: requestIdArb,
+    version: uintArb,
+    features: featuresArb,
+    agent: textArb,
+    maxFrameSize: uintArb,
+    maxInFlight: uintArb,
+  },
+  plain,
+);
+
+export const readyArb: fc.Arbitrary<Ready> = fc.record(
+  {
+    type: fc.constant('ready' as const),
+    id: requestIdArb,
+    port: portArb,
+    token: hex64Arb,
+    size: uintArb,
+  },
+  { requiredKeys: ['type', 'id', 'port', 'token'], ...plain },
+);
+
+export const okArb: fc.Arbitrary<Ok> = fc.record(
+  { type: fc.constant('ok' as const), id: requestIdArb, size: uintArb, sha256: hex64Arb },
+  { requiredKeys: ['type', 'id'], ...plain },
+);
+
+export const errorMessageArb: fc.Arbitrary<ErrorMessage> = fc.record(
+  {
+    type: fc.constant('error' as const),
+    id: fc.option(requestIdArb, { nil: null }),
+    code: fc.constantFrom(...ERROR_CODE_STRINGS),
+    message: textArb,
+  },
+  plain,
+);
+
+/** Every arbitrary by message type, so a suite can iterate over all of them. */
+export const messageArbs = {
+  hello: helloArb,
+  list: listArb,
+  get: getArb,
+  put: putArb,
+  done: doneArb,
+  abort: abortArb,
+  quit: quitArb,
+  welcome: welcomeArb,
+  ready: readyArb,
+  ok: okArb,
+  error: errorMessageArb,
+} as const satisfies Record<Message['type'], fc.Arbitrary<Message>>;
+
+/** Any valid message, of any type. */
+export const messageArb: fc.Arbitrary<Message> = fc.oneof(...Object.values(messageArbs));

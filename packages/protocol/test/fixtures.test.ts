@@ -1,0 +1,274 @@
+// Wire fixtures: each message beside the exact frame bytes it must encode to and decode from
+// (docs/protocol.md §2 framing, §3 messages). Bytes are the 4-byte big-endian length, then
+// the JSON payload; one fixture checks both directions.
+import { describe, expect, it } from 'vitest';
+import { encodeMessage, type Message, MessageDecoder, messageSchemas } from '../src/index.js';
+import { hex } from './bytes.js';
+
+interface Fixture {
+  name: string;
+  message: Message;
+  bytes: Uint8Array;
+}
+
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const TOKEN = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
+
+const clientFixtures: Fixture[] = [
+  {
+    name: 'hello with agent',
+    message: { type: 'hello', id: 1, version: 1, features: ['sha256'], agent: 'cftp/0.1.0' },
+    bytes: hex(`
+      0000004e
+      7b227479 7065223a 2268656c 6c6f222c
+      22696422 3a312c22 76657273 696f6e22
+      3a312c22 66656174 75726573 223a5b22
+      73686132 3536225d 2c226167 656e7422
+      3a226366 74702f30 2e312e30 227d
+    `),
+  },
+  {
+    name: 'hello without agent',
+    message: { type: 'hello', id: 1, version: 1, features: ['sha256'] },
+    bytes: hex(`
+      00000039
+      7b227479 7065223a 2268656c 6c6f222c
+      22696422 3a312c22 76657273 696f6e22
+      3a312c22 66656174 75726573 223a5b22
+      73686132 3536225d 7d
+    `),
+  },
+  {
+    name: 'list without path (the root)',
+    message: { type: 'list', id: 2 },
+    bytes: hex(`
+      00000016
+      7b227479 7065223a 226c6973 74222c22
+      6964223a 327d
+    `),
+  },
+  {
+    name: 'list with path',
+    message: { type: 'list', id: 3, path: 'docs' },
+    bytes: hex(`
+      00000024
+      7b227479 7065223a 226c6973 74222c22
+      6964223a 332c2270 61746822 3a22646f
+      6373227d
+    `),
+  },
+  {
+    name: 'get',
+    message: { type: 'get', id: 4, path: 'docs/report.pdf' },
+    bytes: hex(`
+      0000002e
+      7b227479 7065223a 22676574 222c2269
+      64223a34 2c227061 7468223a 22646f63
+      732f7265 706f7274 2e706466 227d
+    `),
+  },
+  {
+    // 46 characters but 49 bytes: the length counts UTF-8 bytes, not characters.
+    name: 'get with a non-ASCII path',
+    message: { type: 'get', id: 5, path: 'caf\u00e9/r\u00e9sum\u00e9.txt' },
+    bytes: hex(`
+      00000031
+      7b227479 7065223a 22676574 222c2269
+      64223a35 2c227061 7468223a 22636166
+      c3a92f72 c3a97375 6dc3a92e 74787422
+      7d
+    `),
+  },
+  {
+    name: 'put',
+    message: { type: 'put', id: 6, path: 'up.bin', size: 1048576 },
+    bytes: hex(`
+      00000034
+      7b227479 7065223a 22707574 222c2269
+      64223a36 2c227061 7468223a 2275702e
+      62696e22 2c227369 7a65223a 31303438
+      3537367d
+    `),
+  },
+  {
+    name: 'done without count (end of an upload)',
+    message: { type: 'done', id: 6, size: 0, sha256: EMPTY_SHA256 },
+    bytes: hex(`
+      0000006b
+      7b227479 7065223a 22646f6e 65222c22
+      6964223a 362c2273 697a6522 3a302c22
+      73686132 3536223a 22653362 30633434
+      32393866 63316331 34396166 62663463
+      38393936 66623932 34323761 65343165
+      34363439 62393334 63613439 35393931
+      62373835 32623835 35227d
+    `),
+  },
+  {
+    name: 'abort',
+    message: { type: 'abort', id: 7 },
+    bytes: hex(`
+      00000017
+      7b227479 7065223a 2261626f 7274222c
+      22696422 3a377d
+    `),
+  },
+  {
+    name: 'quit',
+    message: { type: 'quit', id: 8 },
+    bytes: hex(`
+      00000016
+      7b227479 7065223a 22717569 74222c22
+      6964223a 387d
+    `),
+  },
+];
+
+const serverFixtures: Fixture[] = [
+  {
+    name: 'welcome',
+    message: {
+      type: 'welcome',
+      id: 1,
+      version: 1,
+      features: ['sha256'],
+      agent: 'cftp-server/0.1.0',
+      maxFrameSize: 65536,
+      maxInFlight: 16,
+    },
+    bytes: hex(`
+      0000007d
+      7b227479 7065223a 2277656c 636f6d65
+      222c2269 64223a31 2c227665 7273696f
+      6e223a31 2c226665 61747572 6573223a
+      5b227368 61323536 225d2c22 6167656e
+      74223a22 63667470 2d736572 7665722f
+      302e312e 30222c22 6d617846 72616d65
+      53697a65 223a3635 3533362c 226d6178
+      496e466c 69676874 223a3136 7d
+    `),
+  },
+  {
+    name: 'ready with size (get)',
+    message: { type: 'ready', id: 4, port: 40123, token: TOKEN, size: 48213 },
+    bytes: hex(`
+      0000007c
+      7b227479 7065223a 22726561 6479222c
+      22696422 3a342c22 706f7274 223a3430
+      3132332c 22746f6b 656e223a 22396638
+      36643038 31383834 63376436 35396132
+      66656161 30633535 61643031 35613362
+      66346631 62326230 62383232 63643135
+      64366331 35623066 30306130 38222c22
+      73697a65 223a3438 3231337d
+    `),
+  },
+  {
+    name: 'ready without size (put)',
+    message: { type: 'ready', id: 6, port: 40124, token: TOKEN },
+    bytes: hex(`
+      0000006f
+      7b227479 7065223a 22726561 6479222c
+      22696422 3a362c22 706f7274 223a3430
+      3132342c 22746f6b 656e223a 22396638
+      36643038 31383834 63376436 35396132
+      66656161 30633535 61643031 35613362
+      66346631 62326230 62383232 63643135
+      64366331 35623066 30306130 38227d
+    `),
+  },
+  {
+    name: 'done with count (end of a listing)',
+    message: { type: 'done', id: 3, size: 142, sha256: EMPTY_SHA256, count: 2 },
+    bytes: hex(`
+      00000077
+      7b227479 7065223a 22646f6e 65222c22
+      6964223a 332c2273 697a6522 3a313432
+      2c227368 61323536 223a2265 33623063
+      34343239 38666331 63313439 61666266
+      34633839 39366662 39323432 37616534
+      31653436 34396239 33346361 34393539
+      39316237 38353262 38353522 2c22636f
+      756e7422 3a327d
+    `),
+  },
+  {
+    name: 'ok without size and sha256 (quit)',
+    message: { type: 'ok', id: 8 },
+    bytes: hex(`
+      00000014
+      7b227479 7065223a 226f6b22 2c226964
+      223a387d
+    `),
+  },
+  {
+    name: 'ok with size and sha256 (put)',
+    message: { type: 'ok', id: 6, size: 0, sha256: EMPTY_SHA256 },
+    bytes: hex(`
+      00000069
+      7b227479 7065223a 226f6b22 2c226964
+      223a362c 2273697a 65223a30 2c227368
+      61323536 223a2265 33623063 34343239
+      38666331 63313439 61666266 34633839
+      39366662 39323432 37616534 31653436
+      34396239 33346361 34393539 39316237
+      38353262 38353522 7d
+    `),
+  },
+  {
+    name: 'error tied to a request',
+    message: { type: 'error', id: 4, code: 'ENOENT', message: 'no such file: docs/report.pdf' },
+    bytes: hex(`
+      00000051
+      7b227479 7065223a 22657272 6f72222c
+      22696422 3a342c22 636f6465 223a2245
+      4e4f454e 54222c22 6d657373 61676522
+      3a226e6f 20737563 68206669 6c653a20
+      646f6373 2f726570 6f72742e 70646622
+      7d
+    `),
+  },
+  {
+    name: 'error with id null',
+    message: { type: 'error', id: null, code: 'EPROTO', message: 'payload is not UTF-8 JSON' },
+    bytes: hex(`
+      00000050
+      7b227479 7065223a 22657272 6f72222c
+      22696422 3a6e756c 6c2c2263 6f646522
+      3a224550 524f544f 222c226d 65737361
+      6765223a 22706179 6c6f6164 20697320
+      6e6f7420 5554462d 38204a53 4f4e227d
+    `),
+  },
+];
+
+function checkBothDirections(fixtures: readonly Fixture[]): void {
+  it.each(fixtures)('$name encodes to its bytes', ({ message, bytes }) => {
+    expect(encodeMessage(message)).toEqual(bytes);
+  });
+  it.each(fixtures)('$name decodes from its bytes', ({ message, bytes }) => {
+    expect(new MessageDecoder().push(bytes)).toStrictEqual([{ message }]);
+  });
+}
+
+describe('docs/protocol.md §2, §3.1: client → server frames', () => {
+  checkBothDirections(clientFixtures);
+});
+
+describe('docs/protocol.md §2, §3.2: server → client frames', () => {
+  checkBothDirections(serverFixtures);
+});
+
+describe('docs/protocol.md §3: fixture coverage', () => {
+  it('has a fixture for every message type in src/messages.ts', () => {
+    const covered = new Set([...clientFixtures, ...serverFixtures].map((f) => f.message.type));
+    expect([...covered].sort()).toEqual(Object.keys(messageSchemas).sort());
+  });
+
+  it('declares in every length header the byte length of its payload', () => {
+    for (const { bytes } of [...clientFixtures, ...serverFixtures]) {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      expect(view.getUint32(0)).toBe(bytes.byteLength - 4);
+    }
+  });
+});
