@@ -1,8 +1,8 @@
 // The CFTP client engine: one control connection, promise operations with progress and
 // AbortSignal (docs/protocol.md). No terminal code: the CLI and TUI sit on top of this.
 import { EventEmitter } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, stat, unlink } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -28,7 +28,14 @@ import {
   type Welcome,
 } from '@cftp/protocol';
 import { ReplyQueue } from './replies.js';
-import { Meter, openDataSocket, type ProgressListener, tempPathFor } from './transfer.js';
+import {
+  Meter,
+  meterStream,
+  openDataSocket,
+  type ProgressListener,
+  sendFile,
+  tempPathFor,
+} from './transfer.js';
 
 const IO_CHUNK_BYTES = 1024 * 1024;
 /** Longest listing line the client accepts (a hostile server cannot grow it without bound). */
@@ -199,7 +206,7 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
         try {
           await pipeline(
             socket,
-            meter,
+            meterStream(meter),
             async (source: AsyncIterable<Buffer>) => {
               const decoder = new TextDecoder('utf-8', { fatal: true });
               for await (const chunk of source) {
@@ -261,7 +268,7 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
           socket = await openDataSocket(this.host, ready.port, ready.token);
           const meter = new Meter(ready.size, options.onProgress);
           try {
-            await pipeline(socket, meter, file, { signal: aborted });
+            await pipeline(socket, meterStream(meter), file, { signal: aborted });
           } catch (error) {
             throw dataFailure(error);
           }
@@ -287,40 +294,42 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
   /** Uploads the local file `local` to `remote` (§6.3); the server commits it atomically. */
   async put(local: string, remote: string, options: TransferOptions = {}): Promise<TransferResult> {
     const started = performance.now();
-    const info = await stat(local).catch((error: NodeJS.ErrnoException) => {
-      throw new CftpError(
-        error.code === 'ENOENT' ? 'ENOENT' : 'EIO',
+    const localError = (error: NodeJS.ErrnoException) =>
+      new CftpError(
+        error.code === 'ENOENT' ? 'ENOENT' : error.code === 'EACCES' ? 'EACCES' : 'EIO',
         `cannot read local file "${local}": ${error.code ?? error.message}`,
       );
+    const file = await open(local, 'r').catch((error: NodeJS.ErrnoException) => {
+      throw localError(error);
     });
-    if (!info.isFile()) throw new CftpError('EISDIR', `local "${local}" is not a regular file`);
-    return this.operation(
-      options.signal,
-      (id) => ({ type: 'put', id, path: remote, size: info.size }),
-      async (id, replies, aborted) => {
-        const ready = await replies.expect('ready');
-        const socket = await openDataSocket(this.host, ready.port, ready.token);
-        const meter = new Meter(info.size, options.onProgress);
-        try {
-          await pipeline(
-            createReadStream(local, { highWaterMark: IO_CHUNK_BYTES }),
-            meter,
-            socket,
-            { signal: aborted },
-          );
-        } catch (error) {
-          socket.destroy();
-          throw dataFailure(error);
-        }
-        const sha256 = meter.digest();
-        this.socket.write(encodeMessage({ type: 'done', id, size: meter.bytes, sha256 }));
-        const ok = await replies.expect('ok');
-        if (ok.sha256 !== undefined && ok.sha256 !== sha256) {
-          throw new IntegrityError(`upload of "${local}": the server committed different bytes`);
-        }
-        return { bytes: meter.bytes, sha256, durationMs: performance.now() - started };
-      },
-    );
+    try {
+      const info = await file.stat();
+      if (!info.isFile()) throw new CftpError('EISDIR', `local "${local}" is not a regular file`);
+      return await this.operation(
+        options.signal,
+        (id) => ({ type: 'put', id, path: remote, size: info.size }),
+        async (id, replies, aborted) => {
+          const ready = await replies.expect('ready');
+          const socket = await openDataSocket(this.host, ready.port, ready.token);
+          const meter = new Meter(info.size, options.onProgress);
+          try {
+            await sendFile(file, info.size, socket, meter, aborted);
+          } catch (error) {
+            socket.destroy();
+            throw dataFailure(error);
+          }
+          const sha256 = meter.digest();
+          this.socket.write(encodeMessage({ type: 'done', id, size: meter.bytes, sha256 }));
+          const ok = await replies.expect('ok');
+          if (ok.sha256 !== undefined && ok.sha256 !== sha256) {
+            throw new IntegrityError(`upload of "${local}": the server committed different bytes`);
+          }
+          return { bytes: meter.bytes, sha256, durationMs: performance.now() - started };
+        },
+      );
+    } finally {
+      await file.close().catch(() => {});
+    }
   }
 
   /** Says hello and waits for welcome (§4); `connect` calls this once. */
@@ -364,10 +373,10 @@ function parseEntry(line: string): Entry {
   } catch {
     throw new ProtocolError('EPROTO', 'listing line is not JSON');
   }
-  const parsed = entrySchema.safeParse(value);
-  if (!parsed.success) throw new ProtocolError('EPROTO', 'listing entry has bad fields');
-  checkName(parsed.data.name); // a hostile server's "../x" never reaches the local disk
-  return parsed.data;
+  const parsed = entrySchema.parse(value);
+  if (!parsed.ok) throw new ProtocolError('EPROTO', `bad listing entry (${parsed.error})`);
+  checkName(parsed.value.name); // a hostile server's "../x" never reaches the local disk
+  return parsed.value;
 }
 
 function verify(

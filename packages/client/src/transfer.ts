@@ -1,10 +1,12 @@
 // Data-channel plumbing for the client: connect + token, counting, hashing and progress
 // (docs/protocol.md §5, §7).
 import { createHash, randomBytes } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
-import { ConnectionError } from '@cftp/protocol';
+import { finished } from 'node:stream/promises';
+import { ConnectionError, pump } from '@cftp/protocol';
 
 export interface Progress {
   /** Bytes moved so far. */
@@ -19,8 +21,8 @@ export type ProgressListener = (progress: Progress) => void;
 
 const PROGRESS_INTERVAL_MS = 100;
 
-/** Counts and hashes what passes and reports progress at most every 100 ms (and at the end). */
-export class Meter extends Transform {
+/** Counts and hashes the bytes of one transfer and reports progress at most every 100 ms. */
+export class Meter {
   bytes = 0;
   private readonly hash = createHash('sha256');
   private readonly started = performance.now();
@@ -29,11 +31,9 @@ export class Meter extends Transform {
   constructor(
     private readonly total: number | undefined,
     private readonly onProgress: ProgressListener | undefined,
-  ) {
-    super();
-  }
+  ) {}
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  observe(chunk: Uint8Array): void {
     this.bytes += chunk.byteLength;
     this.hash.update(chunk);
     if (this.onProgress !== undefined) {
@@ -43,12 +43,11 @@ export class Meter extends Transform {
         this.report(now);
       }
     }
-    callback(null, chunk);
   }
 
-  override _flush(callback: TransformCallback): void {
+  /** The last progress report, with the final count. */
+  finish(): void {
     this.report(performance.now());
-    callback();
   }
 
   private report(now: number): void {
@@ -58,6 +57,54 @@ export class Meter extends Transform {
 
   digest(): string {
     return this.hash.digest('hex');
+  }
+}
+
+/** A pass-through stream that shows every chunk to `meter` (the receiving side). */
+export function meterStream(meter: Meter): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      meter.observe(chunk);
+      callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      meter.finish();
+      callback();
+    },
+  });
+}
+
+/**
+ * Sends a local file over a data socket with the pump's fixed buffers, then ends the socket
+ * and waits until every byte is handed to the kernel. Abort destroys the socket.
+ */
+export async function sendFile(
+  file: FileHandle,
+  size: number,
+  socket: Socket,
+  meter: Meter,
+  signal: AbortSignal,
+): Promise<void> {
+  const onAbort = () => socket.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await pump(
+      {
+        read: async (buffer, position) =>
+          (await file.read(buffer, 0, buffer.byteLength, position)).bytesRead,
+        write: (chunk) =>
+          new Promise((resolve, reject) =>
+            socket.write(chunk, (error) => (error ? reject(error) : resolve())),
+          ),
+        observe: (chunk) => meter.observe(chunk),
+      },
+      { expectedBytes: size, signal },
+    );
+    meter.finish();
+    socket.end();
+    await finished(socket, { readable: false });
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -39,13 +39,9 @@ export function decodePayload(payload: Uint8Array): DecodeResult {
   const type = record.type;
   if (typeof type !== 'string') return fail('EPROTO', 'message has no string "type"', id);
   if (!isMessageType(type)) return fail('EUNKNOWN', `unknown message type "${type}"`, id);
-  const parsed = messageSchemas[type].safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid';
-    return fail('EPROTO', `bad "${type}" message (${where})`, id);
-  }
-  return { message: parsed.data as Message };
+  const parsed = messageSchemas[type].parse(value);
+  if (!parsed.ok) return fail('EPROTO', `bad "${type}" message (${parsed.error})`, id);
+  return { message: parsed.value };
 }
 
 function fail(code: 'EPROTO' | 'EUNKNOWN', message: string, id: number | null): DecodeFailure {

@@ -6,3 +6,4 @@ export * from './frame.js';
 export * from './messages.js';
 export * from './paths.js';
 export * from './pump.js';
+export * from './schema.js';

@@ -1,12 +1,18 @@
 // The data-moving operations: list, get, put (docs/protocol.md §6). Each opens its own data
 // channel, streams with backpressure, and states or checks size + SHA-256 (§7).
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { DataChannelError, type Done, IntegrityError, type ServerMessage } from '@cftp/protocol';
+import { finished, pipeline } from 'node:stream/promises';
+import {
+  DataChannelError,
+  type Done,
+  IntegrityError,
+  pump,
+  type ServerMessage,
+} from '@cftp/protocol';
 import { type DataChannel, openDataChannel } from './data-channel.js';
-import type { Storage } from './storage.js';
+import type { ReadableFile, Storage } from './storage.js';
 
 export interface OperationContext {
   readonly id: number;
@@ -83,6 +89,41 @@ function dataError(error: unknown, signal: AbortSignal): unknown {
   return error;
 }
 
+/**
+ * File → socket with a few fixed buffers (the pump), hashing each chunk on the way; ends the
+ * socket and resolves once every byte is handed to the kernel. Abort destroys the socket.
+ */
+async function sendFile(
+  file: ReadableFile,
+  socket: Socket,
+  hash: Hash,
+  signal: AbortSignal,
+): Promise<number> {
+  const onAbort = () => socket.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const bytes = await pump(
+      {
+        read: (buffer, position) => file.read(buffer, position),
+        write: (chunk) => writeChunk(socket, chunk),
+        observe: (chunk) => hash.update(chunk),
+      },
+      { expectedBytes: file.size, signal },
+    );
+    socket.end();
+    await finished(socket, { readable: false });
+    return bytes;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function writeChunk(socket: Socket, chunk: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.write(chunk, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
 export async function runList(ctx: OperationContext, segments: string[]): Promise<OperationResult> {
   const batches = await ctx.storage.list(segments);
   return withDataChannel(
@@ -122,14 +163,15 @@ export async function runGet(ctx: OperationContext, segments: string[]): Promise
           size: file.size,
         }),
       async (socket) => {
-        const counter = new DigestCounter();
+        const hash = createHash('sha256');
+        let bytes: number;
         try {
-          await pipeline(file.createReadStream(), counter, socket, { signal: ctx.signal });
+          bytes = await sendFile(file, socket, hash, ctx.signal);
         } catch (error) {
           throw dataError(error, ctx.signal);
         }
-        ctx.send({ type: 'done', id: ctx.id, size: counter.bytes, sha256: counter.digest() });
-        return { bytes: counter.bytes };
+        ctx.send({ type: 'done', id: ctx.id, size: bytes, sha256: hash.digest('hex') });
+        return { bytes };
       },
     );
   } finally {

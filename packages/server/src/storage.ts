@@ -14,7 +14,7 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { CftpError, type Entry, type EntryType, isTempName, PathError } from '@cftp/protocol';
 
 /** Large reads and writes: fewer syscalls and hash calls per byte (see docs/performance.md). */
@@ -22,8 +22,8 @@ export const IO_CHUNK_BYTES = 1024 * 1024;
 
 export interface ReadableFile {
   readonly size: number;
-  /** Streams the file from its start; closes the file when the stream ends or is destroyed. */
-  createReadStream(): Readable;
+  /** Reads up to `buffer.byteLength` bytes at `position`; 0 at the end of the file. */
+  read(buffer: Uint8Array, position: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -136,7 +136,8 @@ export class LocalStorage implements Storage {
       if (!info.isFile()) throw new PathError('EACCES', `not a regular file: "${path}"`);
       return {
         size: info.size,
-        createReadStream: () => handle.createReadStream({ highWaterMark: IO_CHUNK_BYTES }),
+        read: async (buffer, position) =>
+          (await handle.read(buffer, 0, buffer.byteLength, position)).bytesRead,
         close: () => handle.close(),
       };
     } catch (error) {

@@ -1,0 +1,96 @@
+// A small schema kit for control messages: one declaration gives both the runtime check and
+// the TypeScript type. Only what the protocol needs (docs/protocol.md §3): integers in a
+// range, strings, lowercase hex, literals, enums, string arrays, nullable and optional
+// fields. Unknown fields are dropped.
+
+export interface Field<T> {
+  /** What the field must be, for error messages. */
+  readonly expected: string;
+  readonly optional: boolean;
+  accepts(value: unknown): value is T;
+}
+
+export interface OptionalField<T> extends Field<T> {
+  readonly optional: true;
+}
+
+type Out<F> = F extends Field<infer T> ? T : never;
+type Shape = Record<string, Field<unknown>>;
+type OptionalKeys<S extends Shape> = {
+  [K in keyof S]: S[K] extends OptionalField<unknown> ? K : never;
+}[keyof S];
+type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
+type Flatten<T> = { [K in keyof T]: T[K] };
+
+/** The object type a shape describes; optional fields become optional properties. */
+export type Infer<S extends Shape> = Flatten<
+  { [K in RequiredKeys<S>]: Out<S[K]> } & { [K in OptionalKeys<S>]?: Out<S[K]> }
+>;
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface ObjectSchema<T> {
+  parse(value: unknown): ParseResult<T>;
+}
+
+function field<T>(expected: string, accepts: (value: unknown) => boolean): Field<T> {
+  return { expected, optional: false, accepts: accepts as (value: unknown) => value is T };
+}
+
+export const int = (min = 0, max = Number.MAX_SAFE_INTEGER): Field<number> =>
+  field(
+    `an integer from ${min} to ${max}`,
+    (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max,
+  );
+
+export const string = (minLength = 0): Field<string> =>
+  field(
+    minLength > 0 ? 'a non-empty string' : 'a string',
+    (v) => typeof v === 'string' && v.length >= minLength,
+  );
+
+const HEX64 = /^[0-9a-f]{64}$/;
+export const hex64: Field<string> = field(
+  '64 lowercase hex digits',
+  (v) => typeof v === 'string' && HEX64.test(v),
+);
+
+export const strings: Field<string[]> = field(
+  'an array of strings',
+  (v) => Array.isArray(v) && v.every((s) => typeof s === 'string'),
+);
+
+export const literal = <const T extends string>(value: T): Field<T> =>
+  field(`"${value}"`, (v) => v === value);
+
+export const oneOf = <const T extends string>(...values: T[]): Field<T> =>
+  field(`one of ${values.map((v) => `"${v}"`).join(', ')}`, (v) => values.includes(v as T));
+
+export const nullable = <T>(inner: Field<T>): Field<T | null> =>
+  field(`${inner.expected} or null`, (v) => v === null || inner.accepts(v));
+
+export const optional = <T>(inner: Field<T>): OptionalField<T> => ({
+  ...inner,
+  optional: true,
+});
+
+/** An object schema: checks each declared field and copies only those. */
+export function object<const S extends Shape>(shape: S): ObjectSchema<Infer<S>> {
+  const entries = Object.entries(shape);
+  return {
+    parse(value: unknown): ParseResult<Infer<S>> {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return { ok: false, error: 'expected an object' };
+      }
+      const input = value as Record<string, unknown>;
+      const output: Record<string, unknown> = {};
+      for (const [key, type] of entries) {
+        const v = input[key];
+        if (v === undefined && type.optional) continue;
+        if (!type.accepts(v)) return { ok: false, error: `${key}: expected ${type.expected}` };
+        output[key] = v;
+      }
+      return { ok: true, value: output as Infer<S> };
+    },
+  };
+}
