@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: install if needed, build, lint, run every vitest project once, and print one
-# closing line `N passed, N failed, N skipped` that sums all of it (lint counts as one check).
+# closing line `N passed, N failed, N skipped` that sums all of it (lint and the test
+# type check count as one check each).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$CFTP_REPO"
@@ -23,14 +24,16 @@ if ! step install bash scripts/bootstrap.sh || ! step build turbo run build --ou
   exit 1
 fi
 
-lint_failed=0
-step lint biome check . || lint_failed=1
+# Lint/format and the type check of tests (tsc -b covers src only) count as one check each.
+checks_failed=0
+step lint biome check . || checks_failed=$((checks_failed + 1))
+step typecheck-tests tsc -p tsconfig.tests.json || checks_failed=$((checks_failed + 1))
 
 vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json" "$@"
 vitest_status=$?
 
-node scripts/summary.mjs "$results/vitest.json" --extra-passed $((1 - lint_failed)) --extra-failed "$lint_failed"
+node scripts/summary.mjs "$results/vitest.json" --extra-passed $((2 - checks_failed)) --extra-failed "$checks_failed"
 summary_status=$?
-if [ "$vitest_status" -ne 0 ] || [ "$lint_failed" -ne 0 ] || [ "$summary_status" -ne 0 ]; then
+if [ "$vitest_status" -ne 0 ] || [ "$checks_failed" -ne 0 ] || [ "$summary_status" -ne 0 ]; then
   exit 1
 fi
