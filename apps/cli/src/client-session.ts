@@ -113,16 +113,16 @@ export async function runClientSession(client: CftpClient, io: SessionIO): Promi
       } else {
         const command = COMMANDS[name];
         if (command === undefined) {
-          throw new CftpError('EUNKNOWN', `unknown command "${name}"; try "help"`);
+          throw new CftpError('EUSAGE', `unknown command "${name}"; try "help"`);
         }
         if (args.length < command.minArgs || args.length > command.maxArgs) {
-          throw new CftpError('EPROTO', `usage: ${command.usage}`);
+          throw new CftpError('EUSAGE', `usage: ${command.usage}`);
         }
         await command.run(client, args, io);
       }
     } catch (error) {
       ok = false;
-      fail(error instanceof WordsError ? new CftpError('EPROTO', error.message) : error);
+      fail(error instanceof WordsError ? new CftpError('EUSAGE', error.message) : error);
     }
     if (lost !== undefined) break;
     if (!ok && !io.interactive) {

@@ -6,12 +6,14 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runClientSession } from './client-session.js';
 import { runServer } from './server-command.js';
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) {
-    throw new InvalidArgumentError('expected a port number from 0 to 65535');
-  }
-  return port;
+function portParser(min: number): (value: string) => number {
+  return (value) => {
+    const port = Number(value);
+    if (!/^\d+$/.test(value) || port < min || port > 65535) {
+      throw new InvalidArgumentError(`expected a port number from ${min} to 65535`);
+    }
+    return port;
+  };
 }
 
 const program = new Command('cftp')
@@ -26,7 +28,7 @@ const program = new Command('cftp')
 program
   .command('server')
   .description('serve a folder to any number of clients')
-  .argument('<port>', 'TCP port to listen on (0 picks a free one)', parsePort)
+  .argument('<port>', 'TCP port to listen on (0 picks a free one)', portParser(0))
   .option('--root <dir>', 'folder to serve', process.cwd())
   .option('--host <addr>', 'address to bind (default: all interfaces)')
   .option('--quiet', 'log only warnings and errors')
@@ -39,7 +41,7 @@ program
   .command('client')
   .description('connect and open the ftp> prompt (reads commands from stdin when piped)')
   .argument('<host>', 'server address')
-  .argument('<port>', 'server port', parsePort)
+  .argument('<port>', 'server port', portParser(1))
   .action(async (host: string, port: number) => {
     let client: Awaited<ReturnType<typeof connect>>;
     try {

@@ -16,7 +16,8 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   const root = resolve(options.root);
   const info = await stat(root).catch(() => undefined);
   if (info === undefined || !info.isDirectory()) {
-    process.stderr.write(`error: root "${root}" is not a folder (ENOENT)\n`);
+    const code = info === undefined ? 'ENOENT' : 'ENOTDIR';
+    process.stderr.write(`error: root "${root}" is not a folder (${code})\n`);
     return 2;
   }
   const log = pino(
@@ -42,6 +43,25 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   );
   server.on('error', (error) => log.error({ err: error }, 'server error'));
 
+  // Signal handlers go in before the start line: whoever reads that line may signal at once.
+  let stopping = false;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => {
+    resolveExit = resolve;
+  });
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      resolveExit(1);
+      return;
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing transfers in flight');
+    server.close().then(() => resolveExit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
   let address: Awaited<ReturnType<typeof server.listen>>;
   try {
     address = await server.listen(options.port, options.host);
@@ -57,19 +77,5 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   const all = options.host === undefined ? ' (all interfaces)' : '';
   process.stdout.write(`cftp server listening on ${where}${all}, root ${root}\n`);
 
-  return new Promise((done) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        log.warn({ signal }, 'second signal: exiting now');
-        done(1);
-        return;
-      }
-      stopping = true;
-      log.info({ signal }, 'shutting down: finishing transfers in flight');
-      server.close().then(() => done(0));
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-  });
+  return exited;
 }

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'EBUSY',
   'ESHUTDOWN',
   'ECONNECTION',
+  'EUSAGE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

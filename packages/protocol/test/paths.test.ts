@@ -211,6 +211,7 @@ describe('docs/protocol.md §11: errorFromCode', () => {
     EBUSY: CftpError,
     ESHUTDOWN: CftpError,
     ECONNECTION: ConnectionError,
+    EUSAGE: CftpError,
   };
 
   it.each(ERROR_CODES.map((code) => ({ code, cls: expectedClass[code] })))(

@@ -111,7 +111,8 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
       await Promise.race([drained, new Promise((r) => setTimeout(r, 1000))]);
     }
     clearTimeout(timer);
-    for (const session of this.sessions) session.close('server shutdown');
+    const notice = new CftpError('ESHUTDOWN', 'the server is shutting down');
+    for (const session of this.sessions) session.close('server shutdown', notice);
     await stopped;
   }
 }

@@ -295,9 +295,10 @@ export class Session implements SessionInfo {
     for (const entry of this.inFlight.values()) entry.controller.abort(reason);
   }
 
-  /** Aborts every request and closes the connection. */
-  close(why: string): void {
+  /** Aborts every request and closes the connection, telling the peer `notice` first if given. */
+  close(why: string, notice?: CftpError): void {
     this.abortAll(new CftpError('ECANCELED', why));
+    if (notice !== undefined) this.sendError(null, notice.code, notice.message);
     if (!this.socket.destroyed) {
       this.socket.end();
       // Give the last reply a moment to flush, then make sure the socket is gone.

@@ -1,0 +1,204 @@
+// Drives the built `cftp` command as real processes over loopback: start a server on port 0
+// in a temporary root and learn its port from the start line, run a client with piped
+// commands, stop the server by signal, and make or hash test files by streaming.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+
+/** The built command, `apps/cli/dist/main.js` (run `turbo run build` first). */
+export const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+
+/** How long a process may take before a helper gives up on it; a guard, not a wait. */
+const PROCESS_DEADLINE_MS = 20_000;
+
+/** `cftp server listening on 127.0.0.1:43123, root /abs/dir` */
+const START_LINE = /^cftp server listening on 127\.0\.0\.1:(\d+), root (.+)$/;
+
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface CliResult extends ExitStatus {
+  stdout: string;
+  stderr: string;
+}
+
+function spawnCli(args: string[], cwd?: string): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [CLI, ...args], { cwd, stdio: 'pipe' });
+}
+
+/** Resolves when the process has exited and its output streams are closed. */
+function awaitClose(child: ChildProcessWithoutNullStreams): Promise<ExitStatus> {
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+/** `promise`, or a rejection (and SIGKILL for `child`) if it takes longer than the guard. */
+function withDeadline<T>(
+  promise: Promise<T>,
+  child: ChildProcessWithoutNullStreams,
+  what: string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${what}: nothing after ${PROCESS_DEADLINE_MS} ms`));
+    }, PROCESS_DEADLINE_MS);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Runs `cftp ...args` to completion with `input` piped on stdin, collecting its output. */
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; input?: string } = {},
+): Promise<CliResult> {
+  const child = spawnCli(args, options.cwd);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  // A process that exits before reading its input (a usage error, a refused connection)
+  // closes the pipe under us; that is its business, the exit code tells the story.
+  child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') stderr += `[test harness: stdin ${error.message}]`;
+  });
+  child.stdin.end(options.input ?? '');
+  const status = await withDeadline(awaitClose(child), child, `cftp ${args.join(' ')}`);
+  return { ...status, stdout, stderr };
+}
+
+/** Runs `cftp client 127.0.0.1 PORT` in `cwd` with these command lines piped on stdin. */
+export function runClient(port: number, lines: string[], cwd: string): Promise<CliResult> {
+  const input = lines.map((line) => `${line}\n`).join('');
+  return runCli(['client', '127.0.0.1', String(port)], { cwd, input });
+}
+
+export interface RunningServer {
+  port: number;
+  /** The root as the server printed it. */
+  root: string;
+  /** Everything the server wrote to stderr so far (its JSON log). */
+  stderr(): string;
+  /** Sends `signal` (SIGTERM by default) and resolves with the exit status. */
+  stop(signal?: NodeJS.Signals): Promise<ExitStatus>;
+}
+
+/**
+ * Starts `cftp server 0 --root ROOT --host 127.0.0.1 ...extraArgs` and resolves once it
+ * has printed its start line, with the port parsed from that line.
+ */
+export async function startServer(root: string, extraArgs: string[] = []): Promise<RunningServer> {
+  const child = spawnCli(['server', '0', '--root', root, '--host', '127.0.0.1', ...extraArgs]);
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const closed = awaitClose(child);
+  // Exiting before the start line is a failure reported below; exiting later is what
+  // `stop` awaits. Either way the status is consumed, never an unhandled rejection.
+  closed.catch(() => {});
+
+  const lines = createInterface({ input: child.stdout });
+  const firstLine = new Promise<string>((resolve) => lines.once('line', resolve));
+  const exitedEarly = closed.then((status) => {
+    throw new Error(
+      `cftp server exited ${JSON.stringify(status)} before its start line: ${stderr}`,
+    );
+  });
+  const startLine = await withDeadline(
+    Promise.race([firstLine, exitedEarly]),
+    child,
+    'cftp server start line',
+  );
+  const match = START_LINE.exec(startLine);
+  if (match === null) {
+    child.kill('SIGKILL');
+    throw new Error(`unexpected start line: ${JSON.stringify(startLine)}`);
+  }
+  // Keep draining stdout so the server never blocks on a full pipe.
+  lines.on('line', () => {});
+
+  return {
+    port: Number(match[1]),
+    root: match[2]!,
+    stderr: () => stderr,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return withDeadline(closed, child, `cftp server after ${signal}`);
+    },
+  };
+}
+
+const tempDirs: string[] = [];
+
+/** A fresh empty folder under the system temp folder, removed by `removeTempDirs`. */
+export async function makeTempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cftp-e2e-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export async function removeTempDirs(): Promise<void> {
+  const dirs = tempDirs.splice(0);
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+/** Writes `size` random bytes to `path` chunk by chunk; resolves with their SHA-256 (hex). */
+export async function writeRandomFile(path: string, size: number): Promise<string> {
+  const hash = createHash('sha256');
+  async function* randomChunks() {
+    for (let left = size; left > 0; ) {
+      const chunk = randomBytes(Math.min(left, MiB));
+      hash.update(chunk);
+      left -= chunk.length;
+      yield chunk;
+    }
+  }
+  await pipeline(randomChunks, createWriteStream(path, { flags: 'wx' }));
+  return hash.digest('hex');
+}
+
+/** SHA-256 (hex) of a file, read as a stream. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** Temporary transfer files (`.NAME.cftp-HEX.part`) anywhere under `dir`. */
+export async function partFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  return entries.filter((entry) => /^\..*\.cftp-[0-9a-f]+\.part$/.test(basename(entry)));
+}
+
+export type QuoteStyle = 'double' | 'single' | 'backslash';
+
+/** A command-line word for `name` quoted the way the `ftp>` prompt reads it. */
+export function quoteWord(name: string, style: QuoteStyle): string {
+  switch (style) {
+    case 'double':
+      return `"${name.replace(/["\\]/g, '\\$&')}"`;
+    case 'single':
+      return `'${name}'`;
+    case 'backslash':
+      return name.replace(/[\s"'\\]/g, '\\$&');
+  }
+}
