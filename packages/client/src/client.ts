@@ -1,7 +1,7 @@
 // The CFTP client engine: one control connection, promise operations with progress and
 // AbortSignal (docs/protocol.md). No terminal code: the CLI and TUI sit on top of this.
-import { EventEmitter } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { EventEmitter, once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
@@ -73,6 +73,8 @@ export interface CftpClientEvents {
 export class CftpClient extends EventEmitter<CftpClientEvents> {
   private readonly decoder: MessageDecoder;
   private readonly pending = new Map<number, ReplyQueue>();
+  /** One per operation in flight: aborted when the control connection goes (§11). */
+  private readonly running = new Set<AbortController>();
   private nextId = 1;
   private closedWith: CftpError | undefined;
   private closed = false;
@@ -138,9 +140,11 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
     if (this.closed) return;
     this.closed = true;
     this.closedWith = error;
-    for (const queue of this.pending.values())
-      queue.fail(error ?? new ConnectionError('client closed'));
+    const reason = error ?? new ConnectionError('client closed');
+    for (const queue of this.pending.values()) queue.fail(reason);
     this.pending.clear();
+    // A data channel may outlive its control connection: stop waiting on it.
+    for (const controller of this.running) controller.abort(reason);
     this.socket.destroy();
     this.emit('close', error);
   }
@@ -171,9 +175,10 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
     start: (id: number) => Parameters<typeof encodeMessage>[0],
     body: (id: number, replies: ReplyQueue, aborted: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    signal?.throwIfAborted();
+    if (signal?.aborted) throw new AbortError(); // ECANCELED, like an abort mid-operation
     const { id, replies } = this.request(start);
     const local = new AbortController();
+    this.running.add(local);
     const onAbort = () => {
       const reason = new AbortError();
       local.abort(reason);
@@ -188,6 +193,7 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
       throw error;
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      this.running.delete(local);
       this.finish(id);
     }
   }
@@ -257,13 +263,19 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
         const ready = await replies.expect('ready');
         const temp = tempPathFor(local);
         let socket: Socket | undefined;
+        let file: WriteStream | undefined;
         let committed = false;
         try {
           // `flush`: fsync before close; pipeline resolves after the close.
-          const file = createWriteStream(temp, {
+          file = createWriteStream(temp, {
             flags: 'wx',
             flush: true,
             highWaterMark: IO_CHUNK_BYTES,
+          });
+          // Opened before anything else can fail, so a local error is reported as one (and
+          // is never an unhandled 'error' event).
+          await once(file, 'open').catch((error: NodeJS.ErrnoException) => {
+            throw localFileError(error, `cannot write "${local}"`);
           });
           socket = await openDataSocket(this.host, ready.port, ready.token);
           const meter = new Meter(ready.size, options.onProgress);
@@ -285,6 +297,11 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
           return { bytes: meter.bytes, sha256, durationMs: performance.now() - started };
         } finally {
           socket?.destroy();
+          if (file !== undefined && !file.closed) {
+            // The pipeline never ran (e.g. the data port refused): release the descriptor.
+            file.destroy();
+            await once(file, 'close').catch(() => {});
+          }
           if (!committed) await unlink(temp).catch(() => {});
         }
       },
@@ -294,13 +311,8 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
   /** Uploads the local file `local` to `remote` (§6.3); the server commits it atomically. */
   async put(local: string, remote: string, options: TransferOptions = {}): Promise<TransferResult> {
     const started = performance.now();
-    const localError = (error: NodeJS.ErrnoException) =>
-      new CftpError(
-        error.code === 'ENOENT' ? 'ENOENT' : error.code === 'EACCES' ? 'EACCES' : 'EIO',
-        `cannot read local file "${local}": ${error.code ?? error.message}`,
-      );
     const file = await open(local, 'r').catch((error: NodeJS.ErrnoException) => {
-      throw localError(error);
+      throw localFileError(error, `cannot read local file "${local}"`);
     });
     try {
       const info = await file.stat();
@@ -379,6 +391,12 @@ function parseEntry(line: string): Entry {
   return parsed.value;
 }
 
+/** A local file-system error as a CftpError with the matching code. */
+function localFileError(error: NodeJS.ErrnoException, what: string): CftpError {
+  const code = error.code === 'ENOENT' || error.code === 'EACCES' ? error.code : 'EIO';
+  return new CftpError(code, `${what}: ${error.code ?? error.message}`);
+}
+
 function verify(
   done: { size: number; sha256: string },
   bytes: number,
@@ -405,7 +423,10 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
   return new Promise((resolve, reject) => {
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) {
+      reject(new AbortError('connect aborted')); // ECANCELED, like an abort while connecting
+      return;
+    }
     const socket = netConnect({ host: options.host, port: options.port });
     let client: CftpClient | undefined;
     const fail = (error: CftpError) => {

@@ -128,7 +128,8 @@ function readToken(socket: Socket): Promise<Buffer | null> {
       const bytes = socket.read(TOKEN_BYTES) as Buffer | null;
       if (bytes !== null) {
         cleanup();
-        resolve(bytes);
+        // At the end of the stream read() returns what is left, which may be a short token.
+        resolve(bytes.byteLength === TOKEN_BYTES ? bytes : null);
       }
     };
     const onEnd = () => {

@@ -83,7 +83,12 @@ async function withDataChannel<T>(
 function dataError(error: unknown, signal: AbortSignal): unknown {
   if (signal.aborted) return signal.reason;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE') {
+  if (
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    code === 'ERR_STREAM_DESTROYED' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE'
+  ) {
     return new DataChannelError('EDATA', 'data connection lost before the transfer completed');
   }
   return error;
@@ -192,13 +197,14 @@ export async function runPut(
         ctx.send({ type: 'ready', id: ctx.id, port: channel.port, token: channel.token }),
       async (socket) => {
         const counter = new DigestCounter();
-        const done = ctx.clientDone();
         try {
           await pipeline(socket, counter, upload.stream, { signal: ctx.signal });
         } catch (error) {
           throw dataError(error, ctx.signal);
         }
-        const stated = await done;
+        // Asked only now: the deadline for `done` runs from the end of the data (§6.3), and
+        // a failed transfer leaves no pending rejection behind.
+        const stated = await ctx.clientDone();
         const sha256 = counter.digest();
         if (counter.bytes !== declaredSize || stated.size !== counter.bytes) {
           throw new IntegrityError(

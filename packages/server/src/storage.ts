@@ -1,7 +1,7 @@
 // Storage behind a small interface, and the local-disk implementation confined to a root
 // (docs/protocol.md §6, §8, §9). Every path arrives as checked segments from parsePath.
 import { randomBytes } from 'node:crypto';
-import type { Dir } from 'node:fs';
+import type { Dir, Stats } from 'node:fs';
 import { createWriteStream, constants as fsConstants } from 'node:fs';
 import {
   type FileHandle,
@@ -110,13 +110,16 @@ export class LocalStorage implements Storage {
   async list(segments: readonly string[]): Promise<AsyncIterable<Entry[]>> {
     const path = segments.join('/');
     const dirPath = await this.resolveInside(segments);
-    let dir: Dir;
+    let info: Stats;
     try {
-      dir = await opendir(dirPath, { bufferSize: 128 });
+      info = await stat(dirPath);
     } catch (error) {
       throw storageError(error, path);
     }
-    return listBatches(dir, dirPath);
+    if (!info.isDirectory()) throw new PathError('ENOTDIR', `not a directory: "${path}"`);
+    // The folder is opened when the listing is first read: a request that fails before its
+    // data channel connects never starts the generator, whose `finally` would not run.
+    return listBatches(dirPath, path);
   }
 
   async openRead(segments: readonly string[]): Promise<ReadableFile> {
@@ -204,7 +207,13 @@ export class LocalStorage implements Storage {
   }
 }
 
-async function* listBatches(dir: Dir, dirPath: string): AsyncGenerator<Entry[]> {
+async function* listBatches(dirPath: string, path: string): AsyncGenerator<Entry[]> {
+  let dir: Dir;
+  try {
+    dir = await opendir(dirPath, { bufferSize: 128 });
+  } catch (error) {
+    throw storageError(error, path);
+  }
   try {
     let ended = false;
     while (!ended) {
