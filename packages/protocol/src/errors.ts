@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'ENOTDIR',
   'EISDIR',
   'EACCES',
+  'EEXIST',
+  'ENOTEMPTY',
   'ENOSPC',
   'EIO',
   'EINTEGRITY',
@@ -71,6 +73,8 @@ export class ConnectionError extends CftpError {
 
 const PATH_CODES: ReadonlySet<ErrorCode> = new Set([
   'EBADNAME',
+  'EEXIST',
+  'ENOTEMPTY',
   'ENOENT',
   'ENOTDIR',
   'EISDIR',

@@ -1,9 +1,11 @@
 // Control-channel message schemas: the one source of the message types (docs/protocol.md §3).
 import {
+  bool,
   hex64,
   type Infer,
   int,
   literal,
+  nested,
   nullable,
   object,
   oneOf,
@@ -15,6 +17,17 @@ import {
 const id = int(1);
 const uint = int(0);
 
+/** One entry of a listing (§6.1), sent as one JSON line on the data channel. */
+const entry = {
+  name: string(1),
+  type: oneOf('file', 'dir', 'symlink', 'other'),
+  size: uint,
+  mtime: uint,
+};
+export const entrySchema = object(entry);
+export type Entry = Infer<typeof entry>;
+export type EntryType = Entry['type'];
+
 const hello = {
   type: literal('hello'),
   id,
@@ -23,8 +36,27 @@ const hello = {
   agent: optional(string()),
 };
 const list = { type: literal('list'), id, path: optional(string()) };
-const get = { type: literal('get'), id, path: string() };
-const put = { type: literal('put'), id, path: string(), size: uint };
+const get = {
+  type: literal('get'),
+  id,
+  path: string(),
+  offset: optional(uint),
+  prefixSha256: optional(hex64),
+};
+const put = {
+  type: literal('put'),
+  id,
+  path: string(),
+  size: uint,
+  mtime: optional(uint),
+  resume: optional(bool),
+  sha256: optional(hex64),
+};
+const stat = { type: literal('stat'), id, path: string() };
+const mkdir = { type: literal('mkdir'), id, path: string() };
+const rmdir = { type: literal('rmdir'), id, path: string() };
+const del = { type: literal('delete'), id, path: string() };
+const rename = { type: literal('rename'), id, from: string(), to: string() };
 const done = { type: literal('done'), id, size: uint, sha256: hex64, count: optional(uint) };
 const abort = { type: literal('abort'), id };
 const quit = { type: literal('quit'), id };
@@ -43,8 +75,17 @@ const ready = {
   port: int(1, 65535),
   token: hex64,
   size: optional(uint),
+  offset: optional(uint),
+  mtime: optional(uint),
+  prefixSha256: optional(hex64),
 };
-const ok = { type: literal('ok'), id, size: optional(uint), sha256: optional(hex64) };
+const ok = {
+  type: literal('ok'),
+  id,
+  size: optional(uint),
+  sha256: optional(hex64),
+  entry: optional(nested(entrySchema, 'a listing entry')),
+};
 const error = { type: literal('error'), id: nullable(id), code: string(1), message: string() };
 
 export type Hello = Infer<typeof hello>;
@@ -54,12 +95,29 @@ export type Put = Infer<typeof put>;
 export type Done = Infer<typeof done>;
 export type Abort = Infer<typeof abort>;
 export type Quit = Infer<typeof quit>;
+export type Stat = Infer<typeof stat>;
+export type Mkdir = Infer<typeof mkdir>;
+export type Rmdir = Infer<typeof rmdir>;
+export type Delete = Infer<typeof del>;
+export type Rename = Infer<typeof rename>;
 export type Welcome = Infer<typeof welcome>;
 export type Ready = Infer<typeof ready>;
 export type Ok = Infer<typeof ok>;
 export type ErrorMessage = Infer<typeof error>;
 
-export type ClientMessage = Hello | List | Get | Put | Done | Abort | Quit;
+export type ClientMessage =
+  | Hello
+  | List
+  | Get
+  | Put
+  | Done
+  | Abort
+  | Quit
+  | Stat
+  | Mkdir
+  | Rmdir
+  | Delete
+  | Rename;
 export type ServerMessage = Welcome | Ready | Done | Ok | ErrorMessage;
 export type Message = ClientMessage | ServerMessage;
 export type MessageType = Message['type'];
@@ -73,6 +131,11 @@ export const messageSchemas = {
   done: object(done),
   abort: object(abort),
   quit: object(quit),
+  stat: object(stat),
+  mkdir: object(mkdir),
+  rmdir: object(rmdir),
+  delete: object(del),
+  rename: object(rename),
   welcome: object(welcome),
   ready: object(ready),
   ok: object(ok),
@@ -83,13 +146,3 @@ export function isMessageType(value: string): value is MessageType {
   return Object.hasOwn(messageSchemas, value);
 }
 
-/** One entry of a listing (§6.1), sent as one JSON line on the data channel. */
-const entry = {
-  name: string(1),
-  type: oneOf('file', 'dir', 'symlink', 'other'),
-  size: uint,
-  mtime: uint,
-};
-export const entrySchema = object(entry);
-export type Entry = Infer<typeof entry>;
-export type EntryType = Entry['type'];

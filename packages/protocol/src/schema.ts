@@ -60,6 +60,13 @@ export const strings: Field<string[]> = field(
   (v) => Array.isArray(v) && v.every((s) => typeof s === 'string'),
 );
 
+export const bool: Field<boolean> = field('true or false', (v) => typeof v === 'boolean');
+
+/** A nested object field, checked (and stripped) by its own schema. */
+export function nested<T>(schema: ObjectSchema<T>, expected: string): Field<T> {
+  return field(expected, (v) => schema.parse(v).ok);
+}
+
 export const literal = <const T extends string>(value: T): Field<T> =>
   field(`"${value}"`, (v) => v === value);
 

@@ -4,16 +4,22 @@
 import fc from 'fast-check';
 import type {
   Abort,
+  Delete,
   Done,
+  Entry,
   ErrorMessage,
   Get,
   Hello,
   List,
   Message,
+  Mkdir,
   Ok,
   Put,
   Quit,
   Ready,
+  Rename,
+  Rmdir,
+  Stat,
   Welcome,
 } from '../src/index.js';
 
@@ -68,12 +74,50 @@ export const listArb: fc.Arbitrary<List> = fc.record(
 );
 
 export const getArb: fc.Arbitrary<Get> = fc.record(
-  { type: fc.constant('get' as const), id: requestIdArb, path: pathFieldArb },
-  plain,
+  {
+    type: fc.constant('get' as const),
+    id: requestIdArb,
+    path: pathFieldArb,
+    offset: uintArb,
+    prefixSha256: hex64Arb,
+  },
+  { requiredKeys: ['type', 'id', 'path'], ...plain },
 );
 
 export const putArb: fc.Arbitrary<Put> = fc.record(
-  { type: fc.constant('put' as const), id: requestIdArb, path: pathFieldArb, size: uintArb },
+  {
+    type: fc.constant('put' as const),
+    id: requestIdArb,
+    path: pathFieldArb,
+    size: uintArb,
+    mtime: uintArb,
+    resume: fc.boolean(),
+    sha256: hex64Arb,
+  },
+  { requiredKeys: ['type', 'id', 'path', 'size'], ...plain },
+);
+
+/** `stat`, `mkdir`, `rmdir`, `delete` share one shape (§6.6). */
+function pathRequestArb<T extends 'stat' | 'mkdir' | 'rmdir' | 'delete'>(type: T) {
+  return fc.record({ type: fc.constant(type), id: requestIdArb, path: pathFieldArb }, plain);
+}
+export const statArb: fc.Arbitrary<Stat> = pathRequestArb('stat');
+export const mkdirArb: fc.Arbitrary<Mkdir> = pathRequestArb('mkdir');
+export const rmdirArb: fc.Arbitrary<Rmdir> = pathRequestArb('rmdir');
+export const deleteArb: fc.Arbitrary<Delete> = pathRequestArb('delete');
+
+export const renameArb: fc.Arbitrary<Rename> = fc.record(
+  { type: fc.constant('rename' as const), id: requestIdArb, from: pathFieldArb, to: pathFieldArb },
+  plain,
+);
+
+export const entryArb: fc.Arbitrary<Entry> = fc.record(
+  {
+    name: textArb.filter((n) => n.length > 0),
+    type: fc.constantFrom('file', 'dir', 'symlink', 'other'),
+    size: uintArb,
+    mtime: uintArb,
+  },
   plain,
 );
 
@@ -119,12 +163,21 @@ export const readyArb: fc.Arbitrary<Ready> = fc.record(
     port: portArb,
     token: hex64Arb,
     size: uintArb,
+    offset: uintArb,
+    mtime: uintArb,
+    prefixSha256: hex64Arb,
   },
   { requiredKeys: ['type', 'id', 'port', 'token'], ...plain },
 );
 
 export const okArb: fc.Arbitrary<Ok> = fc.record(
-  { type: fc.constant('ok' as const), id: requestIdArb, size: uintArb, sha256: hex64Arb },
+  {
+    type: fc.constant('ok' as const),
+    id: requestIdArb,
+    size: uintArb,
+    sha256: hex64Arb,
+    entry: entryArb,
+  },
   { requiredKeys: ['type', 'id'], ...plain },
 );
 
@@ -147,6 +200,11 @@ export const messageArbs = {
   done: doneArb,
   abort: abortArb,
   quit: quitArb,
+  stat: statArb,
+  mkdir: mkdirArb,
+  rmdir: rmdirArb,
+  delete: deleteArb,
+  rename: renameArb,
   welcome: welcomeArb,
   ready: readyArb,
   ok: okArb,

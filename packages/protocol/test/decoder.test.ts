@@ -195,11 +195,11 @@ describe('docs/protocol.md §2, §3: a bad payload fails one message, not the se
   });
 
   it.each([
-    { name: 'with an integer id', payload: '{"type":"stat","id":9,"path":"a"}', id: 9 },
-    { name: 'without an id', payload: '{"type":"stat"}', id: null },
-    { name: 'with a string id', payload: '{"type":"stat","id":"9"}', id: null },
-    { name: 'with a fractional id', payload: '{"type":"stat","id":9.5}', id: null },
-    { name: 'with id 0', payload: '{"type":"stat","id":0}', id: null },
+    { name: 'with an integer id', payload: '{"type":"chmod","id":9,"path":"a"}', id: 9 },
+    { name: 'without an id', payload: '{"type":"chmod"}', id: null },
+    { name: 'with a string id', payload: '{"type":"chmod","id":"9"}', id: null },
+    { name: 'with a fractional id', payload: '{"type":"chmod","id":9.5}', id: null },
+    { name: 'with id 0', payload: '{"type":"chmod","id":0}', id: null },
     { name: 'named like an Object.prototype member', payload: '{"type":"toString","id":9}', id: 9 },
     { name: 'named __proto__', payload: '{"type":"__proto__","id":9}', id: 9 },
     {
@@ -311,7 +311,7 @@ describe('docs/protocol.md §2, §3: a bad payload fails one message, not the se
 
   it('goes on decoding after a failed message', () => {
     const results = new MessageDecoder().push(
-      concat([frameOf('nope'), frames[0]!, frameOf('{"type":"stat","id":5}'), frames[5]!]),
+      concat([frameOf('nope'), frames[0]!, frameOf('{"type":"chmod","id":5}'), frames[5]!]),
     );
     expect(results).toHaveLength(4);
     expectFailure(results[0]!, 'EPROTO', null);

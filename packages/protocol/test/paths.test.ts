@@ -198,6 +198,8 @@ describe('docs/protocol.md §11: errorFromCode', () => {
     EVERSION: ProtocolError,
     EBADNAME: PathError,
     ENOENT: PathError,
+    EEXIST: PathError,
+    ENOTEMPTY: PathError,
     ENOTDIR: PathError,
     EISDIR: PathError,
     EACCES: PathError,
