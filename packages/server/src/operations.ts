@@ -5,9 +5,11 @@ import type { Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import {
+  CftpError,
   DataChannelError,
   type Done,
   IntegrityError,
+  ProtocolError,
   pump,
   type ServerMessage,
 } from '@cftp/protocol';
@@ -31,10 +33,17 @@ export interface OperationResult {
   bytes: number;
 }
 
-/** Counts and hashes bytes as they pass; the digest is ready once the stream has ended. */
+/**
+ * Counts and hashes bytes as they pass; the digest is ready once the stream has ended.
+ * A resumed upload starts from the hash and count of the bytes already on disk.
+ */
 export class DigestCounter extends Transform {
-  bytes = 0;
-  private readonly hash = createHash('sha256');
+  constructor(
+    private readonly hash: Hash = createHash('sha256'),
+    public bytes = 0,
+  ) {
+    super();
+  }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.byteLength;
@@ -103,6 +112,7 @@ async function sendFile(
   socket: Socket,
   hash: Hash,
   signal: AbortSignal,
+  start: number,
 ): Promise<number> {
   const onAbort = () => socket.destroy();
   signal.addEventListener('abort', onAbort, { once: true });
@@ -113,7 +123,7 @@ async function sendFile(
         write: (chunk) => writeChunk(socket, chunk),
         observe: (chunk) => hash.update(chunk),
       },
-      { expectedBytes: file.size, signal },
+      { expectedBytes: file.size - start, start, signal },
     );
     socket.end();
     await finished(socket, { readable: false });
@@ -121,6 +131,27 @@ async function sendFile(
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** Feeds the first `length` bytes readable through `read` into `hash` (resume, §6.2/§6.3). */
+async function hashPrefix(
+  read: (buffer: Uint8Array, position: number) => Promise<number>,
+  length: number,
+  hash: Hash,
+  signal: AbortSignal,
+): Promise<void> {
+  const copied = await pump(
+    {
+      read: (buffer, position) =>
+        position >= length
+          ? Promise.resolve(0)
+          : read(buffer.subarray(0, Math.min(buffer.byteLength, length - position)), position),
+      write: () => Promise.resolve(),
+      observe: (chunk) => hash.update(chunk),
+    },
+    { expectedBytes: length, buffers: 1, signal },
+  );
+  if (copied !== length) throw new CftpError('EIO', 'file shorter than its stated prefix');
 }
 
 function writeChunk(socket: Socket, chunk: Uint8Array): Promise<void> {
@@ -154,9 +185,30 @@ export async function runList(ctx: OperationContext, segments: string[]): Promis
   );
 }
 
-export async function runGet(ctx: OperationContext, segments: string[]): Promise<OperationResult> {
+export interface GetRequest {
+  offset?: number;
+  prefixSha256?: string;
+}
+
+export async function runGet(
+  ctx: OperationContext,
+  segments: string[],
+  request: GetRequest,
+): Promise<OperationResult> {
+  if (request.offset !== undefined && request.prefixSha256 === undefined) {
+    throw new ProtocolError('EPROTO', '"offset" needs "prefixSha256" (§6.2)');
+  }
   const file = await ctx.storage.openRead(segments);
   try {
+    let hash = createHash('sha256');
+    let offset = 0;
+    const wanted = request.offset ?? 0;
+    if (wanted > 0 && wanted <= file.size) {
+      // Resume only if the client's prefix is this file's prefix; otherwise start over.
+      await hashPrefix(file.read, wanted, hash, ctx.signal);
+      if (hash.copy().digest('hex') === request.prefixSha256) offset = wanted;
+      else hash = createHash('sha256');
+    }
     return await withDataChannel(
       ctx,
       (channel) =>
@@ -166,17 +218,18 @@ export async function runGet(ctx: OperationContext, segments: string[]): Promise
           port: channel.port,
           token: channel.token,
           size: file.size,
+          offset,
+          mtime: file.mtime,
         }),
       async (socket) => {
-        const hash = createHash('sha256');
         let bytes: number;
         try {
-          bytes = await sendFile(file, socket, hash, ctx.signal);
+          bytes = offset + (await sendFile(file, socket, hash, ctx.signal, offset));
         } catch (error) {
           throw dataError(error, ctx.signal);
         }
         ctx.send({ type: 'done', id: ctx.id, size: bytes, sha256: hash.digest('hex') });
-        return { bytes };
+        return { bytes: bytes - offset };
       },
     );
   } finally {
@@ -184,19 +237,48 @@ export async function runGet(ctx: OperationContext, segments: string[]): Promise
   }
 }
 
+export interface PutRequest {
+  size: number;
+  mtime?: number;
+  resume?: boolean;
+  sha256?: string;
+}
+
 export async function runPut(
   ctx: OperationContext,
   segments: string[],
-  declaredSize: number,
+  request: PutRequest,
 ): Promise<OperationResult> {
-  const upload = await ctx.storage.createUpload(segments);
+  const declared = request.sha256;
+  if (request.resume === true && declared === undefined) {
+    throw new ProtocolError('EPROTO', '"resume" needs "sha256" (§6.3)');
+  }
+  const upload = await ctx.storage.createUpload(segments, {
+    resumeKey: request.resume === true ? declared?.slice(0, 16) : undefined,
+    size: request.size,
+  });
+  // A resumable partial survives an interruption; a corrupt upload never does (§8).
+  let keep = true;
   try {
+    const hash = createHash('sha256');
+    let prefixSha256: string | undefined;
+    if (upload.offset > 0) {
+      await hashPrefix(upload.read, upload.offset, hash, ctx.signal);
+      prefixSha256 = hash.copy().digest('hex');
+    }
     const result = await withDataChannel(
       ctx,
       (channel) =>
-        ctx.send({ type: 'ready', id: ctx.id, port: channel.port, token: channel.token }),
+        ctx.send({
+          type: 'ready',
+          id: ctx.id,
+          port: channel.port,
+          token: channel.token,
+          offset: upload.offset,
+          ...(prefixSha256 === undefined ? {} : { prefixSha256 }),
+        }),
       async (socket) => {
-        const counter = new DigestCounter();
+        const counter = new DigestCounter(hash, upload.offset);
         try {
           await pipeline(socket, counter, upload.stream, { signal: ctx.signal });
         } catch (error) {
@@ -206,23 +288,25 @@ export async function runPut(
         // a failed transfer leaves no pending rejection behind.
         const stated = await ctx.clientDone();
         const sha256 = counter.digest();
-        if (counter.bytes !== declaredSize || stated.size !== counter.bytes) {
+        if (counter.bytes !== request.size || stated.size !== counter.bytes) {
+          keep = false;
           throw new IntegrityError(
-            `upload size mismatch: declared ${declaredSize}, stated ${stated.size}, received ${counter.bytes}`,
+            `upload size mismatch: declared ${request.size}, stated ${stated.size}, received ${counter.bytes}`,
           );
         }
-        if (stated.sha256 !== sha256) {
+        if (stated.sha256 !== sha256 || (declared !== undefined && declared !== sha256)) {
+          keep = false;
           throw new IntegrityError(
             'upload digest mismatch: the received bytes differ from the sent ones',
           );
         }
-        await upload.commit();
-        return { bytes: counter.bytes, sha256 };
+        await upload.commit(request.mtime);
+        return { bytes: counter.bytes - upload.offset, sha256, size: counter.bytes };
       },
     );
-    ctx.send({ type: 'ok', id: ctx.id, size: result.bytes, sha256: result.sha256 });
+    ctx.send({ type: 'ok', id: ctx.id, size: result.size, sha256: result.sha256 });
     return { bytes: result.bytes };
   } finally {
-    await upload.abort();
+    await upload.abort(keep);
   }
 }

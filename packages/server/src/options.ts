@@ -7,7 +7,7 @@ import {
 } from '@cftp/protocol';
 import type { Storage } from './storage.js';
 
-export type Operation = 'list' | 'get' | 'put';
+export type Operation = 'list' | 'get' | 'put' | 'stat' | 'mkdir' | 'rmdir' | 'delete' | 'rename';
 
 export interface SessionInfo {
   /** Server-unique session number, for logs. */

@@ -10,9 +10,11 @@ import {
   type ErrorCode,
   encodeMessage,
   FEATURES,
+  isTempName,
   type Message,
   MessageDecoder,
   MessageFrameSizeError,
+  PathError,
   PROTOCOL_VERSION,
   ProtocolError,
   parsePath,
@@ -181,16 +183,68 @@ export class Session implements SessionInfo {
         );
         return;
       case 'get':
-        this.start(request.id, 'get', request.path, (ctx, segments) => runGet(ctx, segments));
+        this.start(request.id, 'get', request.path, (ctx, segments) =>
+          runGet(ctx, segments, request),
+        );
         return;
       case 'put':
         this.start(request.id, 'put', request.path, (ctx, segments) =>
-          runPut(ctx, segments, request.size),
+          runPut(ctx, segments, request),
         );
+        return;
+      case 'stat':
+        this.start(request.id, 'stat', request.path, async (ctx, segments) => {
+          ctx.send({ type: 'ok', id: request.id, entry: await this.storage.stat(segments) });
+          return { bytes: 0 };
+        });
+        return;
+      case 'mkdir':
+        this.simple(request.id, 'mkdir', request.path, (s) => this.storage.mkdir(s));
+        return;
+      case 'rmdir':
+        this.simple(request.id, 'rmdir', request.path, (s) => this.storage.rmdir(s));
+        return;
+      case 'delete':
+        this.simple(request.id, 'delete', request.path, (s) => this.storage.remove(s));
+        return;
+      case 'rename':
+        this.simple(request.id, 'rename', request.from, async (from) => {
+          const to = await this.checkedPath('rename', request.to);
+          await this.storage.rename(from, to);
+        });
         return;
       default:
         this.sendError(message.id, 'EPROTO', `"${message.type}" is not a client message`);
     }
+  }
+
+  /** An operation without a data channel, answered by `ok` (§6.6). */
+  private simple(
+    id: number,
+    operation: Operation,
+    path: string,
+    act: (segments: string[]) => Promise<void>,
+  ): void {
+    this.start(id, operation, path, async (ctx, segments) => {
+      await act(segments);
+      ctx.send({ type: 'ok', id });
+      return { bytes: 0 };
+    });
+  }
+
+  /**
+   * Parses a client path (§9), hides temporary files (§8) and asks the authorize hook.
+   */
+  private async checkedPath(operation: Operation, path: string): Promise<string[]> {
+    const segments = parsePath(path);
+    if (segments.some(isTempName)) {
+      throw new PathError('ENOENT', `no such file or directory: "${path}"`);
+    }
+    const authorize = this.options.authorize;
+    if (authorize !== undefined && !(await authorize(this, operation, segments.join('/')))) {
+      throw new CftpError('EACCES', `${operation} of "${path}" is not allowed`);
+    }
+    return segments;
   }
 
   private start(
@@ -244,14 +298,7 @@ export class Session implements SessionInfo {
       });
       if (this.inFlight.size === 0) for (const wake of this.idle.splice(0)) wake();
     };
-    (async () => {
-      const authorize = this.options.authorize;
-      const segments = parsePath(path);
-      if (authorize !== undefined && !(await authorize(this, operation, segments.join('/')))) {
-        throw new CftpError('EACCES', `${operation} of "${path}" is not allowed`);
-      }
-      return run(ctx, segments);
-    })().then(
+    (async () => run(ctx, await this.checkedPath(operation, path)))().then(
       (result) => finish(result.bytes, 'ok'),
       (error: unknown) => {
         const failure =

@@ -154,10 +154,10 @@ describe('docs/protocol.md §3 messages', () => {
   it('answers an unknown type with EUNKNOWN naming its id', async () => {
     const { port } = await fx.start();
     const control = await fx.control(port);
-    control.sendRaw(rawFrame('{"type":"mkdir","id":41,"path":"x"}'));
+    control.sendRaw(rawFrame('{"type":"chmod","id":41,"path":"x"}'));
     const reply = await control.reply(41);
     expect(reply).toMatchObject({ type: 'error', id: 41, code: 'EUNKNOWN' });
-    control.sendRaw(rawFrame('{"type":"mkdir"}'));
+    control.sendRaw(rawFrame('{"type":"chmod"}'));
     expect(await control.errorCode(null)).toBe('EUNKNOWN');
     control.send({ type: 'list', id: 42 });
     expect((await control.reply(42)).type).toBe('ready');
