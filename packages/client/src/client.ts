@@ -2,7 +2,7 @@
 // AbortSignal (docs/protocol.md). No terminal code: the CLI and TUI sit on top of this.
 import { EventEmitter, once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -31,10 +31,11 @@ import { ReplyQueue } from './replies.js';
 import {
   Meter,
   meterStream,
+  observePrefix,
   openDataSocket,
   type ProgressListener,
+  partialPathFor,
   sendFile,
-  tempPathFor,
 } from './transfer.js';
 
 const IO_CHUNK_BYTES = 1024 * 1024;
@@ -60,9 +61,23 @@ export interface TransferOptions extends OperationOptions {
 }
 
 export interface TransferResult {
+  /** Bytes moved by this call (without a resumed prefix). */
   bytes: number;
+  /** SHA-256 of the whole file. */
   sha256: string;
   durationMs: number;
+  /** Bytes that were already in place from an interrupted transfer (0 when none). */
+  resumedFrom: number;
+}
+
+export interface GetOptions extends TransferOptions {
+  /** Continue from the partial file of an interrupted download, if there is one. */
+  resume?: boolean;
+}
+
+export interface PutOptions extends TransferOptions {
+  /** Make the upload resumable, and continue the server's partial file if there is one. */
+  resume?: boolean;
 }
 
 export interface CftpClientEvents {
@@ -183,7 +198,7 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
       const reason = new AbortError();
       local.abort(reason);
       replies.fail(reason);
-      if (!this.closed) this.socket.write(encodeMessage({ type: 'abort', id }));
+      this.sendAbort(id);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -196,6 +211,11 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
       this.running.delete(local);
       this.finish(id);
     }
+  }
+
+  /** Tells the server to drop request `id` (§6.4); its late replies are ignored. */
+  private sendAbort(id: number): void {
+    if (!this.closed) this.socket.write(encodeMessage({ type: 'abort', id }));
   }
 
   /** Lists a remote folder (§6.1). Every name is checked before it is returned. */
@@ -251,24 +271,45 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
   }
 
   /**
-   * Downloads `remote` to the local path `local` (§6.2): written to a temporary file beside
-   * it, fsynced, and renamed into place only after size and digest match.
+   * Downloads `remote` to the local path `local` (§6.2). The bytes go to a partial file
+   * beside it, which is fsynced and renamed into place only after size and digest match.
+   * An interrupted download keeps its partial file; `resume: true` continues from it.
    */
-  get(remote: string, local: string, options: TransferOptions = {}): Promise<TransferResult> {
+  async get(remote: string, local: string, options: GetOptions = {}): Promise<TransferResult> {
     const started = performance.now();
+    const partial = partialPathFor(local, remote);
+    const meter = new Meter(undefined, options.onProgress);
+    // The part already here, verified by the server against its own prefix (§6.2).
+    let have = 0;
+    if (options.resume === true) {
+      const existing = await open(partial, 'r').catch(() => undefined);
+      if (existing !== undefined) {
+        try {
+          have = (await existing.stat()).size;
+          if (have > 0) await observePrefix(existing, have, meter, options.signal);
+        } finally {
+          await existing.close();
+        }
+      }
+    }
+    const prefix = have > 0 ? { offset: have, prefixSha256: meter.digestSoFar() } : {};
     return this.operation(
       options.signal,
-      (id) => ({ type: 'get', id, path: remote }),
+      (id) => ({ type: 'get', id, path: remote, ...prefix }),
       async (_id, replies, aborted) => {
         const ready = await replies.expect('ready');
-        const temp = tempPathFor(local);
+        const offset = ready.offset ?? 0;
+        // The server starts over when our prefix is not its prefix.
+        const counted = offset === have ? meter : new Meter(undefined, options.onProgress);
+        counted.total = ready.size;
         let socket: Socket | undefined;
         let file: WriteStream | undefined;
-        let committed = false;
+        let corrupt = false;
+        let succeeded = false;
         try {
           // `flush`: fsync before close; pipeline resolves after the close.
-          file = createWriteStream(temp, {
-            flags: 'wx',
+          file = createWriteStream(partial, {
+            flags: offset > 0 ? 'a' : 'w',
             flush: true,
             highWaterMark: IO_CHUNK_BYTES,
           });
@@ -278,23 +319,33 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
             throw localFileError(error, `cannot write "${local}"`);
           });
           socket = await openDataSocket(this.host, ready.port, ready.token);
-          const meter = new Meter(ready.size, options.onProgress);
           try {
-            await pipeline(socket, meterStream(meter), file, { signal: aborted });
+            await pipeline(socket, meterStream(counted), file, { signal: aborted });
           } catch (error) {
             throw dataFailure(error);
           }
           const done = await replies.expect('done');
-          const sha256 = meter.digest();
-          verify(done, meter.bytes, sha256, `download of "${remote}"`);
-          if (ready.size !== undefined && ready.size !== meter.bytes) {
-            throw new IntegrityError(
-              `download of "${remote}": announced ${ready.size} bytes, received ${meter.bytes}`,
-            );
+          const sha256 = counted.digest();
+          try {
+            verify(done, counted.bytes, sha256, `download of "${remote}"`);
+            if (ready.size !== undefined && ready.size !== counted.bytes) {
+              throw new IntegrityError(
+                `download of "${remote}": announced ${ready.size} bytes, received ${counted.bytes}`,
+              );
+            }
+          } catch (error) {
+            corrupt = true;
+            throw error;
           }
-          await rename(temp, local);
-          committed = true;
-          return { bytes: meter.bytes, sha256, durationMs: performance.now() - started };
+          if (ready.mtime !== undefined) await utimes(partial, new Date(), new Date(ready.mtime));
+          await rename(partial, local);
+          succeeded = true;
+          return {
+            bytes: counted.bytes - offset,
+            sha256,
+            durationMs: performance.now() - started,
+            resumedFrom: offset,
+          };
         } finally {
           socket?.destroy();
           if (file !== undefined && !file.closed) {
@@ -302,14 +353,25 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
             file.destroy();
             await once(file, 'close').catch(() => {});
           }
-          if (!committed) await unlink(temp).catch(() => {});
+          // A corrupt or empty partial is useless; an interrupted one is kept for resume (§8).
+          if (!succeeded) {
+            const size = await stat(partial).then(
+              (info) => info.size,
+              () => 0,
+            );
+            if (corrupt || size === 0) await unlink(partial).catch(() => {});
+          }
         }
       },
     );
   }
 
-  /** Uploads the local file `local` to `remote` (§6.3); the server commits it atomically. */
-  async put(local: string, remote: string, options: TransferOptions = {}): Promise<TransferResult> {
+  /**
+   * Uploads the local file `local` to `remote` (§6.3); the server commits it atomically
+   * with the local mtime. `resume: true` makes an interrupted upload resumable, and
+   * continues one: it costs one extra read of the file, for its digest.
+   */
+  async put(local: string, remote: string, options: PutOptions = {}): Promise<TransferResult> {
     const started = performance.now();
     const file = await open(local, 'r').catch((error: NodeJS.ErrnoException) => {
       throw localFileError(error, `cannot read local file "${local}"`);
@@ -317,31 +379,101 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
     try {
       const info = await file.stat();
       if (!info.isFile()) throw new CftpError('EISDIR', `local "${local}" is not a regular file`);
-      return await this.operation(
-        options.signal,
-        (id) => ({ type: 'put', id, path: remote, size: info.size }),
-        async (id, replies, aborted) => {
-          const ready = await replies.expect('ready');
-          const socket = await openDataSocket(this.host, ready.port, ready.token);
-          const meter = new Meter(info.size, options.onProgress);
-          try {
-            await sendFile(file, info.size, socket, meter, aborted);
-          } catch (error) {
-            socket.destroy();
-            throw dataFailure(error);
-          }
-          const sha256 = meter.digest();
-          this.socket.write(encodeMessage({ type: 'done', id, size: meter.bytes, sha256 }));
-          const ok = await replies.expect('ok');
-          if (ok.sha256 !== undefined && ok.sha256 !== sha256) {
-            throw new IntegrityError(`upload of "${local}": the server committed different bytes`);
-          }
-          return { bytes: meter.bytes, sha256, durationMs: performance.now() - started };
-        },
-      );
+      const mtime = Math.max(0, Math.trunc(info.mtimeMs));
+      let whole: string | undefined;
+      if (options.resume === true) {
+        const scan = new Meter(info.size, undefined);
+        await observePrefix(file, info.size, scan, options.signal);
+        whole = scan.digest();
+      }
+      const attempt = (resume: boolean) =>
+        this.operation(
+          options.signal,
+          (id) => ({
+            type: 'put',
+            id,
+            path: remote,
+            size: info.size,
+            mtime,
+            ...(resume && whole !== undefined ? { resume: true, sha256: whole } : {}),
+          }),
+          async (id, replies, aborted): Promise<TransferResult | 'restart'> => {
+            const ready = await replies.expect('ready');
+            const offset = ready.offset ?? 0;
+            const meter = new Meter(info.size, options.onProgress);
+            if (offset > 0) {
+              if (offset <= info.size) await observePrefix(file, offset, meter, aborted);
+              if (offset > info.size || meter.digestSoFar() !== ready.prefixSha256) {
+                // The server's partial is not a prefix of this file: drop it, send it all.
+                this.sendAbort(id);
+                return 'restart';
+              }
+            }
+            const socket = await openDataSocket(this.host, ready.port, ready.token);
+            try {
+              await sendFile(file, info.size, socket, meter, aborted, offset);
+            } catch (error) {
+              socket.destroy();
+              throw dataFailure(error);
+            }
+            const sha256 = meter.digest();
+            this.socket.write(encodeMessage({ type: 'done', id, size: meter.bytes, sha256 }));
+            const ok = await replies.expect('ok');
+            if (ok.sha256 !== undefined && ok.sha256 !== sha256) {
+              throw new IntegrityError(
+                `upload of "${local}": the server committed different bytes`,
+              );
+            }
+            return {
+              bytes: meter.bytes - offset,
+              sha256,
+              durationMs: performance.now() - started,
+              resumedFrom: offset,
+            };
+          },
+        );
+      const first = await attempt(true);
+      if (first !== 'restart') return first;
+      const second = await attempt(false);
+      if (second === 'restart') throw new ProtocolError('EPROTO', 'server resumed a fresh upload');
+      return second;
     } finally {
       await file.close().catch(() => {});
     }
+  }
+
+  /** Describes one remote entry, not following a final symlink (§6.6). */
+  async stat(path: string, options: OperationOptions = {}): Promise<Entry> {
+    const ok = await this.simple(options, (id) => ({ type: 'stat', id, path }));
+    if (ok.entry === undefined) throw new ProtocolError('EPROTO', 'stat reply has no entry');
+    return ok.entry;
+  }
+
+  /** Creates one remote folder; its parent must exist (§6.6). */
+  async mkdir(path: string, options: OperationOptions = {}): Promise<void> {
+    await this.simple(options, (id) => ({ type: 'mkdir', id, path }));
+  }
+
+  /** Removes an empty remote folder (§6.6). */
+  async rmdir(path: string, options: OperationOptions = {}): Promise<void> {
+    await this.simple(options, (id) => ({ type: 'rmdir', id, path }));
+  }
+
+  /** Removes a remote file or symlink (§6.6). */
+  async delete(path: string, options: OperationOptions = {}): Promise<void> {
+    await this.simple(options, (id) => ({ type: 'delete', id, path }));
+  }
+
+  /** Renames or moves a remote entry; never replaces an existing `to` (§6.6). */
+  async rename(from: string, to: string, options: OperationOptions = {}): Promise<void> {
+    await this.simple(options, (id) => ({ type: 'rename', id, from, to }));
+  }
+
+  private simple(
+    options: OperationOptions,
+    start: (id: number) => Parameters<typeof encodeMessage>[0],
+  ): Promise<Extract<ServerMessage, { type: 'ok' }>> {
+    return this.operation(options.signal, start, (_id, replies) => replies.expect('ok'));
   }
 
   /** Says hello and waits for welcome (§4); `connect` calls this once. */

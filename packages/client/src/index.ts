@@ -12,7 +12,9 @@ export {
   type CftpClientEvents,
   type ConnectOptions,
   connect,
+  type GetOptions,
   type OperationOptions,
+  type PutOptions,
   type TransferOptions,
   type TransferResult,
 } from './client.js';

@@ -1,6 +1,6 @@
 // Data-channel plumbing for the client: connect + token, counting, hashing and progress
 // (docs/protocol.md §5, §7).
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
@@ -29,9 +29,15 @@ export class Meter {
   private lastReport = 0;
 
   constructor(
-    private readonly total: number | undefined,
+    /** Expected total; a download learns it from `ready`. */
+    public total: number | undefined,
     private readonly onProgress: ProgressListener | undefined,
   ) {}
+
+  /** The digest of what was observed so far, without ending the hash (resume, §6.2/§6.3). */
+  digestSoFar(): string {
+    return this.hash.copy().digest('hex');
+  }
 
   observe(chunk: Uint8Array): void {
     this.bytes += chunk.byteLength;
@@ -84,6 +90,7 @@ export async function sendFile(
   socket: Socket,
   meter: Meter,
   signal: AbortSignal,
+  start = 0,
 ): Promise<void> {
   const onAbort = () => socket.destroy();
   signal.addEventListener('abort', onAbort, { once: true });
@@ -98,7 +105,7 @@ export async function sendFile(
           ),
         observe: (chunk) => meter.observe(chunk),
       },
-      { expectedBytes: size, signal },
+      { expectedBytes: size - start, start, signal },
     );
     meter.finish();
     socket.end();
@@ -106,6 +113,28 @@ export async function sendFile(
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** Shows the first `length` bytes of `file` to `meter` (the prefix of a resumed transfer). */
+export async function observePrefix(
+  file: FileHandle,
+  length: number,
+  meter: Meter,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const seen = await pump(
+    {
+      read: async (buffer, position) =>
+        position >= length
+          ? 0
+          : (await file.read(buffer, 0, Math.min(buffer.byteLength, length - position), position))
+              .bytesRead,
+      write: () => Promise.resolve(),
+      observe: (chunk) => meter.observe(chunk),
+    },
+    { expectedBytes: length, buffers: 1, ...(signal === undefined ? {} : { signal }) },
+  );
+  if (seen !== length) throw new Error('local file shorter than expected');
 }
 
 /** Connects to a data port and presents the token (§5). */
@@ -124,10 +153,12 @@ export function openDataSocket(host: string, port: number, token: string): Promi
   });
 }
 
-/** Temporary download name beside the target, like the server's upload temp (§8). */
-export function tempPathFor(target: string): string {
-  return join(
-    dirname(target),
-    `.${basename(target).slice(0, 64)}.cftp-${randomBytes(8).toString('hex')}.part`,
-  );
+/**
+ * Where a download of `remote` to `target` is written until it is verified, and kept if it
+ * is interrupted, so that a later resume finds it (docs/protocol.md §8).
+ */
+export function partialPathFor(target: string, remote: string): string {
+  const key = createHash('sha256').update(remote).digest('hex').slice(0, 16);
+  const name = [...basename(target)].slice(0, 64).join('');
+  return join(dirname(target), `.${name}.cftp-resume-${key}.part`);
 }

@@ -194,7 +194,7 @@ export async function writeRandom(path: string, size: number): Promise<Buffer> {
 
 /** Names in `dir` that look like transfer temp files (`.name.cftp-<hex>.part`). */
 export async function partFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((name) => /\.cftp-[0-9a-f]{16}\.part$/.test(name));
+  return (await readdir(dir)).filter((name) => /\.cftp-(resume-)?[0-9a-f]{16}\.part$/.test(name));
 }
 
 /** The rejection of `promise` (failing if it resolves). */

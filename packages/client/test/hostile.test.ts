@@ -1,7 +1,7 @@
 // The client against servers that lie or vanish: it checks every name it is given
 // (docs/protocol.md §9), verifies every byte count and digest (§7), and fails in-flight
 // operations with ECONNECTION when the control connection goes (§11).
-import { readdir, readlink } from 'node:fs/promises';
+import { readdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CftpError } from '@cftp/protocol';
 import { describe, expect, it } from 'vitest';
@@ -218,7 +218,10 @@ describe('docs/protocol.md §11 ECONNECTION: the server goes away', { timeout: 5
     const error = await rejectionOf(client.get('f.txt', join(target, 'f.txt')));
     expect(error.code).toBe('ECONNECTION');
     expect((await closed)?.code).toBe('ECONNECTION');
-    expect(await readdir(target)).toEqual([]);
+    // Nothing under the real name: the 1000 bytes wait, marked, for a resume (§8).
+    const kept = await readdir(target);
+    expect(kept).toEqual([expect.stringMatching(/^\.f\.txt\.cftp-resume-[0-9a-f]{16}\.part$/)]);
+    expect((await stat(join(target, kept[0]!))).size).toBe(1000);
   });
 
   it('rejects every operation in flight with the ESHUTDOWN the real server announces', async () => {
