@@ -119,7 +119,7 @@ export function collectOperations(server: CftpServer): {
 
 /** Names in `dir` that look like upload temp files (§8). */
 export async function partFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((name) => /\.cftp-[0-9a-f]{16}\.part$/.test(name));
+  return (await readdir(dir)).filter((name) => /\.cftp-(resume-)?[0-9a-f]{16}\.part$/.test(name));
 }
 
 export function randomData(size: number): Buffer {
