@@ -37,6 +37,7 @@ import {
   partialPathFor,
   sendFile,
 } from './transfer.js';
+import { getTree, putTree, type TreeOptions, type TreeResult } from './tree.js';
 
 const IO_CHUNK_BYTES = 1024 * 1024;
 /** Longest listing line the client accepts (a hostile server cannot grow it without bound). */
@@ -440,6 +441,19 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
     } finally {
       await file.close().catch(() => {});
     }
+  }
+
+  /**
+   * Downloads a remote folder tree into `local`, several files at a time, keeping file and
+   * folder mtimes. Symlinks and special files are skipped (listed in the result).
+   */
+  getTree(remote: string, local: string, options: TreeOptions = {}): Promise<TreeResult> {
+    return getTree(this, remote, local, options);
+  }
+
+  /** Uploads a local folder tree into `remote`, several files at a time, keeping file mtimes. */
+  putTree(local: string, remote: string, options: TreeOptions = {}): Promise<TreeResult> {
+    return putTree(this, local, remote, options);
   }
 
   /** Describes one remote entry, not following a final symlink (§6.6). */

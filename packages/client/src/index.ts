@@ -19,3 +19,4 @@ export {
   type TransferResult,
 } from './client.js';
 export type { Progress, ProgressListener } from './transfer.js';
+export { eachLimit, type TreeOptions, type TreeProgress, type TreeResult } from './tree.js';
