@@ -145,4 +145,3 @@ export const messageSchemas = {
 export function isMessageType(value: string): value is MessageType {
   return Object.hasOwn(messageSchemas, value);
 }
-
