@@ -92,6 +92,8 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
   /** One per operation in flight: aborted when the control connection goes (§11). */
   private readonly running = new Set<AbortController>();
   private nextId = 1;
+  private slotsInUse = 0;
+  private readonly slotWaiters: Array<() => void> = [];
   private closedWith: CftpError | undefined;
   private closed = false;
   /** What the server said in `welcome`. */
@@ -192,7 +194,15 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
     body: (id: number, replies: ReplyQueue, aborted: AbortSignal) => Promise<T>,
   ): Promise<T> {
     if (signal?.aborted) throw new AbortError(); // ECANCELED, like an abort mid-operation
-    const { id, replies } = this.request(start);
+    await this.acquireSlot(signal);
+    let id: number;
+    let replies: ReplyQueue;
+    try {
+      ({ id, replies } = this.request(start));
+    } catch (error) {
+      this.releaseSlot();
+      throw error;
+    }
     const local = new AbortController();
     this.running.add(local);
     const onAbort = () => {
@@ -202,6 +212,7 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
       this.sendAbort(id);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort(); // aborted while waiting for a slot
     try {
       return await body(id, replies, local.signal);
     } catch (error) {
@@ -211,7 +222,38 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
       signal?.removeEventListener('abort', onAbort);
       this.running.delete(local);
       this.finish(id);
+      this.releaseSlot();
     }
+  }
+
+  /**
+   * Waits until fewer than the server's `maxInFlight` operations are running (§3, §12), so
+   * callers may start any number at once without ever being refused with EBUSY.
+   */
+  private acquireSlot(signal: AbortSignal | undefined): Promise<void> {
+    const limit = this.server?.maxInFlight ?? 1;
+    if (this.slotsInUse < Math.max(1, limit)) {
+      this.slotsInUse++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = () => {
+        signal?.removeEventListener('abort', onAbort);
+        this.slotsInUse++;
+        resolve();
+      };
+      const onAbort = () => {
+        this.slotWaiters.splice(this.slotWaiters.indexOf(waiter), 1);
+        reject(new AbortError());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.slotWaiters.push(waiter);
+    });
+  }
+
+  private releaseSlot(): void {
+    this.slotsInUse--;
+    this.slotWaiters.shift()?.();
   }
 
   /** Tells the server to drop request `id` (§6.4); its late replies are ignored. */

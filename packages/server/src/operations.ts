@@ -31,6 +31,11 @@ export interface OperationContext {
 
 export interface OperationResult {
   bytes: number;
+  /**
+   * The final reply (§3). The session sends it after it has retired the request, so a client
+   * that answers it with a new request never finds the old one still counted in flight.
+   */
+  reply: ServerMessage;
 }
 
 /**
@@ -179,8 +184,10 @@ export async function runList(ctx: OperationContext, segments: string[]): Promis
       } catch (error) {
         throw dataError(error, ctx.signal);
       }
-      ctx.send({ type: 'done', id: ctx.id, size: counter.bytes, sha256: counter.digest(), count });
-      return { bytes: counter.bytes };
+      return {
+        bytes: counter.bytes,
+        reply: { type: 'done', id: ctx.id, size: counter.bytes, sha256: counter.digest(), count },
+      };
     },
   );
 }
@@ -228,8 +235,10 @@ export async function runGet(
         } catch (error) {
           throw dataError(error, ctx.signal);
         }
-        ctx.send({ type: 'done', id: ctx.id, size: bytes, sha256: hash.digest('hex') });
-        return { bytes: bytes - offset };
+        return {
+          bytes: bytes - offset,
+          reply: { type: 'done', id: ctx.id, size: bytes, sha256: hash.digest('hex') },
+        };
       },
     );
   } finally {
@@ -304,8 +313,10 @@ export async function runPut(
         return { bytes: counter.bytes - upload.offset, sha256, size: counter.bytes };
       },
     );
-    ctx.send({ type: 'ok', id: ctx.id, size: result.size, sha256: result.sha256 });
-    return { bytes: result.bytes };
+    return {
+      bytes: result.bytes,
+      reply: { type: 'ok', id: ctx.id, size: result.size, sha256: result.sha256 },
+    };
   } finally {
     await upload.abort(keep);
   }

@@ -194,8 +194,8 @@ export class Session implements SessionInfo {
         return;
       case 'stat':
         this.start(request.id, 'stat', request.path, async (ctx, segments) => {
-          ctx.send({ type: 'ok', id: request.id, entry: await this.storage.stat(segments) });
-          return { bytes: 0 };
+          const entry = await this.storage.stat(segments);
+          return { bytes: 0, reply: { type: 'ok', id: request.id, entry } };
         });
         return;
       case 'mkdir':
@@ -227,8 +227,7 @@ export class Session implements SessionInfo {
   ): void {
     this.start(id, operation, path, async (ctx, segments) => {
       await act(segments);
-      ctx.send({ type: 'ok', id });
-      return { bytes: 0 };
+      return { bytes: 0, reply: { type: 'ok', id } };
     });
   }
 
@@ -286,8 +285,9 @@ export class Session implements SessionInfo {
       send: (message) => this.send(message),
       clientDone: () => this.awaitClientDone(entry, signal),
     };
-    const finish = (bytes: number, outcome: 'ok' | ErrorCode) => {
+    const finish = (bytes: number, outcome: 'ok' | ErrorCode, reply: ServerMessage) => {
       this.inFlight.delete(id);
+      this.send(reply);
       this.hooks.onOperation({
         session: this,
         operation,
@@ -299,14 +299,18 @@ export class Session implements SessionInfo {
       if (this.inFlight.size === 0) for (const wake of this.idle.splice(0)) wake();
     };
     (async () => run(ctx, await this.checkedPath(operation, path)))().then(
-      (result) => finish(result.bytes, 'ok'),
+      (result) => finish(result.bytes, 'ok', result.reply),
       (error: unknown) => {
         const failure =
           error instanceof CftpError
             ? error
             : new CftpError('EIO', error instanceof Error ? error.message : String(error));
-        this.sendError(id, failure.code, failure.message);
-        finish(0, failure.code);
+        finish(0, failure.code, {
+          type: 'error',
+          id,
+          code: failure.code,
+          message: failure.message,
+        });
       },
     );
   }
