@@ -29,13 +29,17 @@ import {
 } from '@cftp/protocol';
 import { ReplyQueue } from './replies.js';
 import {
+  localFileError,
   Meter,
   meterStream,
   observePrefix,
   openDataSocket,
+  openLocalFiles,
   type ProgressListener,
   partialPathFor,
+  receiveFiles,
   sendFile,
+  sendFiles,
 } from './transfer.js';
 import { getTree, putTree, type TreeOptions, type TreeResult } from './tree.js';
 
@@ -69,6 +73,22 @@ export interface TransferResult {
   durationMs: number;
   /** Bytes that were already in place from an interrupted transfer (0 when none). */
   resumedFrom: number;
+}
+
+/** One file of a batch: where it is on this machine and on the server. */
+export interface BatchItem {
+  local: string;
+  remote: string;
+}
+
+export interface BatchOptions {
+  signal?: AbortSignal;
+}
+
+export interface BatchResult {
+  files: number;
+  bytes: number;
+  durationMs: number;
 }
 
 export interface GetOptions extends TransferOptions {
@@ -498,6 +518,107 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
     return putTree(this, local, remote, options);
   }
 
+  /**
+   * Uploads several local files over one data channel (§6.7): one round trip for all, each
+   * file verified on its own; the server commits them only if every one arrived intact.
+   */
+  async putMany(items: readonly BatchItem[], options: BatchOptions = {}): Promise<BatchResult> {
+    const started = performance.now();
+    const files = await openLocalFiles(items.map((item) => item.local));
+    try {
+      const total = files.reduce((sum, f) => sum + f.size, 0);
+      return await this.operation(
+        options.signal,
+        (id) => ({
+          type: 'putmany',
+          id,
+          files: items.map((item, i) => ({
+            path: item.remote,
+            size: files[i]!.size,
+            mtime: files[i]!.mtime,
+          })),
+        }),
+        async (id, replies, aborted) => {
+          const ready = await replies.expect('ready');
+          const socket = await openDataSocket(this.host, ready.port, ready.token);
+          const meter = new Meter(total, undefined);
+          let digests: string[];
+          try {
+            digests = await sendFiles(files, socket, meter, aborted);
+          } catch (error) {
+            socket.destroy();
+            throw dataFailure(error);
+          }
+          const sha256 = meter.digest();
+          this.socket.write(
+            encodeMessage({ type: 'done', id, size: meter.bytes, sha256, files: digests }),
+          );
+          await replies.expect('ok');
+          return { files: files.length, bytes: total, durationMs: performance.now() - started };
+        },
+      );
+    } finally {
+      await Promise.all(files.map((f) => f.handle.close().catch(() => {})));
+    }
+  }
+
+  /**
+   * Downloads several remote files over one data channel (§6.7). Each is written to its
+   * partial file, verified on its own, given its remote mtime and renamed into place.
+   */
+  getMany(items: readonly BatchItem[], options: BatchOptions = {}): Promise<BatchResult> {
+    const started = performance.now();
+    return this.operation(
+      options.signal,
+      (id) => ({ type: 'getmany', id, paths: items.map((item) => item.remote) }),
+      async (_id, replies, aborted) => {
+        const ready = await replies.expect('ready');
+        const announced = ready.files;
+        if (announced === undefined || announced.length !== items.length) {
+          throw new ProtocolError('EPROTO', 'getmany reply does not describe every file');
+        }
+        const targets = items.map((item, i) => ({
+          partial: partialPathFor(item.local, item.remote),
+          local: item.local,
+          size: announced[i]!.size,
+          mtime: announced[i]!.mtime,
+        }));
+        const socket = await openDataSocket(this.host, ready.port, ready.token);
+        let committed = false;
+        try {
+          let received: { bytes: number; sha256: string; files: string[] };
+          try {
+            received = await receiveFiles(socket, targets, aborted);
+          } catch (error) {
+            throw dataFailure(error);
+          }
+          const done = await replies.expect('done');
+          verify(done, received.bytes, received.sha256, 'batch download');
+          received.files.forEach((digest, i) => {
+            if (done.files?.[i] !== digest) {
+              throw new IntegrityError(`download of "${items[i]!.remote}": SHA-256 mismatch`);
+            }
+          });
+          await Promise.all(
+            targets.map(async (t) => {
+              await utimes(t.partial, new Date(), new Date(t.mtime));
+              await rename(t.partial, t.local);
+            }),
+          );
+          committed = true;
+          return {
+            files: items.length,
+            bytes: received.bytes,
+            durationMs: performance.now() - started,
+          };
+        } finally {
+          socket.destroy();
+          if (!committed) await Promise.all(targets.map((t) => unlink(t.partial).catch(() => {})));
+        }
+      },
+    );
+  }
+
   /** Describes one remote entry, not following a final symlink (§6.6). */
   async stat(path: string, options: OperationOptions = {}): Promise<Entry> {
     const ok = await this.simple(options, (id) => ({ type: 'stat', id, path }));
@@ -580,10 +701,6 @@ function parseEntry(line: string): Entry {
 }
 
 /** A local file-system error as a CftpError with the matching code. */
-function localFileError(error: NodeJS.ErrnoException, what: string): CftpError {
-  const code = error.code === 'ENOENT' || error.code === 'EACCES' ? error.code : 'EIO';
-  return new CftpError(code, `${what}: ${error.code ?? error.message}`);
-}
 
 function verify(
   done: { size: number; sha256: string },

@@ -8,6 +8,9 @@ export {
   IntegrityError,
 } from '@cftp/protocol';
 export {
+  type BatchItem,
+  type BatchOptions,
+  type BatchResult,
   CftpClient,
   type CftpClientEvents,
   type ConnectOptions,

@@ -1,12 +1,14 @@
 // Data-channel plumbing for the client: connect + token, counting, hashing and progress
 // (docs/protocol.md §5, §7).
 import { createHash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { ConnectionError, pump } from '@cftp/protocol';
+import { CftpError, ConnectionError, IntegrityError, pump } from '@cftp/protocol';
 
 export interface Progress {
   /** Bytes moved so far. */
@@ -161,4 +163,144 @@ export function partialPathFor(target: string, remote: string): string {
   const key = createHash('sha256').update(remote).digest('hex').slice(0, 16);
   const name = [...basename(target)].slice(0, 64).join('');
   return join(dirname(target), `.${name}.cftp-resume-${key}.part`);
+}
+
+/** A local file-system error as a CFTP error with a stable code. */
+export function localFileError(error: NodeJS.ErrnoException, what: string): CftpError {
+  const code = error.code === 'ENOENT' || error.code === 'EACCES' ? error.code : 'EIO';
+  return new CftpError(code, `${what}: ${error.code ?? error.message}`);
+}
+
+/** A local file opened for a batch upload. */
+export interface LocalFile {
+  handle: FileHandle;
+  size: number;
+  mtime: number;
+}
+
+/** Opens every file, or none (the ones already open are closed on a failure). */
+export async function openLocalFiles(paths: readonly string[]): Promise<LocalFile[]> {
+  const opened: LocalFile[] = [];
+  try {
+    for (const path of paths) {
+      const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+        throw localFileError(error, `cannot read local file "${path}"`);
+      });
+      opened.push({ handle, size: 0, mtime: 0 });
+      const info = await handle.stat();
+      if (!info.isFile()) throw new CftpError('EISDIR', `local "${path}" is not a regular file`);
+      opened[opened.length - 1] = { handle, size: info.size, mtime: Math.trunc(info.mtimeMs) };
+    }
+    return opened;
+  } catch (error) {
+    await Promise.all(opened.map((f) => f.handle.close().catch(() => {})));
+    throw error;
+  }
+}
+
+/** Sends the files back to back over one socket (§6.7); returns each file's SHA-256. */
+export async function sendFiles(
+  files: readonly LocalFile[],
+  socket: Socket,
+  meter: Meter,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const onAbort = () => socket.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const digests: string[] = [];
+    for (const file of files) {
+      const hash = createHash('sha256');
+      const sent = await pump(
+        {
+          read: async (buffer, position) =>
+            position >= file.size
+              ? 0
+              : (
+                  await file.handle.read(
+                    buffer,
+                    0,
+                    Math.min(buffer.byteLength, file.size - position),
+                    position,
+                  )
+                ).bytesRead,
+          write: (chunk) =>
+            new Promise((resolve, reject) =>
+              socket.write(chunk, (error) => (error ? reject(error) : resolve())),
+            ),
+          observe: (chunk) => {
+            hash.update(chunk);
+            meter.observe(chunk);
+          },
+        },
+        { expectedBytes: file.size, signal },
+      );
+      if (sent !== file.size) throw new CftpError('EIO', 'a local file shrank while being sent');
+      digests.push(hash.digest('hex'));
+    }
+    socket.end();
+    await finished(socket, { readable: false });
+    return digests;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** A file of a batch download: where its bytes go until verified, and how many there are. */
+export interface BatchTarget {
+  partial: string;
+  size: number;
+}
+
+/**
+ * Splits a batch data channel into the targets' partial files by their announced sizes,
+ * with backpressure from each file, and fsyncs them (§6.7). Extra bytes are refused.
+ */
+export async function receiveFiles(
+  socket: Socket,
+  targets: readonly BatchTarget[],
+  signal: AbortSignal,
+): Promise<{ bytes: number; sha256: string; files: string[] }> {
+  const onAbort = () => socket.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const streams = targets.map((t) =>
+    createWriteStream(t.partial, { flags: 'w', flush: true, highWaterMark: 1024 * 1024 }),
+  );
+  try {
+    await Promise.all(streams.map((stream) => once(stream, 'open')));
+    const whole = createHash('sha256');
+    const each = targets.map(() => createHash('sha256'));
+    let index = 0;
+    let left = targets[0]?.size ?? 0;
+    let bytes = 0;
+    const endWhole = () => {
+      while (index < targets.length && left === 0) {
+        streams[index]!.end();
+        index++;
+        left = targets[index]?.size ?? 0;
+      }
+    };
+    endWhole();
+    for await (const chunk of socket as AsyncIterable<Buffer>) {
+      let at = 0;
+      while (at < chunk.byteLength) {
+        if (index >= targets.length) throw new IntegrityError('batch data longer than announced');
+        const part = chunk.subarray(at, at + Math.min(left, chunk.byteLength - at));
+        at += part.byteLength;
+        left -= part.byteLength;
+        bytes += part.byteLength;
+        whole.update(part);
+        each[index]!.update(part);
+        const stream = streams[index]!;
+        if (!stream.write(part)) await once(stream, 'drain');
+        endWhole();
+      }
+    }
+    for (let i = index; i < streams.length; i++) streams[i]!.end();
+    await Promise.all(streams.map((stream) => finished(stream)));
+    return { bytes, sha256: whole.digest('hex'), files: each.map((h) => h.digest('hex')) };
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    for (const stream of streams) if (!stream.closed) stream.destroy();
+  }
 }

@@ -1,5 +1,6 @@
 // Control-channel message schemas: the one source of the message types (docs/protocol.md §3).
 import {
+  arrayOf,
   bool,
   hex64,
   type Infer,
@@ -13,6 +14,9 @@ import {
   string,
   strings,
 } from './schema.js';
+
+/** Most files in one `putmany`/`getmany` (§6.7, §12). */
+export const BATCH_MAX_FILES = 256;
 
 const id = int(1);
 const uint = int(0);
@@ -57,7 +61,23 @@ const mkdir = { type: literal('mkdir'), id, path: string() };
 const rmdir = { type: literal('rmdir'), id, path: string() };
 const del = { type: literal('delete'), id, path: string() };
 const rename = { type: literal('rename'), id, from: string(), to: string() };
-const done = { type: literal('done'), id, size: uint, sha256: hex64, count: optional(uint) };
+const done = {
+  type: literal('done'),
+  id,
+  size: uint,
+  sha256: hex64,
+  count: optional(uint),
+  /** Per-file digests of a batch (§6.7), in request order. */
+  files: optional(arrayOf(hex64, 1, BATCH_MAX_FILES)),
+};
+const batchItem = object({ path: string(), size: uint, mtime: optional(uint) });
+const putmany = {
+  type: literal('putmany'),
+  id,
+  files: arrayOf(nested(batchItem, 'a file {path, size, mtime?}'), 1, BATCH_MAX_FILES),
+};
+const getmany = { type: literal('getmany'), id, paths: arrayOf(string(), 1, BATCH_MAX_FILES) };
+const batchFile = object({ size: uint, mtime: uint });
 const abort = { type: literal('abort'), id };
 const quit = { type: literal('quit'), id };
 const welcome = {
@@ -78,6 +98,8 @@ const ready = {
   offset: optional(uint),
   mtime: optional(uint),
   prefixSha256: optional(hex64),
+  /** For `getmany`: each file's size and mtime, in request order (§6.7). */
+  files: optional(arrayOf(nested(batchFile, 'a file {size, mtime}'), 1, BATCH_MAX_FILES)),
 };
 const ok = {
   type: literal('ok'),
@@ -85,6 +107,8 @@ const ok = {
   size: optional(uint),
   sha256: optional(hex64),
   entry: optional(nested(entrySchema, 'a listing entry')),
+  /** For `putmany`: how many files were committed (§6.7). */
+  count: optional(uint),
 };
 const error = { type: literal('error'), id: nullable(id), code: string(1), message: string() };
 
@@ -100,6 +124,8 @@ export type Mkdir = Infer<typeof mkdir>;
 export type Rmdir = Infer<typeof rmdir>;
 export type Delete = Infer<typeof del>;
 export type Rename = Infer<typeof rename>;
+export type PutMany = Infer<typeof putmany>;
+export type GetMany = Infer<typeof getmany>;
 export type Welcome = Infer<typeof welcome>;
 export type Ready = Infer<typeof ready>;
 export type Ok = Infer<typeof ok>;
@@ -117,7 +143,9 @@ export type ClientMessage =
   | Mkdir
   | Rmdir
   | Delete
-  | Rename;
+  | Rename
+  | PutMany
+  | GetMany;
 export type ServerMessage = Welcome | Ready | Done | Ok | ErrorMessage;
 export type Message = ClientMessage | ServerMessage;
 export type MessageType = Message['type'];
@@ -136,6 +164,8 @@ export const messageSchemas = {
   rmdir: object(rmdir),
   delete: object(del),
   rename: object(rename),
+  putmany: object(putmany),
+  getmany: object(getmany),
   welcome: object(welcome),
   ready: object(ready),
   ok: object(ok),

@@ -67,6 +67,15 @@ export function nested<T>(schema: ObjectSchema<T>, expected: string): Field<T> {
   return field(expected, (v) => schema.parse(v).ok);
 }
 
+/** An array whose every element is accepted by `inner`, with a length in [min, max]. */
+export function arrayOf<T>(inner: Field<T>, min = 0, max = Number.MAX_SAFE_INTEGER): Field<T[]> {
+  return field(
+    `an array of ${min} to ${max} × ${inner.expected}`,
+    (v) =>
+      Array.isArray(v) && v.length >= min && v.length <= max && v.every((e) => inner.accepts(e)),
+  );
+}
+
 export const literal = <const T extends string>(value: T): Field<T> =>
   field(`"${value}"`, (v) => v === value);
 

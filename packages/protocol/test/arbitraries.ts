@@ -9,12 +9,14 @@ import type {
   Entry,
   ErrorMessage,
   Get,
+  GetMany,
   Hello,
   List,
   Message,
   Mkdir,
   Ok,
   Put,
+  PutMany,
   Quit,
   Ready,
   Rename,
@@ -111,6 +113,32 @@ export const renameArb: fc.Arbitrary<Rename> = fc.record(
   plain,
 );
 
+const batchLength = { minLength: 1, maxLength: 5 } as const;
+
+export const putManyArb: fc.Arbitrary<PutMany> = fc.record(
+  {
+    type: fc.constant('putmany' as const),
+    id: requestIdArb,
+    files: fc.array(
+      fc.record(
+        { path: pathFieldArb, size: uintArb, mtime: uintArb },
+        { requiredKeys: ['path', 'size'], ...plain },
+      ),
+      batchLength,
+    ),
+  },
+  plain,
+);
+
+export const getManyArb: fc.Arbitrary<GetMany> = fc.record(
+  {
+    type: fc.constant('getmany' as const),
+    id: requestIdArb,
+    paths: fc.array(pathFieldArb, batchLength),
+  },
+  plain,
+);
+
 export const entryArb: fc.Arbitrary<Entry> = fc.record(
   {
     name: textArb.filter((n) => n.length > 0),
@@ -129,6 +157,7 @@ export const doneArb: fc.Arbitrary<Done> = fc.record(
     size: uintArb,
     sha256: hex64Arb,
     count: uintArb,
+    files: fc.array(hex64Arb, batchLength),
   },
   { requiredKeys: ['type', 'id', 'size', 'sha256'], ...plain },
 );
@@ -166,6 +195,7 @@ export const readyArb: fc.Arbitrary<Ready> = fc.record(
     offset: uintArb,
     mtime: uintArb,
     prefixSha256: hex64Arb,
+    files: fc.array(fc.record({ size: uintArb, mtime: uintArb }, plain), batchLength),
   },
   { requiredKeys: ['type', 'id', 'port', 'token'], ...plain },
 );
@@ -177,6 +207,7 @@ export const okArb: fc.Arbitrary<Ok> = fc.record(
     size: uintArb,
     sha256: hex64Arb,
     entry: entryArb,
+    count: uintArb,
   },
   { requiredKeys: ['type', 'id'], ...plain },
 );
@@ -205,6 +236,8 @@ export const messageArbs = {
   rmdir: rmdirArb,
   delete: deleteArb,
   rename: renameArb,
+  putmany: putManyArb,
+  getmany: getManyArb,
   welcome: welcomeArb,
   ready: readyArb,
   ok: okArb,

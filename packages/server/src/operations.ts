@@ -12,9 +12,10 @@ import {
   ProtocolError,
   pump,
   type ServerMessage,
+  TimeoutError,
 } from '@cftp/protocol';
 import { type DataChannel, openDataChannel } from './data-channel.js';
-import type { ReadableFile, Storage } from './storage.js';
+import { type ReadableFile, type Storage, storageError } from './storage.js';
 
 export interface OperationContext {
   readonly id: number;
@@ -24,6 +25,10 @@ export interface OperationContext {
   readonly localAddress: string;
   readonly remoteAddress: string;
   readonly dataAcceptTimeoutMs: number;
+  /** No byte either way on a connected data channel for this long: ETIMEDOUT (§5). */
+  readonly dataStallTimeoutMs: number;
+  /** Keeps a finished data socket until it closes by itself, within the session's bounds. */
+  linger(socket: Socket): void;
   send(message: ServerMessage): void;
   /** Resolves with the client's `done` for this upload (§6.3). */
   clientDone(): Promise<Done>;
@@ -61,9 +66,10 @@ export class DigestCounter extends Transform {
   }
 }
 
-const LINGER_MS = 30_000;
+/** How long a finished data socket may wait for the client's FIN. */
+export const LINGER_MS = 30_000;
 
-async function withDataChannel<T>(
+export async function withDataChannel<T>(
   ctx: OperationContext,
   announce: (channel: DataChannel) => void,
   use: (socket: Socket) => Promise<T>,
@@ -76,25 +82,50 @@ async function withDataChannel<T>(
   });
   let socket: Socket | undefined;
   let succeeded = false;
+  let stalled = false;
+  const onStall = () => {
+    stalled = true;
+    socket?.destroy();
+  };
   try {
     announce(channel);
     socket = await channel.connection;
+    // A peer that neither sends nor reads holds a socket, a file and buffers: bounded in
+    // time too. Activity is a completed read or write (writes go in chunks of up to 1 MiB).
+    socket.setTimeout(ctx.dataStallTimeoutMs);
+    socket.on('timeout', onStall);
     const result = await use(socket);
     succeeded = true;
     return result;
+  } catch (error) {
+    if (stalled && !ctx.signal.aborted) {
+      throw new TimeoutError(
+        `data channel stalled: no bytes either way for ${ctx.dataStallTimeoutMs} ms`,
+      );
+    }
+    throw error;
   } finally {
     channel.close();
     if (socket !== undefined) {
+      socket.off('timeout', onStall);
+      socket.setTimeout(0);
       // On success both sides have sent FIN and the socket closes by itself; destroying it
-      // now could reset a connection whose last bytes are still in flight.
-      if (succeeded) socket.setTimeout(LINGER_MS, () => socket?.destroy());
-      else socket.destroy();
+      // now could reset a connection whose last bytes are still in flight. Bytes the client
+      // sends where it should send none are read and dropped, or the socket would never see
+      // the client's FIN; and the session bounds how many sockets may linger (ctx.linger).
+      if (succeeded) {
+        socket.on('data', () => {});
+        socket.resume();
+        ctx.linger(socket);
+      } else {
+        socket.destroy();
+      }
     }
   }
 }
 
 /** Lost data connections become EDATA; aborts keep their own reason. */
-function dataError(error: unknown, signal: AbortSignal): unknown {
+export function dataError(error: unknown, signal: AbortSignal): unknown {
   if (signal.aborted) return signal.reason;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (
@@ -159,7 +190,7 @@ async function hashPrefix(
   if (copied !== length) throw new CftpError('EIO', 'file shorter than its stated prefix');
 }
 
-function writeChunk(socket: Socket, chunk: Uint8Array): Promise<void> {
+export function writeChunk(socket: Socket, chunk: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.write(chunk, (error) => (error ? reject(error) : resolve()));
   });
@@ -291,8 +322,10 @@ export async function runPut(
         try {
           await pipeline(socket, counter, upload.stream, { signal: ctx.signal });
         } catch (error) {
-          throw dataError(error, ctx.signal);
+          // Socket trouble is EDATA; the file's (ENOSPC, EDQUOT, EIO...) keeps its own code.
+          throw storageError(dataError(error, ctx.signal), segments.join('/'));
         }
+        socket.setTimeout(0); // the data is in; the wait for `done` has its own deadline
         // Asked only now: the deadline for `done` runs from the end of the data (§6.3), and
         // a failed transfer leaves no pending rejection behind.
         const stated = await ctx.clientDone();

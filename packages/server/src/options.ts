@@ -1,4 +1,6 @@
 // createServer options, their defaults, and the policy hook (docs/protocol.md §12).
+// Every resource a client can hold has a limit or a timeout here, with a safe default
+// (docs/security.md).
 import {
   DEFAULT_DATA_ACCEPT_TIMEOUT_MS,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -23,6 +25,27 @@ export type Authorize = (
   path: string,
 ) => boolean | Promise<boolean>;
 
+/** Operations that change nothing on the server. */
+export const READ_OPERATIONS: ReadonlySet<Operation> = new Set(['list', 'get', 'stat']);
+
+/** An `authorize` hook for a read-only server: list, get and stat only; the rest is EACCES. */
+export const readOnly: Authorize = (_session, operation) => READ_OPERATIONS.has(operation);
+
+/** Defaults of the limits below (docs/protocol.md §12, README `cftp server`). */
+export const SERVER_DEFAULTS = {
+  maxFrameSize: DEFAULT_MAX_FRAME_SIZE,
+  maxInFlight: DEFAULT_MAX_IN_FLIGHT,
+  maxSessions: 1024,
+  maxSessionsPerAddress: 256,
+  handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  idleTimeoutMs: 300_000,
+  dataAcceptTimeoutMs: DEFAULT_DATA_ACCEPT_TIMEOUT_MS,
+  dataStallTimeoutMs: 120_000,
+  shutdownDeadlineMs: 10_000,
+  partialMaxAgeMs: 7 * 24 * 3600 * 1000,
+  sweepMaxEntries: 100_000,
+} as const;
+
 export interface ServerOptions {
   /** Folder to serve. Required unless `storage` is given. */
   root?: string;
@@ -30,12 +53,34 @@ export interface ServerOptions {
   storage?: Storage;
   host?: string;
   port?: number;
+  /** Largest control frame accepted, checked before buffering (§2). */
   maxFrameSize?: number;
+  /** Requests in flight per session; more get EBUSY (§3). */
   maxInFlight?: number;
+  /** Control connections at once, all addresses together; more are refused with EBUSY. */
+  maxSessions?: number;
+  /** Control connections at once from one remote address; more are refused with EBUSY. */
+  maxSessionsPerAddress?: number;
+  /** A connection that has not completed `hello` by then is closed (§4). */
   handshakeTimeoutMs?: number;
+  /** A session with no control message and no transfer for this long is closed (§10). */
+  idleTimeoutMs?: number;
+  /** No data connection (or no `done` after an upload's data) by then: ETIMEDOUT (§5). */
   dataAcceptTimeoutMs?: number;
+  /** No byte either way on a connected data channel for this long: ETIMEDOUT (§5). */
+  dataStallTimeoutMs?: number;
   /** How long `close()` lets running transfers finish before aborting them. */
   shutdownDeadlineMs?: number;
+  /**
+   * After `listen()`, remove leftover temporary upload files (§8) in the background, and
+   * resumable partials older than `partialMaxAgeMs`. Default true; the storage must
+   * implement `sweep`.
+   */
+  sweepOnStart?: boolean;
+  /** Age after which a resumable partial upload is removed by the start-up sweep. */
+  partialMaxAgeMs?: number;
+  /** The start-up sweep visits at most this many entries. */
+  sweepMaxEntries?: number;
   authorize?: Authorize;
   /** Agent string sent in `welcome`. */
   agent?: string;
@@ -44,20 +89,46 @@ export interface ServerOptions {
 export interface ResolvedOptions {
   maxFrameSize: number;
   maxInFlight: number;
+  maxSessions: number;
+  maxSessionsPerAddress: number;
   handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
   dataAcceptTimeoutMs: number;
+  dataStallTimeoutMs: number;
   shutdownDeadlineMs: number;
+  sweepOnStart: boolean;
+  partialMaxAgeMs: number;
+  sweepMaxEntries: number;
   authorize: Authorize | undefined;
   agent: string;
 }
 
+/** A positive integer option, or its default; anything else is a programming error. */
+function positive(name: keyof typeof SERVER_DEFAULTS, value: number | undefined): number {
+  const resolved = value ?? SERVER_DEFAULTS[name];
+  if (!Number.isSafeInteger(resolved) || resolved < 1) {
+    throw new RangeError(`createServer: ${name} must be a positive integer, got ${value}`);
+  }
+  return resolved;
+}
+
 export function resolveOptions(options: ServerOptions): ResolvedOptions {
   return {
-    maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
-    maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
-    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-    dataAcceptTimeoutMs: options.dataAcceptTimeoutMs ?? DEFAULT_DATA_ACCEPT_TIMEOUT_MS,
-    shutdownDeadlineMs: options.shutdownDeadlineMs ?? 10_000,
+    maxFrameSize: positive('maxFrameSize', options.maxFrameSize),
+    maxInFlight: positive('maxInFlight', options.maxInFlight),
+    maxSessions: positive('maxSessions', options.maxSessions),
+    maxSessionsPerAddress: positive('maxSessionsPerAddress', options.maxSessionsPerAddress),
+    handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs),
+    idleTimeoutMs: positive('idleTimeoutMs', options.idleTimeoutMs),
+    dataAcceptTimeoutMs: positive('dataAcceptTimeoutMs', options.dataAcceptTimeoutMs),
+    dataStallTimeoutMs: positive('dataStallTimeoutMs', options.dataStallTimeoutMs),
+    shutdownDeadlineMs: Math.max(
+      0,
+      options.shutdownDeadlineMs ?? SERVER_DEFAULTS.shutdownDeadlineMs,
+    ),
+    sweepOnStart: options.sweepOnStart ?? true,
+    partialMaxAgeMs: positive('partialMaxAgeMs', options.partialMaxAgeMs),
+    sweepMaxEntries: positive('sweepMaxEntries', options.sweepMaxEntries),
     authorize: options.authorize,
     agent: options.agent ?? 'cftp-server/0.1.0',
   };

@@ -7,7 +7,8 @@ import {
   type Server,
   type Socket,
 } from 'node:net';
-import { CftpError } from '@cftp/protocol';
+import { CftpError, encodeMessage } from '@cftp/protocol';
+import { normalizeAddress } from './data-channel.js';
 import {
   type ResolvedOptions,
   resolveOptions,
@@ -15,25 +16,43 @@ import {
   type SessionInfo,
 } from './options.js';
 import { type OperationEvent, Session } from './session.js';
-import { LocalStorage, type Storage } from './storage.js';
+import { LocalStorage, type Storage, type SweepResult } from './storage.js';
+
+export interface RefusedConnection {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** Which limit refused it. */
+  readonly reason: 'max sessions' | 'max sessions per address';
+}
 
 export interface CftpServerEvents {
   /** A control connection was accepted. */
   session: [session: SessionInfo];
   /** A session ended. */
   sessionClose: [session: SessionInfo, reason: string];
-  /** One list/get/put finished, successfully or not. */
+  /** A control connection was refused because a session limit was reached (EBUSY). */
+  refused: [connection: RefusedConnection];
+  /** One operation finished, successfully or not. */
   operation: [event: OperationEvent];
+  /** The start-up sweep of leftover temporary files finished (docs/protocol.md §8). */
+  sweep: [result: SweepResult];
   error: [error: Error];
 }
+
+/** How long a refused connection may take to read its EBUSY before it is destroyed. */
+const REFUSAL_LINGER_MS = 2000;
 
 export class CftpServer extends EventEmitter<CftpServerEvents> {
   private readonly options: ResolvedOptions;
   private readonly storage: Storage;
   private readonly listener: Server;
   private readonly sessions = new Set<Session>();
+  /** Open sessions per remote address (maxSessionsPerAddress). */
+  private readonly perAddress = new Map<string, number>();
   private nextSessionId = 1;
   private closing: Promise<void> | undefined;
+  private readonly sweepControl = new AbortController();
+  private sweeping: Promise<SweepResult | undefined> = Promise.resolve(undefined);
 
   constructor(private readonly config: ServerOptions) {
     super();
@@ -46,16 +65,50 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
     this.listener.on('error', (error) => this.emit('error', error));
   }
 
-  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
-  listen(port = this.config.port ?? 0, host = this.config.host): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
+  /**
+   * Starts listening; resolves with the bound address (port 0 picks a free port). Then
+   * sweeps leftover temporary files in the background (see `sweepFinished`).
+   */
+  async listen(port = this.config.port ?? 0, host = this.config.host): Promise<AddressInfo> {
+    const startedAt = Date.now();
+    await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => reject(error);
       this.listener.once('error', onError);
       this.listener.listen({ port, host }, () => {
         this.listener.off('error', onError);
-        resolve(this.address());
+        resolve();
       });
     });
+    this.startSweep(startedAt);
+    return this.address();
+  }
+
+  /**
+   * Resolves when the start-up sweep has finished (undefined if none ran). Only files last
+   * modified before `listen()` was called are removed, so uploads of this run are never touched.
+   */
+  sweepFinished(): Promise<SweepResult | undefined> {
+    return this.sweeping;
+  }
+
+  private startSweep(startedAt: number): void {
+    const sweep = this.storage.sweep?.bind(this.storage);
+    if (!this.options.sweepOnStart || sweep === undefined) return;
+    this.sweeping = sweep({
+      startedAt,
+      partialMaxAgeMs: this.options.partialMaxAgeMs,
+      maxEntries: this.options.sweepMaxEntries,
+      signal: this.sweepControl.signal,
+    }).then(
+      (result) => {
+        this.emit('sweep', result);
+        return result;
+      },
+      (error: unknown) => {
+        this.emit('error', error instanceof Error ? error : new Error(String(error)));
+        return undefined;
+      },
+    );
   }
 
   address(): AddressInfo {
@@ -74,15 +127,55 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
       socket.destroy();
       return;
     }
+    const address = normalizeAddress(socket.remoteAddress);
+    const fromAddress = this.perAddress.get(address) ?? 0;
+    if (this.sessions.size >= this.options.maxSessions) {
+      this.refuse(socket, address, 'max sessions', this.options.maxSessions);
+      return;
+    }
+    if (fromAddress >= this.options.maxSessionsPerAddress) {
+      this.refuse(socket, address, 'max sessions per address', this.options.maxSessionsPerAddress);
+      return;
+    }
+    this.perAddress.set(address, fromAddress + 1);
     const session = new Session(this.nextSessionId++, socket, this.storage, this.options, {
       onOperation: (event) => this.emit('operation', event),
       onClose: (closed, reason) => {
         this.sessions.delete(closed);
+        const left = (this.perAddress.get(address) ?? 1) - 1;
+        if (left > 0) this.perAddress.set(address, left);
+        else this.perAddress.delete(address);
         this.emit('sessionClose', closed, reason);
       },
     });
     this.sessions.add(session);
     this.emit('session', session);
+  }
+
+  /**
+   * Over a session limit: one `error {id: null, code: EBUSY}` (docs/protocol.md §11), then
+   * close. What the client sends meanwhile is read and dropped, so the close is a clean FIN
+   * (unread data would turn it into a reset that can destroy the error before it is read).
+   */
+  private refuse(
+    socket: Socket,
+    address: string,
+    reason: RefusedConnection['reason'],
+    limit: number,
+  ): void {
+    socket.on('error', () => {});
+    socket.setTimeout(REFUSAL_LINGER_MS, () => socket.destroy());
+    socket.on('end', () => socket.destroy());
+    socket.resume();
+    socket.end(
+      encodeMessage({
+        type: 'error',
+        id: null,
+        code: 'EBUSY',
+        message: `too many sessions (${reason}: ${limit}); try again later`,
+      }),
+    );
+    this.emit('refused', { remoteAddress: address, remotePort: socket.remotePort ?? 0, reason });
   }
 
   /**
@@ -95,6 +188,7 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
   }
 
   private async shutdown(deadlineMs: number): Promise<void> {
+    this.sweepControl.abort();
     const stopped = new Promise<void>((resolve) => {
       if (this.listener.listening) this.listener.close(() => resolve());
       else resolve();
@@ -113,7 +207,7 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
     clearTimeout(timer);
     const notice = new CftpError('ESHUTDOWN', 'the server is shutting down');
     for (const session of this.sessions) session.close('server shutdown', notice);
-    await stopped;
+    await Promise.all([stopped, this.sweeping]);
   }
 }
 

@@ -22,8 +22,10 @@ import {
   SUPPORTED_VERSIONS,
   TimeoutError,
 } from '@cftp/protocol';
+import { runGetMany, runPutMany } from './batch.js';
 import { normalizeAddress } from './data-channel.js';
 import {
+  LINGER_MS,
   type OperationContext,
   type OperationResult,
   runGet,
@@ -64,6 +66,10 @@ export class Session implements SessionInfo {
   private readonly inFlight = new Map<number, InFlight>();
   private readonly idle: Array<() => void> = [];
   private handshakeTimer: NodeJS.Timeout | undefined;
+  /** Runs while the session is ready, nothing is in flight and no message comes (§10). */
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Finished data sockets waiting for the client's FIN (see linger). */
+  private readonly lingering = new Set<Socket>();
   state: SessionState = 'handshake';
 
   constructor(
@@ -130,6 +136,25 @@ export class Session implements SessionInfo {
       }
       this.dispatch(result.message);
     }
+    // Any whole message is activity; bytes that do not complete one are not (slowloris).
+    if (results.length > 0) this.armIdle();
+  }
+
+  /**
+   * (Re)starts the idle timer: a ready session with nothing in flight that sends no message
+   * for `idleTimeoutMs` is told ETIMEDOUT and closed (§10). Requests in flight have their
+   * own deadlines (accept, stall), so a busy session always becomes idle eventually.
+   */
+  private armIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.state !== 'ready' || this.inFlight.size > 0) return;
+    const ms = this.options.idleTimeoutMs;
+    this.idleTimer = setTimeout(
+      () => this.close('idle timeout', new TimeoutError(`session idle for ${ms / 1000} s`)),
+      ms,
+    );
+    this.idleTimer.unref();
   }
 
   private dispatch(message: Message): void {
@@ -150,6 +175,7 @@ export class Session implements SessionInfo {
         return;
       }
       this.state = 'ready';
+      this.armIdle();
       this.send({
         type: 'welcome',
         id: message.id,
@@ -193,7 +219,7 @@ export class Session implements SessionInfo {
         );
         return;
       case 'stat':
-        this.start(request.id, 'stat', request.path, async (ctx, segments) => {
+        this.start(request.id, 'stat', request.path, async (_ctx, segments) => {
           const entry = await this.storage.stat(segments);
           return { bytes: 0, reply: { type: 'ok', id: request.id, entry } };
         });
@@ -206,6 +232,23 @@ export class Session implements SessionInfo {
         return;
       case 'delete':
         this.simple(request.id, 'delete', request.path, (s) => this.storage.remove(s));
+        return;
+      case 'putmany':
+        this.begin(request.id, 'put', `${request.files.length} files`, async (ctx) => {
+          const files = [];
+          for (const file of request.files) {
+            const segments = await this.checkedPath('put', file.path);
+            files.push({ segments, size: file.size, mtime: file.mtime });
+          }
+          return runPutMany(ctx, request, files);
+        });
+        return;
+      case 'getmany':
+        this.begin(request.id, 'get', `${request.paths.length} files`, async (ctx) => {
+          const paths = [];
+          for (const path of request.paths) paths.push(await this.checkedPath('get', path));
+          return runGetMany(ctx, request, paths);
+        });
         return;
       case 'rename':
         this.simple(request.id, 'rename', request.from, async (from) => {
@@ -225,7 +268,7 @@ export class Session implements SessionInfo {
     path: string,
     act: (segments: string[]) => Promise<void>,
   ): void {
-    this.start(id, operation, path, async (ctx, segments) => {
+    this.start(id, operation, path, async (_ctx, segments) => {
       await act(segments);
       return { bytes: 0, reply: { type: 'ok', id } };
     });
@@ -246,11 +289,24 @@ export class Session implements SessionInfo {
     return segments;
   }
 
+  /** Starts an operation on one path, checked and authorized first (§9). */
   private start(
     id: number,
     operation: Operation,
     path: string,
     run: (ctx: OperationContext, segments: string[]) => Promise<OperationResult>,
+  ): void {
+    this.begin(id, operation, path, async (ctx) =>
+      run(ctx, await this.checkedPath(operation, path)),
+    );
+  }
+
+  /** Starts an operation: in-flight bookkeeping, the final reply, the operation event. */
+  private begin(
+    id: number,
+    operation: Operation,
+    path: string,
+    run: (ctx: OperationContext) => Promise<OperationResult>,
   ): void {
     if (this.state !== 'ready') {
       this.sendError(id, 'ESHUTDOWN', 'the server is shutting down');
@@ -273,6 +329,7 @@ export class Session implements SessionInfo {
       entry.done = { promise, resolve };
     }
     this.inFlight.set(id, entry);
+    this.armIdle(); // busy: no idle timeout while a request runs
     const started = performance.now();
     const signal = entry.controller.signal;
     const ctx: OperationContext = {
@@ -282,6 +339,8 @@ export class Session implements SessionInfo {
       localAddress: this.localAddress,
       remoteAddress: this.remoteAddress,
       dataAcceptTimeoutMs: this.options.dataAcceptTimeoutMs,
+      dataStallTimeoutMs: this.options.dataStallTimeoutMs,
+      linger: (socket) => this.linger(socket),
       send: (message) => this.send(message),
       clientDone: () => this.awaitClientDone(entry, signal),
     };
@@ -296,9 +355,12 @@ export class Session implements SessionInfo {
         durationMs: performance.now() - started,
         outcome,
       });
-      if (this.inFlight.size === 0) for (const wake of this.idle.splice(0)) wake();
+      if (this.inFlight.size === 0) {
+        for (const wake of this.idle.splice(0)) wake();
+        this.armIdle();
+      }
     };
-    (async () => run(ctx, await this.checkedPath(operation, path)))().then(
+    run(ctx).then(
       (result) => finish(result.bytes, 'ok', result.reply),
       (error: unknown) => {
         const failure =
@@ -358,10 +420,31 @@ export class Session implements SessionInfo {
     this.cleanup(why);
   }
 
+  /**
+   * A finished data socket waits for the client's FIN, for up to LINGER_MS. At most
+   * `maxInFlight` of them per session (the oldest goes first), none after the session ends:
+   * a client that never closes its data connections cannot pile up descriptors.
+   */
+  private linger(socket: Socket): void {
+    if (socket.destroyed) return;
+    if (this.state === 'closed') {
+      socket.destroy();
+      return;
+    }
+    this.lingering.add(socket);
+    socket.once('close', () => this.lingering.delete(socket));
+    socket.setTimeout(LINGER_MS, () => socket.destroy());
+    if (this.lingering.size > this.options.maxInFlight) {
+      this.lingering.values().next().value?.destroy();
+    }
+  }
+
   private cleanup(why: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);
+    clearTimeout(this.idleTimer);
+    for (const socket of this.lingering) socket.destroy();
     for (const entry of this.inFlight.values()) {
       entry.controller.abort(new CftpError('ECANCELED', why));
     }

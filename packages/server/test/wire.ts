@@ -51,9 +51,12 @@ export class Control {
     });
   }
 
-  static open(port: number, host = HOST): Promise<Control> {
+  /** `localAddress` picks the source address (e.g. 127.0.0.2, another loopback address). */
+  static open(port: number, host = HOST, localAddress?: string): Promise<Control> {
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host, port });
+      const socket = netConnect(
+        localAddress === undefined ? { host, port } : { host, port, localAddress },
+      );
       socket.once('error', reject);
       socket.once('connect', () => {
         socket.off('error', reject);
