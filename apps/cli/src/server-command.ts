@@ -1,11 +1,12 @@
 // `cftp server <PORT>`: serve a folder until SIGINT/SIGTERM, logging one JSON line per
-// operation to stderr (pino); the start line goes to stdout.
+// session event and per operation to stderr (pino); the start line goes to stdout.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createServer } from '@cftp/server';
 import { pino } from 'pino';
+import { engineOptions, type ServerLimitFlags } from './server-options.js';
 
-export interface ServerCommandOptions {
+export interface ServerCommandOptions extends ServerLimitFlags {
   port: number;
   root: string;
   host?: string;
@@ -24,9 +25,19 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
     { level: options.quiet ? 'warn' : 'info', base: undefined },
     pino.destination(2),
   );
-  const server = createServer({ root, host: options.host });
-  server.on('session', (s) => log.info({ session: s.id, peer: s.remoteAddress }, 'session open'));
-  server.on('sessionClose', (s, reason) => log.info({ session: s.id, reason }, 'session close'));
+  const server = createServer({ ...engineOptions(options), root, host: options.host });
+  server.on('session', (s) =>
+    log.info({ session: s.id, peer: s.remoteAddress, port: s.remotePort }, 'session open'),
+  );
+  server.on('sessionClose', (s, reason) =>
+    log.info({ session: s.id, peer: s.remoteAddress, reason }, 'session close'),
+  );
+  server.on('refused', (c) =>
+    log.warn({ peer: c.remoteAddress, port: c.remotePort, reason: c.reason }, 'session refused'),
+  );
+  server.on('sweep', (result) =>
+    log.info({ ...result, ms: Math.round(result.durationMs) }, 'sweep'),
+  );
   server.on('operation', (e) =>
     log.info(
       {
