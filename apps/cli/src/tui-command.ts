@@ -1,0 +1,71 @@
+// `cftp tui [HOST PORT]`: the full-screen terminal UI (@cftp/tui). Registered on the program
+// by main.ts. Ink (and chalk inside it) is loaded only when the command runs, after NO_COLOR
+// has been turned into FORCE_COLOR=0: chalk decides on colour when it is first imported, and
+// it ignores NO_COLOR.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { EXIT_USAGE } from './exit-codes.js';
+
+interface TuiFlags {
+  local: string;
+  concurrency: number;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    throw new InvalidArgumentError('expected a port number from 1 to 65535');
+  }
+  return port;
+}
+
+function parseConcurrency(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < 1 || count > 64) {
+    throw new InvalidArgumentError('expected a number from 1 to 64');
+  }
+  return count;
+}
+
+/** NO_COLOR (any non-empty value, no-color.org) means no colour: tell chalk before it loads. */
+export function applyNoColor(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') env.FORCE_COLOR = '0';
+}
+
+export async function runTuiCommand(
+  host: string | undefined,
+  port: number | undefined,
+  flags: TuiFlags,
+): Promise<number> {
+  if ((host === undefined) !== (port === undefined)) {
+    process.stderr.write('error: give both <host> and <port>, or neither (connect form)\n');
+    return EXIT_USAGE;
+  }
+  const localDir = resolve(flags.local);
+  const info = await stat(localDir).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) {
+    process.stderr.write(`error: local folder "${localDir}" is not a folder\n`);
+    return EXIT_USAGE;
+  }
+  applyNoColor();
+  const { runTui } = await import('@cftp/tui');
+  return runTui({ host, port, localDir, concurrency: flags.concurrency });
+}
+
+/** Adds `cftp tui [host] [port]` to the program. */
+export function registerTuiCommand(program: Command): void {
+  program
+    .command('tui')
+    .usage('[host] [port] [options]')
+    .description('full-screen two-pane browser with a transfer queue (no address: connect form)')
+    .argument('[host]', 'server address')
+    .argument('[port]', 'server port', parsePort)
+    .option('--local <dir>', 'local folder to start in', process.cwd())
+    .option('--concurrency <n>', 'transfers running at once', parseConcurrency, 2)
+    .action(async (host: string | undefined, port: number | undefined, flags: TuiFlags) => {
+      process.exitCode = await runTuiCommand(host, port, flags);
+      // Ink leaves stdin referenced after it unmounts; the work is done, so leave now.
+      process.exit();
+    });
+}

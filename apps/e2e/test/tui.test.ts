@@ -1,0 +1,272 @@
+// `cftp tui` for real: the built command in a pseudo-terminal (@lydell/node-pty, 100×30),
+// its output fed to a headless xterm so the test reads the screen a person would see. It
+// browses into a folder, marks two files, copies them down, uploads one back and deletes
+// it after confirming; plus the connect form, resizing, colour and NO_COLOR, CI set, and
+// what happens without a terminal.
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type IPty, spawn } from '@lydell/node-pty';
+import xterm from '@xterm/headless';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  CLI,
+  makeTempDir,
+  type RunningServer,
+  removeTempDirs,
+  runCli,
+  sha256File,
+  startServer,
+  writeRandomFile,
+} from './helpers.js';
+
+/** How long one screen may take to appear before the test gives up and prints the screen. */
+const SCREEN_DEADLINE_MS = 10_000;
+
+const KEY = { tab: '\t', enter: '\r', backspace: '\u007f' };
+
+/** SGR colour parameters (foreground, background, 256-colour): what NO_COLOR must remove. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences
+const COLOUR_SGR = /\u001b\[(?:\d+;)*(?:3[0-7]|4[0-7]|9[0-7]|38|48)(?:;\d+)*m/;
+
+interface Waiter {
+  check: () => boolean;
+  resolve: () => void;
+}
+
+/** `cftp tui …` running in a pty, with the screen as a headless xterm shows it. */
+class TuiSession {
+  readonly terminal: xterm.Terminal;
+  readonly pty: IPty;
+  /** Everything the program wrote, escape sequences included. */
+  raw = '';
+  readonly exited: Promise<{ exitCode: number; signal?: number | undefined }>;
+  private waiters: Waiter[] = [];
+
+  constructor(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+    const cols = 100;
+    const rows = 30;
+    this.terminal = new xterm.Terminal({ cols, rows, allowProposedApi: true });
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(process.env)) {
+      if (value !== undefined && name !== 'CI' && name !== 'NO_COLOR' && name !== 'FORCE_COLOR') {
+        env[name] = value;
+      }
+    }
+    this.pty = spawn(process.execPath, [CLI, 'tui', ...args], {
+      name: 'xterm-256color',
+      cols,
+      rows,
+      cwd: options.cwd,
+      env: { ...env, TERM: 'xterm-256color', ...options.env },
+    });
+    this.pty.onData((data) => {
+      this.raw += data;
+      this.terminal.write(data, () => this.settle());
+    });
+    this.exited = new Promise((resolve) => this.pty.onExit(resolve));
+  }
+
+  /** The screen as text, one line per row, trailing spaces removed. */
+  screen(): string {
+    const buffer = this.terminal.buffer.active;
+    const lines: string[] = [];
+    for (let row = 0; row < this.terminal.rows; row++) {
+      lines.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
+    }
+    return lines.join('\n');
+  }
+
+  private settle(): void {
+    const ready = this.waiters.filter((waiter) => waiter.check());
+    this.waiters = this.waiters.filter((waiter) => !ready.includes(waiter));
+    for (const waiter of ready) waiter.resolve();
+  }
+
+  /** Resolves when the screen shows `what` (checked after every write to the terminal). */
+  shows(what: string | RegExp): Promise<string> {
+    const check = () =>
+      typeof what === 'string' ? this.screen().includes(what) : what.test(this.screen());
+    return this.until(check, `the screen to show ${String(what)}`);
+  }
+
+  /** Resolves when `check(screen)` holds. */
+  until(check: () => boolean, what: string): Promise<string> {
+    if (check()) return Promise.resolve(this.screen());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter !== entry);
+        reject(
+          new Error(`waited ${SCREEN_DEADLINE_MS} ms for ${what}; the screen:\n${this.screen()}`),
+        );
+      }, SCREEN_DEADLINE_MS);
+      const entry: Waiter = {
+        check,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(this.screen());
+        },
+      };
+      this.waiters.push(entry);
+    });
+  }
+
+  press(...keys: string[]): void {
+    for (const key of keys) this.pty.write(key);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.terminal.resize(cols, rows);
+    this.pty.resize(cols, rows);
+  }
+
+  stop(): void {
+    try {
+      this.pty.kill();
+    } catch {
+      // already gone
+    }
+  }
+}
+
+let sessions: TuiSession[] = [];
+let servers: RunningServer[] = [];
+
+function tui(args: string[], options: { cwd: string; env?: Record<string, string> }): TuiSession {
+  const session = new TuiSession(args, options);
+  sessions.push(session);
+  return session;
+}
+
+async function server(root: string): Promise<RunningServer> {
+  const running = await startServer(root);
+  servers.push(running);
+  return running;
+}
+
+afterEach(async () => {
+  for (const session of sessions) session.stop();
+  await Promise.all(servers.map((running) => running.stop()));
+  sessions = [];
+  servers = [];
+});
+afterAll(removeTempDirs);
+
+describe('cftp tui in a terminal', () => {
+  it('browses, copies two files down, uploads one back and deletes it after confirming', async () => {
+    const root = await makeTempDir();
+    const local = await makeTempDir();
+    await mkdir(join(root, 'photos'));
+    const a = await writeRandomFile(join(root, 'photos', 'a.bin'), 300 * 1024);
+    const b = await writeRandomFile(join(root, 'photos', 'b.bin'), 2 * 1024 * 1024 + 5);
+    await writeRandomFile(join(root, 'photos', 'c.bin'), 10);
+    const { port } = await server(root);
+    const session = tui(['127.0.0.1', String(port)], { cwd: local });
+
+    await session.shows(`127.0.0.1:${port}  connected`);
+    await session.shows(/│ {3}photos\/ /);
+    expect(session.raw).toMatch(COLOUR_SGR); // colour by default on a colour terminal
+
+    // Into the remote folder.
+    session.press(KEY.tab);
+    await session.shows(/║> {2}photos\//);
+    session.press(KEY.enter);
+    await session.shows('Remote  /photos');
+    await session.shows(/║ {3}c\.bin/);
+
+    // Mark a.bin and b.bin, copy them to the local folder.
+    session.press('j');
+    await session.shows(/║> {2}a\.bin/);
+    session.press(' ');
+    await session.shows(/║> {2}b\.bin/);
+    session.press(' ');
+    await session.shows('2 marked');
+    session.press('c');
+    await session.shows(/get a\.bin .* 100% .* done/);
+    await session.shows(/get b\.bin .* 100% .* done/);
+    await session.shows('Transfers  2 done');
+    expect(await sha256File(join(local, 'a.bin'))).toBe(a);
+    expect(await sha256File(join(local, 'b.bin'))).toBe(b);
+    expect((await readdir(local)).sort()).toEqual(['a.bin', 'b.bin']);
+
+    // Back to the server's root, then upload a.bin from the local pane.
+    session.press(KEY.backspace);
+    await session.shows(/║> {2}photos\//);
+    session.press(KEY.tab);
+    await session.shows(/║ {3}a\.bin .*║│/);
+    session.press('j');
+    await session.shows(/║> {2}a\.bin/);
+    session.press('c');
+    await session.shows(/put a\.bin .* 100% .* done/);
+    await session.shows(/║│ {3}a\.bin/); // the remote pane shows it
+    expect(await sha256File(join(root, 'a.bin'))).toBe(a);
+
+    // Delete it on the server, after saying yes.
+    session.press(KEY.tab, 'j');
+    await session.shows(/│║> {2}a\.bin/);
+    session.press('d');
+    await session.shows('Delete "a.bin" on the server?');
+    session.press('y');
+    await session.shows('Deleted "a.bin".');
+    expect((await readdir(root)).sort()).toEqual(['photos']);
+    expect((await readdir(join(root, 'photos'))).sort()).toEqual(['a.bin', 'b.bin', 'c.bin']);
+
+    session.press('q');
+    expect((await session.exited).exitCode).toBe(0);
+  });
+
+  it('opens the connect form without an address, and connects from it', async () => {
+    const root = await makeTempDir();
+    await writeRandomFile(join(root, 'hello.bin'), 1);
+    const { port } = await server(root);
+    const session = tui([], { cwd: await makeTempDir() });
+    await session.shows('Connect to a CFTP server');
+    await session.shows('Host [127.0.0.1');
+    session.press(String(port), KEY.enter);
+    await session.shows(`127.0.0.1:${port}  connected`);
+    await session.shows('hello.bin');
+    session.press('q');
+    expect((await session.exited).exitCode).toBe(0);
+  });
+
+  it('re-lays the screen when the terminal is resized, and renders with CI set', async () => {
+    const root = await makeTempDir();
+    await writeRandomFile(join(root, 'data.bin'), 1);
+    const { port } = await server(root);
+    const session = tui(['127.0.0.1', String(port)], { cwd: root, env: { CI: 'true' } });
+    await session.shows('data.bin');
+    const lastRow = (screen: string) => screen.split('\n').at(-1) ?? '';
+    expect(lastRow(session.screen())).toContain('Tab pane'); // 100 columns: the long help line
+    session.resize(80, 24);
+    const small = await session.until(() => {
+      const rows = session.screen().split('\n');
+      return rows[1] === `╔${'═'.repeat(38)}╗┌${'─'.repeat(38)}┐` && /q quit$/.test(rows[23] ?? '');
+    }, 'the 80×24 layout');
+    expect(small.split('\n').every((row) => row.length <= 80)).toBe(true);
+    expect(lastRow(small)).not.toContain('Tab pane');
+    session.press('q');
+    expect((await session.exited).exitCode).toBe(0);
+  });
+
+  it('has no colour with NO_COLOR set, and still shows focus and marks', async () => {
+    const root = await makeTempDir();
+    await writeRandomFile(join(root, 'x.bin'), 1);
+    const { port } = await server(root);
+    const session = tui(['127.0.0.1', String(port)], { cwd: root, env: { NO_COLOR: '1' } });
+    await session.shows(/║> {2}\.\. .*│ {3}x\.bin/);
+    session.press(KEY.tab, ' ');
+    await session.shows(/│║>\* x\.bin/);
+    expect(session.raw).not.toMatch(COLOUR_SGR);
+    session.press('q');
+    expect((await session.exited).exitCode).toBe(0);
+  });
+});
+
+describe('cftp tui without a terminal', () => {
+  it('exits 2 and points to cftp client', async () => {
+    const result = await runCli(['tui', '127.0.0.1', '2121']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('needs an interactive terminal');
+    expect(result.stderr).toContain('cftp client <HOST> <PORT>');
+  });
+});

@@ -1,0 +1,128 @@
+// What `cftp tui` without an address shows (and any failed connect): host and port fields.
+// Tab or ↑/↓ switch fields, Enter connects, Esc quits.
+import { Box, type Key, Text, useInput } from 'ink';
+import { useReducer, useRef } from 'react';
+import { fit } from './format.js';
+import { splitKeys } from './keys.js';
+import { editText } from './text-input.js';
+
+export interface ConnectFormProps {
+  host: string;
+  port: string;
+  /** Set while a connect is under way: the fields are locked. */
+  connecting: boolean;
+  error: string | undefined;
+  width: number;
+  onSubmit: (host: string, port: number) => void;
+  onQuit: () => void;
+}
+
+/** The port as a number, or why it is not one. */
+export function parsePort(text: string): number | string {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535)
+    return 'the port is a number from 1 to 65535';
+  return port;
+}
+
+interface FormState {
+  host: string;
+  port: string;
+  field: 'host' | 'port';
+  problem: string | undefined;
+}
+
+export function ConnectForm(props: ConnectFormProps) {
+  // Kept in a ref so keys that arrive together each see the edit before them.
+  const form = useRef<FormState>({
+    host: props.host,
+    port: props.port,
+    field: props.host === '' ? 'host' : 'port',
+    problem: undefined,
+  });
+  const [, rerender] = useReducer((count: number) => count + 1, 0);
+  const update = (change: Partial<FormState>) => {
+    form.current = { ...form.current, ...change };
+    rerender();
+  };
+
+  const handle = (input: string, key: Key) => {
+    if (props.connecting) return;
+    const { host, port, field } = form.current;
+    if (key.escape || (key.ctrl && input === 'c')) {
+      props.onQuit();
+      return;
+    }
+    if (key.tab || key.upArrow || key.downArrow) {
+      update({ field: field === 'host' ? 'port' : 'host' });
+      return;
+    }
+    const result = editText(field === 'host' ? host : port, input, key);
+    if (result.kind === 'edit') {
+      const value = result.value.trim();
+      update(
+        field === 'host'
+          ? { host: value, problem: undefined }
+          : { port: value, problem: undefined },
+      );
+    } else if (result.kind === 'submit') {
+      if (host === '') {
+        update({ problem: 'the host is missing', field: 'host' });
+        return;
+      }
+      const parsed = parsePort(port);
+      if (typeof parsed === 'string') {
+        update({ problem: parsed, field: 'port' });
+        return;
+      }
+      props.onSubmit(host, parsed);
+    }
+  };
+
+  useInput((input, key) => {
+    // Keys that arrive in one read (a paste, fast typing) are taken one at a time.
+    if ([...input].length > 1 && !key.ctrl && !key.meta) {
+      for (const press of splitKeys(input)) handle(press.input, press.key);
+    } else handle(input, key);
+  });
+
+  const { host, port, field, problem } = form.current;
+  const inner = Math.min(60, Math.max(30, props.width - 4));
+  const fieldRow = (name: 'host' | 'port', label: string, value: string) => {
+    const active = field === name && !props.connecting;
+    return (
+      <Text>
+        {active ? '> ' : '  '}
+        <Text bold={active}>{label}</Text>
+        {' ['}
+        {fit(active ? `${value}█` : value, inner - 12)}
+        {']'}
+      </Text>
+    );
+  };
+  const error = problem ?? props.error;
+  return (
+    <Box
+      flexDirection="column"
+      borderStyle="double"
+      borderColor="cyan"
+      paddingX={1}
+      width={inner + 4}
+    >
+      <Text bold color="cyan">
+        Connect to a CFTP server
+      </Text>
+      <Text> </Text>
+      {fieldRow('host', 'Host', host)}
+      {fieldRow('port', 'Port', port)}
+      <Text> </Text>
+      {props.connecting ? (
+        <Text color="yellow">{`Connecting to ${host}:${port}…`}</Text>
+      ) : error !== undefined ? (
+        <Text color="red" wrap="wrap">{`error: ${error}`}</Text>
+      ) : (
+        <Text dimColor>Enter connect · Tab next field · Esc quit</Text>
+      )}
+    </Box>
+  );
+}

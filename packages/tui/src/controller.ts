@@ -1,0 +1,208 @@
+// What the screen asks of the outside world, in one place: the connection (connect, lost,
+// reconnect), listings and file operations on both sides, and copies turned into queued
+// transfers. It talks to the engine only through @cftp/client's public API, and has no React,
+// so it is tested against a real server on its own.
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { type CftpClient, CftpError, connect, type Entry } from '@cftp/client';
+import { type ErrorInfo, errorInfo } from './errors.js';
+import { listLocal, mkdirLocal, removeLocal, renameLocal, resolvedType } from './local-fs.js';
+import { displayPath, remoteJoin, type Side } from './paths.js';
+import { type TransferItem, type TransferRequest, Transfers } from './transfers.js';
+
+export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'disconnected';
+
+export interface ConnectionStatus {
+  phase: ConnectionPhase;
+  host: string | undefined;
+  port: number | undefined;
+  /** Why the last connect failed or the connection was lost. */
+  error: ErrorInfo | undefined;
+}
+
+export interface ControllerOptions {
+  /** Items running at once in the transfer queue (default 2). */
+  concurrency?: number;
+  /** Files in flight inside one folder transfer (default 4). */
+  treeConcurrency?: number;
+  /** Connect + handshake deadline (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+export interface ControllerEvents {
+  connection: [status: ConnectionStatus];
+}
+
+export interface CopyResult {
+  queued: TransferItem[];
+  /** Names that cannot be copied (symlinks and special files on the server). */
+  skipped: string[];
+}
+
+export class Controller extends EventEmitter<ControllerEvents> {
+  readonly transfers: Transfers;
+  private client: CftpClient | undefined;
+  private current: ConnectionStatus = {
+    phase: 'idle',
+    host: undefined,
+    port: undefined,
+    error: undefined,
+  };
+  private closing = false;
+
+  constructor(private readonly options: ControllerOptions = {}) {
+    super();
+    this.transfers = new Transfers({
+      client: () => this.client,
+      concurrency: options.concurrency ?? 2,
+      treeConcurrency: options.treeConcurrency ?? 4,
+    });
+  }
+
+  get status(): ConnectionStatus {
+    return { ...this.current };
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    this.current = status;
+    this.emit('connection', { ...status });
+  }
+
+  /**
+   * Connects to `host:port` (replacing any current connection). Resolves true when connected;
+   * on failure the status says why and it resolves false, so the screen never sees a throw.
+   */
+  async connect(host: string, port: number): Promise<boolean> {
+    this.closing = false;
+    const previous = this.client;
+    this.client = undefined;
+    previous?.close();
+    this.setStatus({ phase: 'connecting', host, port, error: undefined });
+    let client: CftpClient;
+    try {
+      client = await connect({ host, port, timeoutMs: this.options.connectTimeoutMs ?? 10_000 });
+    } catch (error) {
+      this.setStatus({ phase: 'disconnected', host, port, error: errorInfo(error) });
+      return false;
+    }
+    this.client = client;
+    client.on('close', (error) => {
+      if (this.client !== client) return; // replaced or closed on purpose
+      this.client = undefined;
+      if (this.closing) return;
+      const reason = error ?? new CftpError('ECONNECTION', 'connection closed');
+      this.setStatus({ phase: 'disconnected', host, port, error: errorInfo(reason) });
+    });
+    this.setStatus({ phase: 'connected', host, port, error: undefined });
+    // Items cut off by a lost connection continue where they stopped.
+    this.transfers.requeueInterrupted();
+    this.transfers.pump();
+    return true;
+  }
+
+  /** Connects again to the last address. */
+  reconnect(): Promise<boolean> {
+    const { host, port } = this.current;
+    if (host === undefined || port === undefined) return Promise.resolve(false);
+    return this.connect(host, port);
+  }
+
+  private requireClient(): CftpClient {
+    const client = this.client;
+    if (client === undefined || client.isClosed) {
+      throw new CftpError('ECONNECTION', 'not connected to the server');
+    }
+    return client;
+  }
+
+  async list(side: Side, path: string): Promise<Entry[]> {
+    if (side === 'local') return listLocal(path);
+    return this.requireClient().list(path);
+  }
+
+  async mkdir(side: Side, path: string): Promise<void> {
+    if (side === 'local') await mkdirLocal(path);
+    else await this.requireClient().mkdir(path);
+  }
+
+  async rename(side: Side, from: string, to: string): Promise<void> {
+    if (side === 'local') await renameLocal(from, to);
+    else await this.requireClient().rename(from, to);
+  }
+
+  /**
+   * Deletes a file or symlink, or an empty folder. A folder with contents is refused with
+   * ENOTEMPTY on both sides: the TUI never deletes a tree behind one keypress.
+   */
+  async remove(side: Side, path: string, type: Entry['type']): Promise<void> {
+    try {
+      if (side === 'local') await removeLocal(path);
+      else if (type === 'dir') await this.requireClient().rmdir(path);
+      else await this.requireClient().delete(path);
+    } catch (error) {
+      if (error instanceof CftpError && error.code === 'ENOTEMPTY') {
+        throw new CftpError(
+          'ENOTEMPTY',
+          `folder "${displayPath(side, path)}" is not empty: delete what is inside it first`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Queues copies of `entries` of the folder `from` on side `fromSide` into the folder `to` on
+   * the other side: get/put for files, getTree/putTree for folders. Local symlinks are
+   * followed; remote symlinks and special files are skipped.
+   */
+  async copy(fromSide: Side, from: string, entries: Entry[], to: string): Promise<CopyResult> {
+    const queued: TransferItem[] = [];
+    const skipped: string[] = [];
+    for (const entry of entries) {
+      let request: TransferRequest | undefined;
+      if (fromSide === 'remote') {
+        const base = {
+          direction: 'get' as const,
+          source: remoteJoin(from, entry.name),
+          target: join(to, entry.name),
+          destination: { side: 'local' as const, folder: to },
+        };
+        if (entry.type === 'file') {
+          request = { ...base, kind: 'file', name: entry.name, size: entry.size };
+        } else if (entry.type === 'dir') {
+          request = { ...base, kind: 'tree', name: `${entry.name}/` };
+        }
+      } else {
+        const base = {
+          direction: 'put' as const,
+          source: join(from, entry.name),
+          target: remoteJoin(to, entry.name),
+          destination: { side: 'remote' as const, folder: to },
+        };
+        // A broken symlink is skipped like a special file.
+        const type =
+          entry.type === 'symlink'
+            ? await resolvedType(base.source).catch(() => 'other' as const)
+            : entry.type;
+        if (type === 'file') {
+          const size = entry.type === 'file' ? entry.size : undefined;
+          request = { ...base, kind: 'file', name: entry.name, size };
+        } else if (type === 'dir') {
+          request = { ...base, kind: 'tree', name: `${entry.name}/` };
+        }
+      }
+      if (request === undefined) skipped.push(entry.name);
+      else queued.push(this.transfers.add(request));
+    }
+    return { queued, skipped };
+  }
+
+  /** Cancels every transfer, says goodbye to the server and closes. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.transfers.cancelAll();
+    const client = this.client;
+    this.client = undefined;
+    await client?.quit();
+  }
+}

@@ -1,0 +1,304 @@
+// Every key binding of the TUI, in one table. Keys are named ('j', 'G', 'enter', 'f5',
+// 'ctrl-c', ...), commands are what the screen does; `remap` swaps keys without touching
+// the components. The help line and the help overlay are generated from this table.
+import type { Key } from 'ink';
+
+export type Command =
+  | 'up'
+  | 'down'
+  | 'top'
+  | 'bottom'
+  | 'pageUp'
+  | 'pageDown'
+  | 'open'
+  | 'parent'
+  | 'mark'
+  | 'markAll'
+  | 'copy'
+  | 'rename'
+  | 'delete'
+  | 'mkdir'
+  | 'filter'
+  | 'clear'
+  | 'refresh'
+  | 'cancel'
+  | 'retry'
+  | 'clearFinished'
+  | 'switchPane'
+  | 'focusLocal'
+  | 'focusRemote'
+  | 'focusQueue'
+  | 'help'
+  | 'quit';
+
+/**
+ * Where a binding applies: `list` in the file panes and the queue (moving the cursor),
+ * `pane` in a file pane, `queue` in the transfer queue, `global` everywhere.
+ */
+export type Scope = 'global' | 'list' | 'pane' | 'queue';
+
+export interface Binding {
+  command: Command;
+  scope: Scope;
+  keys: string[];
+  /** One line for the help overlay. */
+  help: string;
+  /** A word for the help line at the bottom (only the main keys have one). */
+  label?: string;
+  /** Show the label only while this area has the focus (default: where the binding applies). */
+  labelIn?: 'pane' | 'queue';
+}
+
+export const DEFAULT_BINDINGS: readonly Binding[] = [
+  { command: 'up', scope: 'list', keys: ['up', 'k'], help: 'move up' },
+  { command: 'down', scope: 'list', keys: ['down', 'j'], help: 'move down' },
+  { command: 'top', scope: 'list', keys: ['g', 'home'], help: 'go to the first entry' },
+  { command: 'bottom', scope: 'list', keys: ['G', 'end'], help: 'go to the last entry' },
+  { command: 'pageUp', scope: 'list', keys: ['pageup', 'ctrl-b'], help: 'page up' },
+  { command: 'pageDown', scope: 'list', keys: ['pagedown', 'ctrl-f'], help: 'page down' },
+  {
+    command: 'open',
+    scope: 'pane',
+    keys: ['enter', 'l', 'right'],
+    help: 'open the folder under the cursor',
+  },
+  { command: 'parent', scope: 'pane', keys: ['backspace', 'h', 'left'], help: 'go up a folder' },
+  {
+    command: 'mark',
+    scope: 'pane',
+    keys: ['space'],
+    help: 'mark or unmark, then move down',
+    label: 'mark',
+  },
+  { command: 'markAll', scope: 'pane', keys: ['a'], help: 'mark all, or unmark all' },
+  {
+    command: 'copy',
+    scope: 'pane',
+    keys: ['c', 'f5'],
+    help: 'copy the marked entries (or the one under the cursor) to the other side',
+    label: 'copy',
+  },
+  { command: 'rename', scope: 'pane', keys: ['r', 'f6'], help: 'rename', label: 'rename' },
+  {
+    command: 'delete',
+    scope: 'pane',
+    keys: ['d', 'f8', 'delete'],
+    help: 'delete (asks first; folders must be empty)',
+    label: 'delete',
+  },
+  { command: 'mkdir', scope: 'pane', keys: ['m', 'f7'], help: 'make a folder', label: 'mkdir' },
+  {
+    command: 'filter',
+    scope: 'pane',
+    keys: ['/'],
+    help: 'filter as you type (Enter keeps it, Esc clears it)',
+    label: 'filter',
+  },
+  { command: 'clear', scope: 'pane', keys: ['escape'], help: 'clear the marks and the filter' },
+  { command: 'refresh', scope: 'global', keys: ['R', 'ctrl-r'], help: 'refresh, or reconnect' },
+  {
+    command: 'cancel',
+    scope: 'queue',
+    keys: ['x', 'delete'],
+    help: 'cancel the transfer (or remove a finished one)',
+    label: 'cancel',
+  },
+  {
+    command: 'retry',
+    scope: 'queue',
+    keys: ['r'],
+    help: 'retry a failed transfer',
+    label: 'retry',
+  },
+  {
+    command: 'clearFinished',
+    scope: 'global',
+    keys: ['C'],
+    help: 'clear done and cancelled transfers',
+    label: 'clear done',
+    labelIn: 'queue',
+  },
+  {
+    command: 'switchPane',
+    scope: 'global',
+    keys: ['tab', 'shift-tab'],
+    help: 'switch between the local and remote panes',
+    label: 'pane',
+  },
+  { command: 'focusLocal', scope: 'global', keys: ['1'], help: 'focus the local pane' },
+  { command: 'focusRemote', scope: 'global', keys: ['2'], help: 'focus the remote pane' },
+  {
+    command: 'focusQueue',
+    scope: 'global',
+    keys: ['t', '3'],
+    help: 'focus the transfer queue (again: back to the panes)',
+    label: 'queue',
+  },
+  { command: 'help', scope: 'global', keys: ['?', 'f1'], help: 'show this help', label: 'help' },
+  {
+    command: 'quit',
+    scope: 'global',
+    keys: ['q', 'f10', 'ctrl-c'],
+    help: 'quit (asks when transfers are running)',
+    label: 'quit',
+  },
+];
+
+/** Replaces the keys of some commands: `remap(DEFAULT_BINDINGS, { copy: ['y', 'f5'] })`. */
+export function remap(
+  bindings: readonly Binding[],
+  overrides: Partial<Record<Command, string[]>>,
+): Binding[] {
+  return bindings.map((binding) => {
+    const keys = overrides[binding.command];
+    return keys === undefined ? binding : { ...binding, keys: [...keys] };
+  });
+}
+
+/** The command bound to `key` for the focused area ('pane' or 'queue'), if any. */
+export function commandFor(
+  bindings: readonly Binding[],
+  area: 'pane' | 'queue',
+  key: string,
+): Command | undefined {
+  for (const scope of [area, 'list', 'global'] as const) {
+    const found = bindings.find((binding) => binding.scope === scope && binding.keys.includes(key));
+    if (found !== undefined) return found.command;
+  }
+  return undefined;
+}
+
+/** The name of a key press as Ink's useInput reports it ('j', 'G', 'enter', 'ctrl-r', ...). */
+export function keyName(input: string, key: Key): string | undefined {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
+  if (key.return) return 'enter';
+  if (key.escape) return 'escape';
+  if (key.tab) return key.shift ? 'shift-tab' : 'tab';
+  if (key.backspace) return 'backspace';
+  if (key.delete) return 'delete';
+  if (key.ctrl && input.length === 1) return `ctrl-${input}`;
+  if (input === ' ') return 'space';
+  if ([...input].length === 1) return input;
+  return undefined;
+}
+
+/**
+ * Function keys, which Ink's useInput does not name: their escape sequences as terminals
+ * send them (xterm and VT220 style, and the Linux console's F1–F5).
+ */
+const FUNCTION_KEYS: Readonly<Record<string, string>> = {
+  '\u001bOP': 'f1',
+  '\u001b[11~': 'f1',
+  '\u001b[[A': 'f1',
+  '\u001bOQ': 'f2',
+  '\u001b[12~': 'f2',
+  '\u001b[[B': 'f2',
+  '\u001bOR': 'f3',
+  '\u001b[13~': 'f3',
+  '\u001b[[C': 'f3',
+  '\u001bOS': 'f4',
+  '\u001b[14~': 'f4',
+  '\u001b[[D': 'f4',
+  '\u001b[15~': 'f5',
+  '\u001b[[E': 'f5',
+  '\u001b[17~': 'f6',
+  '\u001b[18~': 'f7',
+  '\u001b[19~': 'f8',
+  '\u001b[20~': 'f9',
+  '\u001b[21~': 'f10',
+  '\u001b[23~': 'f11',
+  '\u001b[24~': 'f12',
+};
+
+/** `f5` for the raw sequence of F5, undefined for anything else. */
+export function functionKeyName(sequence: string): string | undefined {
+  return FUNCTION_KEYS[sequence];
+}
+
+const KEY_LABELS: Readonly<Record<string, string>> = {
+  up: '↑',
+  down: '↓',
+  left: '←',
+  right: '→',
+  enter: 'Enter',
+  escape: 'Esc',
+  tab: 'Tab',
+  'shift-tab': 'Shift-Tab',
+  backspace: 'Backspace',
+  delete: 'Del',
+  space: 'Space',
+  pageup: 'PgUp',
+  pagedown: 'PgDn',
+  home: 'Home',
+  end: 'End',
+};
+
+/** How a key name is written on screen: `Enter`, `F5`, `Ctrl-C`, `j`. */
+export function keyLabel(name: string): string {
+  const known = KEY_LABELS[name];
+  if (known !== undefined) return known;
+  if (/^f\d+$/.test(name)) return name.toUpperCase();
+  if (name.startsWith('ctrl-')) return `Ctrl-${name.slice(5).toUpperCase()}`;
+  return name;
+}
+
+/** The help line's items for the focused area: `[['c', 'copy'], ['?', 'help'], ...]`. */
+export function helpLineItems(
+  bindings: readonly Binding[],
+  area: 'pane' | 'queue',
+): [keys: string, label: string][] {
+  return bindings
+    .filter((binding) => binding.label !== undefined)
+    .filter((binding) => binding.scope === 'global' || binding.scope === area)
+    .filter((binding) => binding.labelIn === undefined || binding.labelIn === area)
+    .filter((binding) => binding.keys.length > 0)
+    .map((binding) => [keyLabel(binding.keys[0]!), binding.label!]);
+}
+
+const NO_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
+/**
+ * Ink hands over keys that arrive in one read (fast typing, a paste, a test driving a pty)
+ * as one string with no key flags; this splits it back into single key presses.
+ */
+export function splitKeys(input: string): { name: string; input: string; key: Key }[] {
+  return [...input].map((char) => {
+    if (char === '\r' || char === '\n')
+      return { name: 'enter', input: '', key: { ...NO_KEY, return: true } };
+    if (char === '\t') return { name: 'tab', input: '', key: { ...NO_KEY, tab: true } };
+    if (char === '\u007f' || char === '\b') {
+      return { name: 'backspace', input: '', key: { ...NO_KEY, backspace: true } };
+    }
+    if (char === ' ') return { name: 'space', input: ' ', key: NO_KEY };
+    const upper = /[A-Z]/.test(char);
+    return { name: char, input: char, key: { ...NO_KEY, shift: upper } };
+  });
+}
