@@ -1,140 +1,178 @@
-// The `ftp>` client: reads commands from a terminal (with a prompt) or from piped input
-// (like `sftp -b`: each command echoed, stop at the first failure), runs them on the engine.
-import { basename, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+// The `ftp>` session: reads command lines from a terminal (prompt, history, tab completion,
+// Ctrl-C cancels the running command) or from a batch (piped stdin, -b FILE, -c: each line
+// echoed, stop at the first failure unless the line starts with `-`, `#` lines are comments),
+// runs them, and returns the process exit code.
+import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { type CftpClient, CftpError, type Entry } from '@cftp/client';
-import { transferSummary } from './format.js';
-import { splitWords, WordsError } from './words.js';
+import type { CftpError } from '@cftp/client';
+import { complete } from './completion.js';
+import type { Session } from './context.js';
+import { describeError } from './errors.js';
+import { EXIT_FAILED, EXIT_OK } from './exit-codes.js';
+import { HISTORY_SIZE, historyFile, loadHistory, saveHistory } from './history.js';
+import { ListingCache } from './listing-cache.js';
+import type { Output } from './output.js';
+import type { ProgressView } from './progress.js';
+import type { RemoteFs } from './remote-fs.js';
+import { REMOTE_ROOT } from './remote-path.js';
+import { runCommandLine } from './run-command.js';
 
-export interface SessionIO {
+/** Command lines from somewhere; `close` ends the iteration early (connection lost). */
+export interface LineSource {
+  lines: AsyncIterable<string>;
+  close(): void;
+}
+
+/** Lines of a stream (piped stdin, a batch file). */
+export function streamLines(input: Readable): LineSource {
+  const rl = createInterface({ input, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
+  // Taken at once: the iterator buffers the lines (and the end) that arrive while the
+  // session is still connecting; a later one would miss them and wait forever.
+  const iterator = rl[Symbol.asyncIterator]();
+  return { lines: { [Symbol.asyncIterator]: () => iterator }, close: () => rl.close() };
+}
+
+/** A fixed list of command lines (`-c`). */
+export function listLines(commands: readonly string[]): LineSource {
+  let closed = false;
+  return {
+    lines: (async function* () {
+      for (const command of commands) {
+        if (closed) return;
+        yield command;
+      }
+    })(),
+    close: () => {
+      closed = true;
+    },
+  };
+}
+
+export interface Terminal {
   input: Readable;
   output: Writable;
-  errors: Writable;
-  /** A terminal: prompt, keep going after a failed command. Otherwise batch mode. */
-  interactive: boolean;
-  /** Where `get` saves files. */
+}
+
+/** What the session needs of the connection itself: to learn that it is lost, and to quit. */
+export interface SessionClient {
+  once(event: 'close', listener: (error: CftpError | undefined) => void): unknown;
+  quit(): Promise<void>;
+}
+
+export interface ClientSessionOptions {
+  client: SessionClient;
+  fs: RemoteFs;
+  output: Output;
+  progress: ProgressView;
+  /** The local folder the session starts in. */
   cwd: string;
+  /** A terminal (interactive) or a batch of lines. */
+  input: { terminal: Terminal } | { batch: LineSource };
+  /** Where the terminal's history is kept (default: historyFile()). */
+  history?: string | undefined;
 }
 
-interface Command {
-  usage: string;
-  help: string;
-  minArgs: number;
-  maxArgs: number;
-  run(client: CftpClient, args: string[], io: SessionIO): Promise<void>;
+export function createSession(fs: RemoteFs, progress: ProgressView, cwd: string): Session {
+  return {
+    fs,
+    remoteCwd: REMOTE_ROOT,
+    previousRemoteCwd: REMOTE_ROOT,
+    localCwd: cwd,
+    listings: new ListingCache(fs),
+    progress,
+  };
 }
 
-function formatEntry(entry: Entry): string {
-  return entry.type === 'dir' ? `${entry.name}/` : entry.name;
-}
+/** Runs commands until quit, end of input, a batch failure or a lost connection. */
+export async function runClientSession(options: ClientSessionOptions): Promise<number> {
+  const { client, output } = options;
+  const session = createSession(options.fs, options.progress, options.cwd);
+  let running: AbortController | undefined;
+  let rl: Interface | undefined;
+  /** The prompt's history, newest first, as readline reports it. */
+  let history: string[] = [];
+  let source: LineSource;
+  const historyPath = 'history' in options ? options.history : historyFile();
+  if ('terminal' in options.input) {
+    const terminal = options.input.terminal;
+    const reader = createInterface({
+      input: terminal.input,
+      output: terminal.output,
+      terminal: true,
+      prompt: 'ftp> ',
+      history: loadHistory(historyPath),
+      historySize: HISTORY_SIZE,
+      removeHistoryDuplicates: true,
+      completer: (line: string, callback: (error: null, result: [string[], string]) => void) => {
+        complete(session, line).then(
+          (result) => callback(null, result),
+          () => callback(null, [[], line]),
+        );
+      },
+    });
+    // Ctrl-C cancels the command in flight; at an idle prompt it clears the line.
+    reader.on('SIGINT', () => {
+      if (running !== undefined) {
+        running.abort();
+      } else {
+        terminal.output.write('^C\n');
+        reader.write(null, { ctrl: true, name: 'u' });
+        reader.prompt();
+      }
+    });
+    reader.on('history', (lines) => {
+      history = lines;
+    });
+    rl = reader;
+    source = { lines: reader, close: () => reader.close() };
+  } else {
+    source = options.input.batch;
+  }
+  const interactive = rl !== undefined;
 
-const COMMANDS: Record<string, Command> = {
-  ls: {
-    usage: 'ls [path]',
-    help: "list the server's folder, folders marked with a trailing /",
-    minArgs: 0,
-    maxArgs: 1,
-    async run(client, args, io) {
-      const entries = await client.list(args[0] ?? '');
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      io.output.write(entries.map((e) => `${formatEntry(e)}\n`).join(''));
-    },
-  },
-  get: {
-    usage: 'get <file>',
-    help: 'download a file into the local current folder',
-    minArgs: 1,
-    maxArgs: 1,
-    async run(client, [remote], io) {
-      const name = basename(remote!);
-      const result = await client.get(remote!, resolve(io.cwd, name));
-      io.output.write(`${transferSummary('get', name, result.bytes, result.durationMs)}\n`);
-    },
-  },
-  put: {
-    usage: 'put <path>',
-    help: "upload a local file into the server's folder, under its base name",
-    minArgs: 1,
-    maxArgs: 1,
-    async run(client, [local], io) {
-      const name = basename(local!);
-      const result = await client.put(resolve(io.cwd, local!), name);
-      io.output.write(`${transferSummary('put', name, result.bytes, result.durationMs)}\n`);
-    },
-  },
-  help: {
-    usage: 'help',
-    help: 'list the commands',
-    minArgs: 0,
-    maxArgs: 0,
-    async run(_client, _args, io) {
-      const lines = Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(12)} ${c.help}`);
-      io.output.write(`${lines.join('\n')}\n  ${'quit'.padEnd(12)} disconnect and exit\n`);
-    },
-  },
-};
-
-const QUIT = new Set(['quit', 'exit', 'bye']);
-
-/** Runs the command loop until quit or end of input; returns the process exit code. */
-export async function runClientSession(client: CftpClient, io: SessionIO): Promise<number> {
-  const rl = createInterface({
-    input: io.input,
-    output: io.interactive ? io.output : undefined,
-    terminal: io.interactive,
-    prompt: 'ftp> ',
-  });
   let lost: CftpError | undefined;
   client.once('close', (error) => {
-    if (error !== undefined) {
-      lost = error;
-      rl.close();
-    }
+    if (error === undefined) return;
+    lost = error;
+    running?.abort();
+    source.close();
   });
-  const fail = (error: unknown) => {
-    const code = error instanceof CftpError ? error.code : 'EIO';
-    const message = error instanceof Error ? error.message : String(error);
-    io.errors.write(`error: ${message} (${code})\n`);
-  };
 
-  let exitCode = 0;
-  if (io.interactive) rl.prompt();
-  for await (const line of rl) {
-    if (!io.interactive) io.output.write(`ftp> ${line}\n`);
-    let ok = true;
-    try {
-      const words = splitWords(line);
-      const [name, ...args] = words;
-      if (name === undefined) {
-        // empty line
-      } else if (QUIT.has(name)) {
-        break;
-      } else {
-        const command = COMMANDS[name];
-        if (command === undefined) {
-          throw new CftpError('EUSAGE', `unknown command "${name}"; try "help"`);
-        }
-        if (args.length < command.minArgs || args.length > command.maxArgs) {
-          throw new CftpError('EUSAGE', `usage: ${command.usage}`);
-        }
-        await command.run(client, args, io);
+  let exitCode = EXIT_OK;
+  let lostReported = false;
+  rl?.prompt();
+  for await (const rawLine of source.lines) {
+    let line = rawLine;
+    let mayFail = false;
+    if (!interactive) {
+      if (line.trimStart().startsWith('#')) continue;
+      output.echo(line);
+      // sftp -b: a leading `-` lets the batch go on when this command fails.
+      if (line.trimStart().startsWith('-')) {
+        mayFail = true;
+        line = line.trimStart().slice(1);
       }
-    } catch (error) {
-      ok = false;
-      fail(error instanceof WordsError ? new CftpError('EUSAGE', error.message) : error);
     }
-    if (lost !== undefined) break;
-    if (!ok && !io.interactive) {
-      exitCode = 1;
+    running = new AbortController();
+    const run = await runCommandLine(session, output, line, running.signal).finally(() => {
+      running = undefined;
+    });
+    if (lost !== undefined) {
+      lostReported = !run.ok && run.code === describeError(lost).code;
       break;
     }
-    if (io.interactive) rl.prompt();
+    if (run.ends) break;
+    if (!run.ok && !interactive && !mayFail) {
+      exitCode = EXIT_FAILED;
+      break;
+    }
+    rl?.prompt(true); // keeps what was typed ahead during the command, cursor included
   }
-  rl.close();
+  if (rl !== undefined) saveHistory(historyPath, history);
+  source.close();
   if (lost !== undefined) {
-    fail(lost);
-    return 1;
+    if (!lostReported) output.failure(undefined, lost);
+    return EXIT_FAILED;
   }
   await client.quit();
   return exitCode;

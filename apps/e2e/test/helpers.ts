@@ -5,6 +5,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,8 +21,8 @@ export const MiB = 1024 * KiB;
 /** How long a process may take before a helper gives up on it; a guard, not a wait. */
 const PROCESS_DEADLINE_MS = 20_000;
 
-/** `cftp server listening on 127.0.0.1:43123, root /abs/dir` */
-const START_LINE = /^cftp server listening on 127\.0\.0\.1:(\d+), root (.+)$/;
+/** `cftp server listening on 127.0.0.1:43123, root /abs/dir` (or `[::1]:43123` with `--host ::1`) */
+const START_LINE = /^cftp server listening on (?:127\.0\.0\.1|\[::1\]):(\d+), root (.+)$/;
 
 export interface ExitStatus {
   code: number | null;
@@ -183,10 +184,12 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Temporary transfer files (`.NAME.cftp-HEX.part`) anywhere under `dir`. */
+/** Temporary transfer files (`.NAME.cftp-HEX.part`, `.NAME.cftp-resume-HEX.part`) under `dir`. */
 export async function partFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
-  return entries.filter((entry) => /^\..*\.cftp-[0-9a-f]+\.part$/.test(basename(entry)));
+  return entries.filter((entry) =>
+    /^\..*\.cftp-(?:resume-)?[0-9a-f]+\.part$/.test(basename(entry)),
+  );
 }
 
 export type QuoteStyle = 'double' | 'single' | 'backslash';
@@ -201,4 +204,69 @@ export function quoteWord(name: string, style: QuoteStyle): string {
     case 'backslash':
       return name.replace(/[\s"'\\]/g, '\\$&');
   }
+}
+
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit status (after a guard of 20 s, SIGKILL and a rejection). */
+  exited: Promise<ExitStatus>;
+}
+
+/**
+ * Starts `cftp ...args` and returns at once, for tests that act while it runs (e.g. kill it
+ * mid-transfer). `input`, when given, is written to stdin, which is then closed.
+ */
+export function startCli(
+  args: string[],
+  options: { cwd?: string; input?: string } = {},
+): RunningCli {
+  const child = spawnCli(args, options.cwd);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdin.on('error', () => {});
+  child.stdin.end(options.input ?? '');
+  const exited = withDeadline(awaitClose(child), child, `cftp ${args.join(' ')}`);
+  exited.catch(() => {});
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Runs `cftp client 127.0.0.1 PORT ...args` (e.g. `-b FILE`, `-c CMDS`, `--json`). */
+export function runClientArgs(
+  port: number,
+  args: string[],
+  cwd: string,
+  input?: string,
+): Promise<CliResult> {
+  return runCli(['client', '127.0.0.1', String(port), ...args], { cwd, input });
+}
+
+/** Resumable partial files (`.NAME.cftp-resume-HEX.part`) directly in `dir`. */
+export async function resumeParts(dir: string, name: string): Promise<string[]> {
+  const prefix = `.${name}.cftp-resume-`;
+  return (await readdir(dir)).filter(
+    (entry) => entry.startsWith(prefix) && entry.endsWith('.part'),
+  );
+}
+
+/** A port that was free a moment ago (listen on port 0, note it, close): nobody answers there. */
+export async function freedPort(): Promise<number> {
+  const listener = createNetServer();
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(0, '127.0.0.1', resolve);
+  });
+  const address = listener.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  await new Promise<void>((resolve, reject) =>
+    listener.close((error) => (error ? reject(error) : resolve())),
+  );
+  return address.port;
 }

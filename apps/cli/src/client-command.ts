@@ -1,0 +1,163 @@
+// `cftp client HOST PORT [-b FILE | -c "cmd; cmd"] [--json [--progress]]` and the one-shot
+// `cftp get HOST:PORT:/path [local]` / `cftp put local HOST:PORT:/path`: choose the input,
+// the output form and the progress view, connect, run, and map the outcome to an exit code.
+import { createReadStream } from 'node:fs';
+import { access, constants } from 'node:fs/promises';
+import { type CftpClient, connect } from '@cftp/client';
+import { parseRemoteAddress, type RemoteAddress } from './address.js';
+import {
+  createSession,
+  type LineSource,
+  listLines,
+  runClientSession,
+  streamLines,
+} from './client-session.js';
+import { localError, usageError } from './errors.js';
+import { EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { JsonOutput, type Output, TextOutput } from './output.js';
+import { JsonProgress, NO_PROGRESS, type ProgressView, TerminalProgress } from './progress.js';
+import { remoteFs } from './remote-fs.js';
+import { runCommandWords } from './run-command.js';
+import { splitCommands, WordsError } from './words.js';
+
+export interface OutputOptions {
+  json?: boolean;
+  progress?: boolean;
+}
+
+export interface ClientCommandOptions extends OutputOptions {
+  host: string;
+  port: number;
+  batch?: string;
+  commands?: string;
+}
+
+function makeOutput(options: OutputOptions, echo: boolean): Output {
+  return options.json
+    ? new JsonOutput(process.stdout)
+    : new TextOutput(process.stdout, process.stderr, echo);
+}
+
+function makeProgress(options: OutputOptions, output: Output): ProgressView {
+  if (options.json) return options.progress ? new JsonProgress(output) : NO_PROGRESS;
+  return process.stderr.isTTY ? new TerminalProgress(process.stderr) : NO_PROGRESS;
+}
+
+/** Connects, or reports why not (exit 3). */
+async function connectOrReport(
+  host: string,
+  port: number,
+  output: Output,
+): Promise<CftpClient | undefined> {
+  try {
+    return await connect({ host, port });
+  } catch (error) {
+    output.failure('connect', error);
+    return undefined;
+  }
+}
+
+export async function runClientCommand(options: ClientCommandOptions): Promise<number> {
+  const interactive =
+    options.batch === undefined && options.commands === undefined && process.stdin.isTTY === true;
+  const output = makeOutput(options, !interactive);
+  if (options.batch !== undefined && options.commands !== undefined) {
+    output.failure('client', usageError('-b and -c cannot be used together'));
+    return EXIT_USAGE;
+  }
+  if (options.progress && !options.json) {
+    output.failure(
+      'client',
+      usageError('--progress goes with --json (a terminal shows progress anyway)'),
+    );
+    return EXIT_USAGE;
+  }
+  let batch: LineSource | undefined;
+  if (options.commands !== undefined) {
+    try {
+      batch = listLines(splitCommands(options.commands));
+    } catch (error) {
+      output.failure('client', error instanceof WordsError ? usageError(error.message) : error);
+      return EXIT_USAGE;
+    }
+  } else if (options.batch !== undefined && options.batch !== '-') {
+    const file = options.batch;
+    // Checked before connecting: a typo in a file name should not cost a session.
+    const readable = await access(file, constants.R_OK).then(
+      () => true,
+      (error: unknown) => {
+        output.failure('client', localError(error, file));
+        return false;
+      },
+    );
+    if (!readable) return EXIT_USAGE;
+    batch = streamLines(createReadStream(file));
+  } else if (!interactive) {
+    batch = streamLines(process.stdin);
+  }
+
+  const client = await connectOrReport(options.host, options.port, output);
+  if (client === undefined) {
+    batch?.close();
+    return EXIT_CONNECT;
+  }
+  return runClientSession({
+    client,
+    fs: remoteFs(client),
+    output,
+    progress: makeProgress(options, output),
+    cwd: process.cwd(),
+    input:
+      batch === undefined
+        ? {
+            terminal: {
+              input: process.stdin,
+              output: options.json ? process.stderr : process.stdout,
+            },
+          }
+        : { batch },
+  });
+}
+
+export interface OneShotOptions extends OutputOptions {
+  recursive?: boolean;
+  continue?: boolean;
+}
+
+/** `cftp get HOST:PORT:/path [local]` (verb get) or `cftp put local HOST:PORT:/path`. */
+export async function runOneShot(
+  verb: 'get' | 'put',
+  addressText: string,
+  local: string | undefined,
+  options: OneShotOptions,
+): Promise<number> {
+  const output = makeOutput(options, false);
+  let address: RemoteAddress;
+  try {
+    address = parseRemoteAddress(addressText);
+  } catch (error) {
+    output.failure(verb, error);
+    return EXIT_USAGE;
+  }
+  if (options.progress && !options.json) {
+    output.failure(verb, usageError('--progress goes with --json'));
+    return EXIT_USAGE;
+  }
+  const client = await connectOrReport(address.host, address.port, output);
+  if (client === undefined) return EXIT_CONNECT;
+  const session = createSession(remoteFs(client), makeProgress(options, output), process.cwd());
+  const flags = [...(options.recursive ? ['-r'] : []), ...(options.continue ? ['-c'] : [])];
+  const operands =
+    verb === 'get'
+      ? [address.path, ...(local === undefined ? [] : [local])]
+      : [local ?? '', address.path];
+  const controller = new AbortController();
+  const run = await runCommandWords(
+    session,
+    output,
+    [verb, ...flags, '--', ...operands],
+    controller.signal,
+  );
+  await client.quit();
+  return run.ok ? EXIT_OK : EXIT_FAILED;
+}

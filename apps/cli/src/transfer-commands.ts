@@ -1,0 +1,354 @@
+// get, put, mget, mput: one file, a folder tree (-r) or glob patterns; -c continues an
+// interrupted transfer (the engine checks the part already there, docs/protocol.md §6.2,
+// §6.3). Many files run concurrently on the one client, with one progress line for all.
+import { glob, lstat, mkdir, stat, utimes } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Entry } from '@cftp/client';
+import type { Call, Session } from './context.js';
+import { aboutPath, CommandError, describeError, localError } from './errors.js';
+import { batchSummary, sortEntries, transferSummary } from './format.js';
+import { hasGlobMagic, matchNames, splitPattern } from './glob.js';
+import { resolveLocal } from './local-path.js';
+import {
+  type FileJob,
+  type FileState,
+  type ManyTotals,
+  transferLimit,
+  transferMany,
+  withoutComplete,
+} from './many-files.js';
+import { type CommandOutcome, outcome } from './output.js';
+import { runPool } from './pool.js';
+import type { TransferResult } from './remote-fs.js';
+import {
+  displayRemote,
+  REMOTE_ROOT,
+  remoteBasename,
+  remoteJoin,
+  resolveRemote,
+} from './remote-path.js';
+import { byDepth, localBelow, type TreePlan, walkLocal, walkRemote } from './trees.js';
+
+/** The local file a download of `name` goes to: `arg` itself, or inside it if a folder. */
+async function localTarget(cwd: string, arg: string | undefined, name: string): Promise<string> {
+  if (arg === undefined) return join(cwd, name);
+  const path = resolveLocal(cwd, arg);
+  if (arg.endsWith('/')) return join(path, name);
+  const info = await stat(path).catch(() => undefined);
+  return info?.isDirectory() ? join(path, name) : path;
+}
+
+/** The remote file an upload of `name` goes to: `arg` itself, or inside it if a folder. */
+async function remoteTarget(session: Session, arg: string | undefined, name: string) {
+  if (arg === undefined) return remoteJoin(session.remoteCwd, name);
+  const path = resolveRemote(session.remoteCwd, arg);
+  if (arg.endsWith('/') || path === REMOTE_ROOT) return remoteJoin(path, name);
+  const entry = await session.fs.stat(path).catch(() => undefined);
+  return entry?.type === 'dir' ? remoteJoin(path, name) : path;
+}
+
+async function remoteStat(session: Session, path: string): Promise<Entry> {
+  try {
+    return await session.fs.stat(path);
+  } catch (error) {
+    throw aboutPath(error, displayRemote(path));
+  }
+}
+
+function singleSummary(verb: string, name: string, result: TransferResult): string {
+  const line = transferSummary(verb, name, result.bytes, result.durationMs);
+  return result.resumedFrom > 0 ? `${line}, resumed at byte ${result.resumedFrom}` : line;
+}
+
+/** One file either way, with a progress line of its own. */
+async function transferOne(
+  call: Call,
+  verb: 'get' | 'put',
+  name: string,
+  remote: string,
+  local: string,
+): Promise<CommandOutcome> {
+  const { session, signal, flags } = call;
+  const task = session.progress.begin(verb, displayRemote(remote));
+  let result: TransferResult;
+  try {
+    const options = {
+      signal,
+      resume: flags.continue === true,
+      onProgress: (p: { bytes: number; total: number | undefined }) =>
+        task.update({ bytes: p.bytes, total: p.total }),
+    };
+    result =
+      verb === 'get'
+        ? await session.fs.get(remote, local, options)
+        : await session.fs.put(local, remote, options);
+  } catch (error) {
+    throw aboutPath(error, displayRemote(remote));
+  } finally {
+    task.end();
+  }
+  return outcome(
+    {
+      path: displayRemote(remote),
+      local,
+      bytes: result.bytes,
+      sha256: result.sha256,
+      ms: Math.round(result.durationMs),
+      resumedFrom: result.resumedFrom,
+    },
+    [singleSummary(verb, name, result)],
+  );
+}
+
+/** A local file's size and mtime, if it is a regular file. */
+async function localState(path: string): Promise<FileState | undefined> {
+  const info = await lstat(path).catch(() => undefined);
+  return info?.isFile() ? { size: info.size, mtime: info.mtimeMs } : undefined;
+}
+
+function manyJson(patterns: readonly string[], totals: ManyTotals, unchanged: number) {
+  return {
+    patterns: [...patterns],
+    files: totals.files,
+    bytes: totals.bytes,
+    ms: Math.round(totals.ms),
+    unchanged,
+  };
+}
+
+function manyLine(verb: string, label: string, totals: ManyTotals, unchanged: number): string {
+  const line = batchSummary(verb, label, totals);
+  return unchanged > 0 ? `${line}; ${unchanged} already complete` : line;
+}
+
+function treeOutcome(
+  verb: 'get' | 'put',
+  remote: string,
+  local: string,
+  plan: TreePlan,
+  totals: ManyTotals,
+  unchanged: number,
+): CommandOutcome {
+  const shown =
+    verb === 'get'
+      ? `${displayRemote(remote)} -> ${local}`
+      : `${local} -> ${displayRemote(remote)}`;
+  let line = batchSummary(`${verb} -r`, shown, {
+    files: totals.files,
+    dirs: plan.dirs.length + 1,
+    bytes: totals.bytes,
+    ms: totals.ms,
+    skipped: plan.skipped,
+  });
+  if (unchanged > 0) line += `; ${unchanged} already complete`;
+  return outcome(
+    {
+      path: displayRemote(remote),
+      local,
+      files: totals.files,
+      dirs: plan.dirs.length + 1,
+      bytes: totals.bytes,
+      ms: Math.round(totals.ms),
+      skipped: plan.skipped,
+      unchanged,
+    },
+    [line],
+  );
+}
+
+async function getTree(
+  call: Call,
+  remote: string,
+  root: Entry,
+  localArg: string | undefined,
+): Promise<CommandOutcome> {
+  const { session, flags } = call;
+  const name = remoteBasename(remote);
+  const localRoot =
+    localArg !== undefined
+      ? resolveLocal(session.localCwd, localArg)
+      : name === ''
+        ? session.localCwd
+        : join(session.localCwd, name);
+  const plan = await walkRemote(session.fs, remote, transferLimit(session)).catch((error) => {
+    throw aboutPath(error, displayRemote(remote));
+  });
+  for (const dir of [{ rel: '' }, ...plan.dirs]) {
+    const path = localBelow(localRoot, dir.rel);
+    await mkdir(path, { recursive: true }).catch((error: unknown) => {
+      throw localError(error, path);
+    });
+  }
+  let jobs: FileJob[] = plan.files.map((file) => ({
+    remote: remoteJoin(remote, file.rel),
+    local: localBelow(localRoot, file.rel),
+    size: file.size,
+    mtime: file.mtime,
+  }));
+  const before = jobs.length;
+  if (flags.continue) jobs = await withoutComplete(jobs, (job) => localState(job.local));
+  const totals = await transferMany(call, 'get', displayRemote(remote), jobs);
+  // Writing files changed the folders' mtimes: give them the server's, deepest first.
+  const dirs = [...plan.dirs].reverse();
+  for (const dir of [...dirs, { rel: '', mtime: root.mtime }]) {
+    const seconds = dir.mtime / 1000;
+    await utimes(localBelow(localRoot, dir.rel), seconds, seconds).catch(() => {});
+  }
+  return treeOutcome('get', remote, localRoot, plan, totals, before - jobs.length);
+}
+
+/** Creates a remote folder, or accepts one that is already there. */
+async function ensureRemoteDir(session: Session, path: string): Promise<void> {
+  if (path === REMOTE_ROOT) return;
+  try {
+    await session.fs.mkdir(path);
+  } catch (error) {
+    if (describeError(error).code !== 'EEXIST') throw aboutPath(error, displayRemote(path));
+    const entry = await remoteStat(session, path);
+    if (entry.type !== 'dir') {
+      throw new CommandError('EEXIST', `"${displayRemote(path)}" exists and is not a folder`);
+    }
+  }
+}
+
+async function putTree(
+  call: Call,
+  localRoot: string,
+  remoteArg: string | undefined,
+): Promise<CommandOutcome> {
+  const { session, flags } = call;
+  const remote =
+    remoteArg !== undefined
+      ? resolveRemote(session.remoteCwd, remoteArg)
+      : remoteJoin(session.remoteCwd, basename(localRoot).normalize('NFC'));
+  const plan = await walkLocal(localRoot);
+  await ensureRemoteDir(session, remote);
+  for (const level of byDepth(plan.dirs)) {
+    await runPool(level, transferLimit(session), (dir) =>
+      ensureRemoteDir(session, remoteJoin(remote, dir.rel.normalize('NFC'))),
+    );
+  }
+  let jobs: FileJob[] = plan.files.map((file) => ({
+    remote: remoteJoin(remote, file.rel.normalize('NFC')),
+    local: localBelow(localRoot, file.rel),
+    size: file.size,
+    mtime: file.mtime,
+  }));
+  const before = jobs.length;
+  if (flags.continue) {
+    const there = await walkRemote(session.fs, remote, transferLimit(session));
+    const remoteFiles = new Map(there.files.map((file) => [remoteJoin(remote, file.rel), file]));
+    jobs = await withoutComplete(jobs, async (job) => remoteFiles.get(job.remote));
+  }
+  const totals = await transferMany(call, 'put', localRoot, jobs);
+  return treeOutcome('put', remote, localRoot, plan, totals, before - jobs.length);
+}
+
+export async function get(call: Call): Promise<CommandOutcome> {
+  const { session, flags, args } = call;
+  const remote = resolveRemote(session.remoteCwd, args[0]!);
+  if (flags.recursive) {
+    const entry = await remoteStat(session, remote);
+    if (entry.type === 'dir') return getTree(call, remote, entry, args[1]);
+  }
+  const name = remoteBasename(remote);
+  if (name === '') throw new CommandError('EISDIR', '"/" is a folder: use get -r');
+  const local = await localTarget(session.localCwd, args[1], name);
+  return transferOne(call, 'get', name, remote, local);
+}
+
+export async function put(call: Call): Promise<CommandOutcome> {
+  const { session, flags, args } = call;
+  const local = resolveLocal(session.localCwd, args[0]!);
+  if (flags.recursive) {
+    const info = await stat(local).catch((error: unknown) => {
+      throw localError(error, local);
+    });
+    if (info.isDirectory()) return putTree(call, local, args[1]);
+  }
+  const name = basename(local).normalize('NFC');
+  const remote = await remoteTarget(session, args[1], name);
+  return transferOne(call, 'put', name, remote, local);
+}
+
+/**
+ * Remote files matching `pattern` (a glob in its last segment, or a plain path), each named
+ * by its whole protocol path.
+ */
+async function remoteMatches(session: Session, pattern: string): Promise<Entry[]> {
+  if (!hasGlobMagic(pattern)) {
+    const path = resolveRemote(session.remoteCwd, pattern);
+    const entry = await remoteStat(session, path);
+    if (entry.type === 'dir') {
+      throw new CommandError('EISDIR', `"${displayRemote(path)}" is a folder: use get -r`);
+    }
+    return [{ ...entry, name: path }];
+  }
+  const { dir: dirPart, glob } = splitPattern(pattern);
+  const dir = resolveRemote(session.remoteCwd, dirPart === '' ? '.' : dirPart);
+  const entries = await session.fs.list(dir).catch((error: unknown) => {
+    throw aboutPath(error, displayRemote(dir));
+  });
+  const files = matchNames(entries, glob).filter((entry) => entry.type === 'file');
+  return sortEntries(files.map((entry) => ({ ...entry, name: remoteJoin(dir, entry.name) })));
+}
+
+export async function mget(call: Call): Promise<CommandOutcome> {
+  const { session, args, flags } = call;
+  let jobs: FileJob[] = [];
+  const seen = new Set<string>();
+  for (const pattern of args) {
+    const matches = await remoteMatches(session, pattern);
+    if (matches.length === 0) {
+      throw new CommandError('ENOENT', `no remote file matches "${pattern}"`);
+    }
+    for (const { name: path, size, mtime } of matches) {
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const local = join(session.localCwd, remoteBasename(path));
+      jobs.push({ remote: path, local, size, mtime });
+    }
+  }
+  const before = jobs.length;
+  if (flags.continue) jobs = await withoutComplete(jobs, (job) => localState(job.local));
+  const label = args.join(' ');
+  const totals = await transferMany(call, 'get', label, jobs);
+  return outcome(manyJson(args, totals, before - jobs.length), [
+    manyLine('mget', label, totals, before - jobs.length),
+  ]);
+}
+
+export async function mput(call: Call): Promise<CommandOutcome> {
+  const { session, args, flags } = call;
+  let jobs: FileJob[] = [];
+  const seen = new Set<string>();
+  for (const pattern of args) {
+    const matches: string[] = [];
+    for await (const entry of glob(pattern, { cwd: session.localCwd, withFileTypes: true })) {
+      if (entry.isFile()) matches.push(join(entry.parentPath, entry.name));
+    }
+    if (matches.length === 0) {
+      throw new CommandError('ENOENT', `no local file matches "${pattern}"`);
+    }
+    for (const local of matches.sort()) {
+      if (seen.has(local)) continue;
+      seen.add(local);
+      const info = await stat(local).catch((error: unknown) => {
+        throw localError(error, local);
+      });
+      const remote = remoteJoin(session.remoteCwd, basename(local).normalize('NFC'));
+      jobs.push({ remote, local, size: info.size, mtime: info.mtimeMs });
+    }
+  }
+  const before = jobs.length;
+  if (flags.continue) {
+    const there = await session.fs.list(session.remoteCwd);
+    const remoteFiles = new Map(there.map((e) => [remoteJoin(session.remoteCwd, e.name), e]));
+    jobs = await withoutComplete(jobs, async (job) => remoteFiles.get(job.remote));
+  }
+  const label = args.join(' ');
+  const totals = await transferMany(call, 'put', label, jobs);
+  return outcome(manyJson(args, totals, before - jobs.length), [
+    manyLine('mput', label, totals, before - jobs.length),
+  ]);
+}

@@ -1,0 +1,61 @@
+import { PassThrough } from 'node:stream';
+import { CftpError } from '@cftp/client';
+import { describe, expect, it } from 'vitest';
+import { CommandError, localError } from '../src/errors.js';
+import { JsonOutput, outcome, TextOutput } from '../src/output.js';
+
+function sink(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.setEncoding('utf8').on('data', (chunk: string) => {
+    text += chunk;
+  });
+  return { stream, text: () => text };
+}
+
+describe('text output', () => {
+  it('echoes batch commands, prints result lines, errors with their code on stderr', () => {
+    const out = sink();
+    const err = sink();
+    const output = new TextOutput(out.stream, err.stream, true);
+    output.echo('ls');
+    output.success('ls', outcome({ entries: [] }, ['a.txt', 'docs/']));
+    output.success('cd', outcome({ path: '/docs' }));
+    output.failure('get', new CftpError('ENOENT', 'no such file or directory: "x"'));
+    expect(out.text()).toBe('ftp> ls\na.txt\ndocs/\n');
+    expect(err.text()).toBe('error: no such file or directory: "x" (ENOENT)\n');
+  });
+
+  it('does not echo at an interactive prompt', () => {
+    const out = sink();
+    new TextOutput(out.stream, sink().stream, false).echo('ls');
+    expect(out.text()).toBe('');
+  });
+});
+
+describe('JSON output', () => {
+  it('prints one object per result, failures included, and nothing else', () => {
+    const out = sink();
+    const output = new JsonOutput(out.stream);
+    output.echo('get a.txt');
+    output.success('get', outcome({ bytes: 6, sha256: 'ab' }, ['get a.txt: 6 bytes']));
+    output.failure('get', new CftpError('ENOENT', 'no such file'));
+    output.failure('rename', new CommandError('EEXIST', '"/b" exists'));
+    output.failure('lcd', localError(Object.assign(new Error('x'), { code: 'ENOTDIR' }), '/f'));
+    output.failure(undefined, new Error('boom'));
+    output.event({ event: 'progress', bytes: 1 });
+    const lines = out
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      { command: 'get', ok: true, bytes: 6, sha256: 'ab' },
+      { command: 'get', ok: false, code: 'ENOENT', message: 'no such file' },
+      { command: 'rename', ok: false, code: 'EEXIST', message: '"/b" exists' },
+      { command: 'lcd', ok: false, code: 'ENOTDIR', message: 'local "/f": not a folder' },
+      { command: null, ok: false, code: 'EIO', message: 'boom' },
+      { event: 'progress', bytes: 1 },
+    ]);
+  });
+});
