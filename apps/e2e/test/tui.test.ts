@@ -235,7 +235,12 @@ describe('cftp tui in a terminal', () => {
     const session = tui(['127.0.0.1', String(port)], { cwd: root, env: { CI: 'true' } });
     await session.shows('data.bin');
     const lastRow = (screen: string) => screen.split('\n').at(-1) ?? '';
-    expect(lastRow(session.screen())).toContain('Tab pane'); // 100 columns: the long help line
+    // 100 columns: the long help line (the frame may still be drawing when data.bin shows).
+    const wide = await session.until(
+      () => lastRow(session.screen()).includes('Tab pane'),
+      'the long help line',
+    );
+    expect(lastRow(wide)).toContain('Tab pane');
     session.resize(80, 24);
     const small = await session.until(() => {
       const rows = session.screen().split('\n');
