@@ -1,25 +1,17 @@
 // get, put, mget, mput: one file, a folder tree (-r) or glob patterns; -c continues an
 // interrupted transfer (the engine checks the part already there, docs/protocol.md §6.2,
 // §6.3). Many files run concurrently on the one client, with one progress line for all.
-import { glob, lstat, mkdir, stat, utimes } from 'node:fs/promises';
+import { glob, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Entry } from '@cftp/client';
 import type { Call, Session } from './context.js';
-import { aboutPath, CommandError, describeError, localError } from './errors.js';
+import { aboutPath, CommandError, localError } from './errors.js';
 import { batchSummary, sortEntries, transferSummary } from './format.js';
 import { hasGlobMagic, matchNames, splitPattern } from './glob.js';
 import { resolveLocal } from './local-path.js';
-import {
-  type FileJob,
-  type FileState,
-  type ManyTotals,
-  transferLimit,
-  transferMany,
-  withoutComplete,
-} from './many-files.js';
+import { transferMany } from './many-files.js';
 import { type CommandOutcome, outcome } from './output.js';
-import { runPool } from './pool.js';
-import type { TransferResult } from './remote-fs.js';
+import type { FileItem, FilesResult, TransferResult, TreeResult } from './remote-fs.js';
 import {
   displayRemote,
   REMOTE_ROOT,
@@ -27,7 +19,6 @@ import {
   remoteJoin,
   resolveRemote,
 } from './remote-path.js';
-import { byDepth, localBelow, type TreePlan, walkLocal, walkRemote } from './trees.js';
 
 /** The local file a download of `name` goes to: `arg` itself, or inside it if a folder. */
 async function localTarget(cwd: string, arg: string | undefined, name: string): Promise<string> {
@@ -100,57 +91,47 @@ async function transferOne(
   );
 }
 
-/** A local file's size and mtime, if it is a regular file. */
-async function localState(path: string): Promise<FileState | undefined> {
-  const info = await lstat(path).catch(() => undefined);
-  return info?.isFile() ? { size: info.size, mtime: info.mtimeMs } : undefined;
-}
-
-function manyJson(patterns: readonly string[], totals: ManyTotals, unchanged: number) {
+function manyJson(patterns: readonly string[], result: FilesResult) {
   return {
     patterns: [...patterns],
-    files: totals.files,
-    bytes: totals.bytes,
-    ms: Math.round(totals.ms),
-    unchanged,
+    files: result.files,
+    bytes: result.bytes,
+    ms: Math.round(result.durationMs),
+    unchanged: result.unchanged,
   };
 }
 
-function manyLine(verb: string, label: string, totals: ManyTotals, unchanged: number): string {
-  const line = batchSummary(verb, label, totals);
-  return unchanged > 0 ? `${line}; ${unchanged} already complete` : line;
+function manyLine(verb: string, label: string, result: FilesResult): string {
+  const line = batchSummary(verb, label, { ...result, ms: result.durationMs });
+  return result.unchanged > 0 ? `${line}; ${result.unchanged} already complete` : line;
 }
 
 function treeOutcome(
   verb: 'get' | 'put',
   remote: string,
   local: string,
-  plan: TreePlan,
-  totals: ManyTotals,
-  unchanged: number,
+  result: TreeResult,
 ): CommandOutcome {
   const shown =
     verb === 'get'
       ? `${displayRemote(remote)} -> ${local}`
       : `${local} -> ${displayRemote(remote)}`;
-  let line = batchSummary(`${verb} -r`, shown, {
-    files: totals.files,
-    dirs: plan.dirs.length + 1,
-    bytes: totals.bytes,
-    ms: totals.ms,
-    skipped: plan.skipped,
-  });
-  if (unchanged > 0) line += `; ${unchanged} already complete`;
+  const totals = {
+    files: result.files,
+    dirs: result.folders + 1,
+    bytes: result.bytes,
+    ms: result.durationMs,
+    skipped: result.skipped.length,
+  };
+  let line = batchSummary(`${verb} -r`, shown, totals);
+  if (result.unchanged > 0) line += `; ${result.unchanged} already complete`;
   return outcome(
     {
       path: displayRemote(remote),
       local,
-      files: totals.files,
-      dirs: plan.dirs.length + 1,
-      bytes: totals.bytes,
+      ...totals,
       ms: Math.round(totals.ms),
-      skipped: plan.skipped,
-      unchanged,
+      unchanged: result.unchanged,
     },
     [line],
   );
@@ -159,10 +140,9 @@ function treeOutcome(
 async function getTree(
   call: Call,
   remote: string,
-  root: Entry,
   localArg: string | undefined,
 ): Promise<CommandOutcome> {
-  const { session, flags } = call;
+  const { session } = call;
   const name = remoteBasename(remote);
   const localRoot =
     localArg !== undefined
@@ -170,45 +150,10 @@ async function getTree(
       : name === ''
         ? session.localCwd
         : join(session.localCwd, name);
-  const plan = await walkRemote(session.fs, remote, transferLimit(session)).catch((error) => {
-    throw aboutPath(error, displayRemote(remote));
-  });
-  for (const dir of [{ rel: '' }, ...plan.dirs]) {
-    const path = localBelow(localRoot, dir.rel);
-    await mkdir(path, { recursive: true }).catch((error: unknown) => {
-      throw localError(error, path);
-    });
-  }
-  let jobs: FileJob[] = plan.files.map((file) => ({
-    remote: remoteJoin(remote, file.rel),
-    local: localBelow(localRoot, file.rel),
-    size: file.size,
-    mtime: file.mtime,
-  }));
-  const before = jobs.length;
-  if (flags.continue) jobs = await withoutComplete(jobs, (job) => localState(job.local));
-  const totals = await transferMany(call, 'get', displayRemote(remote), jobs);
-  // Writing files changed the folders' mtimes: give them the server's, deepest first.
-  const dirs = [...plan.dirs].reverse();
-  for (const dir of [...dirs, { rel: '', mtime: root.mtime }]) {
-    const seconds = dir.mtime / 1000;
-    await utimes(localBelow(localRoot, dir.rel), seconds, seconds).catch(() => {});
-  }
-  return treeOutcome('get', remote, localRoot, plan, totals, before - jobs.length);
-}
-
-/** Creates a remote folder, or accepts one that is already there. */
-async function ensureRemoteDir(session: Session, path: string): Promise<void> {
-  if (path === REMOTE_ROOT) return;
-  try {
-    await session.fs.mkdir(path);
-  } catch (error) {
-    if (describeError(error).code !== 'EEXIST') throw aboutPath(error, displayRemote(path));
-    const entry = await remoteStat(session, path);
-    if (entry.type !== 'dir') {
-      throw new CommandError('EEXIST', `"${displayRemote(path)}" exists and is not a folder`);
-    }
-  }
+  const result = await transferMany(call, 'get', displayRemote(remote), (options) =>
+    session.fs.getTree(remote, localRoot, options),
+  );
+  return treeOutcome('get', remote, localRoot, result);
 }
 
 async function putTree(
@@ -216,32 +161,15 @@ async function putTree(
   localRoot: string,
   remoteArg: string | undefined,
 ): Promise<CommandOutcome> {
-  const { session, flags } = call;
+  const { session } = call;
   const remote =
     remoteArg !== undefined
       ? resolveRemote(session.remoteCwd, remoteArg)
       : remoteJoin(session.remoteCwd, basename(localRoot).normalize('NFC'));
-  const plan = await walkLocal(localRoot);
-  await ensureRemoteDir(session, remote);
-  for (const level of byDepth(plan.dirs)) {
-    await runPool(level, transferLimit(session), (dir) =>
-      ensureRemoteDir(session, remoteJoin(remote, dir.rel.normalize('NFC'))),
-    );
-  }
-  let jobs: FileJob[] = plan.files.map((file) => ({
-    remote: remoteJoin(remote, file.rel.normalize('NFC')),
-    local: localBelow(localRoot, file.rel),
-    size: file.size,
-    mtime: file.mtime,
-  }));
-  const before = jobs.length;
-  if (flags.continue) {
-    const there = await walkRemote(session.fs, remote, transferLimit(session));
-    const remoteFiles = new Map(there.files.map((file) => [remoteJoin(remote, file.rel), file]));
-    jobs = await withoutComplete(jobs, async (job) => remoteFiles.get(job.remote));
-  }
-  const totals = await transferMany(call, 'put', localRoot, jobs);
-  return treeOutcome('put', remote, localRoot, plan, totals, before - jobs.length);
+  const result = await transferMany(call, 'put', localRoot, (options) =>
+    session.fs.putTree(localRoot, remote, options),
+  );
+  return treeOutcome('put', remote, localRoot, result);
 }
 
 export async function get(call: Call): Promise<CommandOutcome> {
@@ -249,7 +177,7 @@ export async function get(call: Call): Promise<CommandOutcome> {
   const remote = resolveRemote(session.remoteCwd, args[0]!);
   if (flags.recursive) {
     const entry = await remoteStat(session, remote);
-    if (entry.type === 'dir') return getTree(call, remote, entry, args[1]);
+    if (entry.type === 'dir') return getTree(call, remote, args[1]);
   }
   const name = remoteBasename(remote);
   if (name === '') throw new CommandError('EISDIR', '"/" is a folder: use get -r');
@@ -294,8 +222,8 @@ async function remoteMatches(session: Session, pattern: string): Promise<Entry[]
 }
 
 export async function mget(call: Call): Promise<CommandOutcome> {
-  const { session, args, flags } = call;
-  let jobs: FileJob[] = [];
+  const { session, args } = call;
+  const items: FileItem[] = [];
   const seen = new Set<string>();
   for (const pattern of args) {
     const matches = await remoteMatches(session, pattern);
@@ -306,21 +234,19 @@ export async function mget(call: Call): Promise<CommandOutcome> {
       if (seen.has(path)) continue;
       seen.add(path);
       const local = join(session.localCwd, remoteBasename(path));
-      jobs.push({ remote: path, local, size, mtime });
+      items.push({ remote: path, local, size, mtime });
     }
   }
-  const before = jobs.length;
-  if (flags.continue) jobs = await withoutComplete(jobs, (job) => localState(job.local));
   const label = args.join(' ');
-  const totals = await transferMany(call, 'get', label, jobs);
-  return outcome(manyJson(args, totals, before - jobs.length), [
-    manyLine('mget', label, totals, before - jobs.length),
-  ]);
+  const result = await transferMany(call, 'get', label, (options) =>
+    session.fs.getFiles(items, options),
+  );
+  return outcome(manyJson(args, result), [manyLine('mget', label, result)]);
 }
 
 export async function mput(call: Call): Promise<CommandOutcome> {
-  const { session, args, flags } = call;
-  let jobs: FileJob[] = [];
+  const { session, args } = call;
+  const items: FileItem[] = [];
   const seen = new Set<string>();
   for (const pattern of args) {
     const matches: string[] = [];
@@ -337,18 +263,12 @@ export async function mput(call: Call): Promise<CommandOutcome> {
         throw localError(error, local);
       });
       const remote = remoteJoin(session.remoteCwd, basename(local).normalize('NFC'));
-      jobs.push({ remote, local, size: info.size, mtime: info.mtimeMs });
+      items.push({ remote, local, size: info.size, mtime: info.mtimeMs });
     }
   }
-  const before = jobs.length;
-  if (flags.continue) {
-    const there = await session.fs.list(session.remoteCwd);
-    const remoteFiles = new Map(there.map((e) => [remoteJoin(session.remoteCwd, e.name), e]));
-    jobs = await withoutComplete(jobs, async (job) => remoteFiles.get(job.remote));
-  }
   const label = args.join(' ');
-  const totals = await transferMany(call, 'put', label, jobs);
-  return outcome(manyJson(args, totals, before - jobs.length), [
-    manyLine('mput', label, totals, before - jobs.length),
-  ]);
+  const result = await transferMany(call, 'put', label, (options) =>
+    session.fs.putFiles(items, options),
+  );
+  return outcome(manyJson(args, result), [manyLine('mput', label, result)]);
 }

@@ -1,13 +1,11 @@
 // An in-memory stand-in for the engine (RemoteFs) for unit tests of the session, the commands
 // that move no data, and completion. Errors carry the engine's codes.
 import { AbortError, CftpError, type Entry, type GetOptions } from '@cftp/client';
-import type { RemoteFs, TransferResult } from '../src/remote-fs.js';
+import type { FilesResult, RemoteFs, TransferResult, TreeResult } from '../src/remote-fs.js';
 
 const MTIME = Date.UTC(2025, 10, 25, 12, 0, 0);
 
 export class MemoryFs implements RemoteFs {
-  readonly maxInFlight = 16;
-  readonly maxFrameSize = 65_536;
   readonly entries = new Map<string, Entry>([
     ['', { name: '.', type: 'dir', size: 0, mtime: MTIME }],
   ]);
@@ -103,10 +101,30 @@ export class MemoryFs implements RemoteFs {
         signal.addEventListener('abort', () => reject(new AbortError()), { once: true }),
       );
     }
-    throw new CftpError('EIO', 'MemoryFs moves no data');
+    return this.noData();
   }
 
   async put(): Promise<TransferResult> {
+    return this.noData();
+  }
+
+  async getTree(): Promise<TreeResult> {
+    return this.noData();
+  }
+
+  async putTree(): Promise<TreeResult> {
+    return this.noData();
+  }
+
+  async getFiles(): Promise<FilesResult> {
+    return this.noData();
+  }
+
+  async putFiles(): Promise<FilesResult> {
+    return this.noData();
+  }
+
+  private noData(): never {
     throw new CftpError('EIO', 'MemoryFs moves no data');
   }
 }

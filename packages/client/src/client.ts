@@ -27,6 +27,7 @@ import {
   TimeoutError,
   type Welcome,
 } from '@cftp/protocol';
+import { type FileItem, type FilesOptions, type FilesResult, moveFiles } from './files.js';
 import { ReplyQueue } from './replies.js';
 import {
   localFileError,
@@ -81,9 +82,8 @@ export interface BatchItem {
   remote: string;
 }
 
-export interface BatchOptions {
-  signal?: AbortSignal;
-}
+/** A batch's `onProgress` counts the bytes of all its files together, as they move. */
+export type BatchOptions = TransferOptions;
 
 export interface BatchResult {
   files: number;
@@ -506,16 +506,30 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
   }
 
   /**
-   * Downloads a remote folder tree into `local`, several files at a time, keeping file and
-   * folder mtimes. Symlinks and special files are skipped (listed in the result).
+   * Downloads a remote folder tree into `local`, several files at a time (small ones in
+   * batches), keeping file and folder mtimes. Symlinks and special files are skipped (listed in
+   * the result). See FilesOptions for progress, resume and `skipExisting`.
    */
   getTree(remote: string, local: string, options: TreeOptions = {}): Promise<TreeResult> {
     return getTree(this, remote, local, options);
   }
 
-  /** Uploads a local folder tree into `remote`, several files at a time, keeping file mtimes. */
+  /**
+   * Uploads a local folder tree into `remote` (merging into folders already there), several
+   * files at a time (small ones in batches), keeping file mtimes; remote names are NFC.
+   */
   putTree(local: string, remote: string, options: TreeOptions = {}): Promise<TreeResult> {
     return putTree(this, local, remote, options);
+  }
+
+  /** Downloads many files as getTree does, each to its own local path (its folder must exist). */
+  getFiles(items: readonly FileItem[], options: FilesOptions = {}): Promise<FilesResult> {
+    return moveFiles(this, 'get', items, options);
+  }
+
+  /** Uploads many files as putTree does, each to its own remote path (its folder must exist). */
+  putFiles(items: readonly FileItem[], options: FilesOptions = {}): Promise<FilesResult> {
+    return moveFiles(this, 'put', items, options);
   }
 
   /**
@@ -541,7 +555,7 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
         async (id, replies, aborted) => {
           const ready = await replies.expect('ready');
           const socket = await openDataSocket(this.host, ready.port, ready.token);
-          const meter = new Meter(total, undefined);
+          const meter = new Meter(total, options.onProgress);
           let digests: string[];
           try {
             digests = await sendFiles(files, socket, meter, aborted);
@@ -583,12 +597,14 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
           size: announced[i]!.size,
           mtime: announced[i]!.mtime,
         }));
+        const total = targets.reduce((sum, t) => sum + t.size, 0);
+        const meter = new Meter(total, options.onProgress);
         const socket = await openDataSocket(this.host, ready.port, ready.token);
         let committed = false;
         try {
           let received: { bytes: number; sha256: string; files: string[] };
           try {
-            received = await receiveFiles(socket, targets, aborted);
+            received = await receiveFiles(socket, targets, meter, aborted);
           } catch (error) {
             throw dataFailure(error);
           }

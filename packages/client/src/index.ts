@@ -21,5 +21,13 @@ export {
   type TransferOptions,
   type TransferResult,
 } from './client.js';
+export {
+  eachLimit,
+  type FileItem,
+  type FilesOptions,
+  type FilesProgress,
+  type FilesResult,
+  type TransferFailure,
+} from './files.js';
 export type { Progress, ProgressListener } from './transfer.js';
-export { eachLimit, type TreeOptions, type TreeProgress, type TreeResult } from './tree.js';
+export type { TreeOptions, TreeProgress, TreeResult } from './tree.js';

@@ -238,6 +238,7 @@ export async function sendFiles(
       if (sent !== file.size) throw new CftpError('EIO', 'a local file shrank while being sent');
       digests.push(hash.digest('hex'));
     }
+    meter.finish();
     socket.end();
     await finished(socket, { readable: false });
     return digests;
@@ -254,11 +255,13 @@ export interface BatchTarget {
 
 /**
  * Splits a batch data channel into the targets' partial files by their announced sizes,
- * with backpressure from each file, and fsyncs them (§6.7). Extra bytes are refused.
+ * with backpressure from each file, and fsyncs them (§6.7). Extra bytes are refused. `meter`
+ * counts and hashes the whole stream (and reports its progress).
  */
 export async function receiveFiles(
   socket: Socket,
   targets: readonly BatchTarget[],
+  meter: Meter,
   signal: AbortSignal,
 ): Promise<{ bytes: number; sha256: string; files: string[] }> {
   const onAbort = () => socket.destroy();
@@ -268,11 +271,9 @@ export async function receiveFiles(
   );
   try {
     await Promise.all(streams.map((stream) => once(stream, 'open')));
-    const whole = createHash('sha256');
     const each = targets.map(() => createHash('sha256'));
     let index = 0;
     let left = targets[0]?.size ?? 0;
-    let bytes = 0;
     const endWhole = () => {
       while (index < targets.length && left === 0) {
         streams[index]!.end();
@@ -288,8 +289,7 @@ export async function receiveFiles(
         const part = chunk.subarray(at, at + Math.min(left, chunk.byteLength - at));
         at += part.byteLength;
         left -= part.byteLength;
-        bytes += part.byteLength;
-        whole.update(part);
+        meter.observe(part);
         each[index]!.update(part);
         const stream = streams[index]!;
         if (!stream.write(part)) await once(stream, 'drain');
@@ -298,7 +298,12 @@ export async function receiveFiles(
     }
     for (let i = index; i < streams.length; i++) streams[i]!.end();
     await Promise.all(streams.map((stream) => finished(stream)));
-    return { bytes, sha256: whole.digest('hex'), files: each.map((h) => h.digest('hex')) };
+    meter.finish();
+    return {
+      bytes: meter.bytes,
+      sha256: meter.digest(),
+      files: each.map((h) => h.digest('hex')),
+    };
   } finally {
     signal.removeEventListener('abort', onAbort);
     for (const stream of streams) if (!stream.closed) stream.destroy();

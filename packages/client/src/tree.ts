@@ -1,176 +1,147 @@
-// Folder trees: walks one side, creates the folders on the other, and moves the files
-// several at a time on the one session (the protocol pipelines requests by id), so many
-// small files do not pay a round trip each in turn.
+// Folder trees: walks one side into a plan, creates the folders on the other, and moves the
+// files with transferFiles (files.ts: batches, several at a time, byte progress, -c skips).
+// Symlinks and special entries are skipped (and reported), never followed.
 import { lstat, mkdir, readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CftpError, checkName, type Entry } from '@cftp/protocol';
-import type { CftpClient, GetOptions } from './client.js';
+import { CftpError, type Entry } from '@cftp/protocol';
+import type { CftpClient } from './client.js';
+import {
+  concurrencyOf,
+  eachLimit,
+  type FilesOptions,
+  type FilesProgress,
+  type FilesResult,
+  failure,
+  type Job,
+  joinRemote,
+  transferFiles,
+} from './files.js';
 
-export interface TreeProgress {
-  files: number;
-  totalFiles: number;
-  bytes: number;
-  totalBytes: number;
-  /** The file that just finished. */
-  current: string;
-}
+export type TreeOptions = FilesOptions;
+export type TreeProgress = FilesProgress;
 
-export interface TreeOptions {
-  signal?: AbortSignal;
-  onProgress?: (progress: TreeProgress) => void;
-  /** Files in flight at once (default 8; the server allows `maxInFlight`). */
-  concurrency?: number;
-  /** Continue interrupted files (see get/put `resume`). */
-  resume?: boolean;
-}
-
-export interface TreeResult {
-  files: number;
+export interface TreeResult extends FilesResult {
+  /** Folders below the top. */
   folders: number;
-  bytes: number;
-  durationMs: number;
   /** Entries that are neither files nor folders (symlinks, devices), not copied. */
   skipped: string[];
 }
 
+/** A path below the top of a tree: `local` as on this machine, `remote` NFC, `/`-separated. */
+interface Place {
+  local: string;
+  remote: string;
+}
+
 interface Plan {
-  /** Relative folder paths, parents before children ('' is the top). */
-  folders: string[];
-  files: { path: string; size: number; mtime: number }[];
+  /** Folders below the top, parents before children; mtimes of remote folders. */
+  folders: (Place & { mtime: number })[];
+  files: (Place & { size: number; mtime: number })[];
   skipped: string[];
 }
 
-const join2 = (a: string, b: string) => (a === '' ? b : b === '' ? a : `${a}/${b}`);
+const depth = (path: string) => path.split('/').length;
 
-/** Runs `work` over `items` with at most `limit` in flight; the first failure stops the rest. */
-export async function eachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++]!;
+/** Folders by depth then name, files by name: a stable order whichever way the walk went. */
+function sorted(plan: Plan): Plan {
+  plan.folders.sort((a, b) => depth(a.remote) - depth(b.remote) || (a.remote < b.remote ? -1 : 1));
+  plan.files.sort((a, b) => (a.remote < b.remote ? -1 : a.remote > b.remote ? 1 : 0));
+  return plan;
+}
+
+/** Walks the remote folder `top`, listing the folders of one depth several at a time. */
+async function planRemote(client: CftpClient, top: string, options: TreeOptions): Promise<Plan> {
+  const plan: Plan = { folders: [], files: [], skipped: [] };
+  let level = [''];
+  while (level.length > 0) {
+    const below: string[] = [];
+    await eachLimit(level, concurrencyOf(client, options), async (folder) => {
+      const remote = joinRemote(top, folder);
+      let entries: Entry[];
       try {
-        await work(item);
+        entries = await client.list(remote, { signal: options.signal });
       } catch (error) {
-        failed = true;
-        throw error;
+        throw failure(options, error, { step: 'list', remote });
       }
+      for (const entry of entries) {
+        const path = joinRemote(folder, entry.name);
+        const place = { local: path, remote: path, mtime: entry.mtime };
+        if (entry.type === 'dir') {
+          plan.folders.push(place);
+          below.push(path);
+        } else if (entry.type === 'file') plan.files.push({ ...place, size: entry.size });
+        else plan.skipped.push(path);
+      }
+    });
+    level = below;
+  }
+  return sorted(plan);
+}
+
+/** Walks the local folder `top`, with each file's size and mtime. */
+async function planLocal(top: string, options: TreeOptions): Promise<Plan> {
+  const plan: Plan = { folders: [], files: [], skipped: [] };
+  const locally = async <T>(path: string, step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (error) {
+      throw failure(options, error, { step: 'local', local: path });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-
-async function planRemote(client: CftpClient, top: string, signal?: AbortSignal): Promise<Plan> {
-  const plan: Plan = { folders: [''], files: [], skipped: [] };
-  for (let i = 0; i < plan.folders.length; i++) {
-    const folder = plan.folders[i]!;
-    const entries: Entry[] = await client.list(join2(top, folder), { signal });
-    for (const entry of entries) {
-      const path = join2(folder, entry.name);
-      if (entry.type === 'dir') plan.folders.push(path);
-      else if (entry.type === 'file')
-        plan.files.push({ path, size: entry.size, mtime: entry.mtime });
-      else plan.skipped.push(path);
-    }
+  const pending: Place[] = [{ local: '', remote: '' }];
+  for (let folder = pending.shift(); folder !== undefined; folder = pending.shift()) {
+    const dir = join(top, folder.local);
+    const entries = await locally(dir, () => readdir(dir, { withFileTypes: true }));
+    await Promise.all(
+      entries.map(async (entry) => {
+        const path = join(dir, entry.name);
+        const place = {
+          local: joinRemote(folder.local, entry.name),
+          remote: joinRemote(folder.remote, entry.name.normalize('NFC')),
+        };
+        if (entry.isDirectory()) {
+          plan.folders.push({ ...place, mtime: 0 });
+          pending.push(place);
+        } else if (entry.isFile()) {
+          const info = await locally(path, () => lstat(path));
+          plan.files.push({ ...place, size: info.size, mtime: Math.trunc(info.mtimeMs) });
+        } else plan.skipped.push(place.local);
+      }),
+    );
   }
-  return plan;
+  return sorted(plan);
 }
 
-async function planLocal(top: string): Promise<Plan> {
-  const plan: Plan = { folders: [''], files: [], skipped: [] };
-  for (let i = 0; i < plan.folders.length; i++) {
-    const folder = plan.folders[i]!;
-    const entries = await readdir(join(top, folder), { withFileTypes: true });
-    const files: string[] = [];
-    for (const entry of entries) {
-      const path = join2(folder, checkName(entry.name));
-      if (entry.isDirectory()) plan.folders.push(path);
-      else if (entry.isFile()) files.push(path);
-      else plan.skipped.push(path);
-    }
-    const sizes = await Promise.all(files.map(async (path) => (await lstat(join(top, path))).size));
-    files.forEach((path, n) => {
-      plan.files.push({ path, size: sizes[n]!, mtime: 0 });
-    });
+/** The plan's files between the tops `local` and `remote`, named by their remote path below. */
+function jobsOf(plan: Plan, local: string, remote: string): Job[] {
+  return plan.files.map((file) => ({
+    item: {
+      local: join(local, file.local),
+      remote: joinRemote(remote, file.remote),
+      size: file.size,
+      mtime: file.mtime,
+    },
+    name: file.remote,
+  }));
+}
+
+/** Sorted folders grouped by depth: each group can be created at once, after the one before. */
+function byDepth<T extends Place>(folders: readonly T[]): T[][] {
+  const levels: T[][] = [];
+  for (const folder of folders) {
+    const level = levels.at(-1);
+    if (level !== undefined && depth(level[0]!.remote) === depth(folder.remote)) level.push(folder);
+    else levels.push([folder]);
   }
-  return plan;
+  return levels;
 }
 
-/** Files at most this big travel in batches (§6.7) when the server offers them. */
-const SMALL_FILE_BYTES = 256 * 1024;
-const BATCH_FILES = 128;
-const BATCH_BYTES = 8 * 1024 * 1024;
-
-type Work = { kind: 'one'; file: PlannedFile } | { kind: 'batch'; files: PlannedFile[] };
-type PlannedFile = Plan['files'][number];
-
-/**
- * Groups small files into batches that fit a control frame, and leaves big files on their
- * own: one round trip per batch instead of per file, while big files keep their own stream.
- */
-function schedule(files: readonly PlannedFile[], remoteTop: string, frameBudget: number): Work[] {
-  const work: Work[] = [];
-  let batch: PlannedFile[] = [];
-  let bytes = 0;
-  let frame = 0;
-  const flush = () => {
-    if (batch.length === 1) work.push({ kind: 'one', file: batch[0]! });
-    else if (batch.length > 1) work.push({ kind: 'batch', files: batch });
-    batch = [];
-    bytes = 0;
-    frame = 0;
-  };
-  for (const file of files) {
-    if (file.size > SMALL_FILE_BYTES) {
-      work.push({ kind: 'one', file });
-      continue;
-    }
-    // Path bytes (JSON-escaped at most 6× for control characters, which paths cannot have;
-    // 2× covers escaping of quotes and non-ASCII) plus the per-file fields.
-    const cost = 2 * Buffer.byteLength(join2(remoteTop, file.path)) + 64;
-    if (
-      batch.length === BATCH_FILES ||
-      bytes + file.size > BATCH_BYTES ||
-      frame + cost > frameBudget
-    ) {
-      flush();
-    }
-    batch.push(file);
-    bytes += file.size;
-    frame += cost;
-  }
-  flush();
-  return work;
-}
-
-function batching(client: CftpClient): number {
-  const server = client.server;
-  if (server === undefined || !server.features.includes('batch')) return 0;
-  return Math.max(0, server.maxFrameSize - 1024);
-}
-
-function oneByOne(files: readonly PlannedFile[]): Work[] {
-  return files.map((file) => ({ kind: 'one', file }));
-}
-
-function progressOf(plan: Plan, options: TreeOptions) {
-  const totalBytes = plan.files.reduce((sum, f) => sum + f.size, 0);
-  let files = 0;
-  let bytes = 0;
-  return (path: string, moved: number) => {
-    files += 1;
-    bytes += moved;
-    options.onProgress?.({
-      files,
-      totalFiles: plan.files.length,
-      bytes,
-      totalBytes,
-      current: path,
-    });
+function result(plan: Plan, moved: FilesResult, started: number): TreeResult {
+  return {
+    ...moved,
+    durationMs: performance.now() - started,
+    folders: plan.folders.length,
+    skipped: plan.skipped,
   };
 }
 
@@ -182,46 +153,51 @@ export async function getTree(
   options: TreeOptions = {},
 ): Promise<TreeResult> {
   const started = performance.now();
-  const plan = await planRemote(client, remote, options.signal);
-  for (const folder of plan.folders) await mkdir(join(local, folder), { recursive: true });
-  const done = progressOf(plan, options);
-  let bytes = 0;
-  const perFile: GetOptions = { signal: options.signal, resume: options.resume };
-  const budget = options.resume === true ? 0 : batching(client);
-  const work = budget > 0 ? schedule(plan.files, remote, budget) : oneByOne(plan.files);
-  await eachLimit(work, options.concurrency ?? 8, async (item) => {
-    if (item.kind === 'one') {
-      const { file } = item;
-      const result = await client.get(join2(remote, file.path), join(local, file.path), perFile);
-      bytes += result.bytes;
-      done(file.path, result.bytes);
-      return;
-    }
-    await client.getMany(
-      item.files.map((file) => ({
-        remote: join2(remote, file.path),
-        local: join(local, file.path),
-      })),
-      { signal: options.signal },
-    );
-    for (const file of item.files) {
-      bytes += file.size;
-      done(file.path, file.size);
-    }
-  });
-  // Folder times last: writing files into a folder changes its mtime.
-  for (const folder of [...plan.folders].reverse()) {
-    if (folder === '') continue;
-    const entry = await client.stat(join2(remote, folder), { signal: options.signal });
-    await utimes(join(local, folder), new Date(), new Date(entry.mtime));
+  let top: Entry;
+  try {
+    top = await client.stat(remote, { signal: options.signal });
+  } catch (error) {
+    throw failure(options, error, { step: 'list', remote });
   }
-  return {
-    files: plan.files.length,
-    folders: plan.folders.length - 1,
-    bytes,
-    durationMs: performance.now() - started,
-    skipped: plan.skipped,
-  };
+  const plan = await planRemote(client, remote, options);
+  const folders = [{ local: '', mtime: top.mtime }, ...plan.folders];
+  for (const folder of folders) {
+    const path = join(local, folder.local);
+    await mkdir(path, { recursive: true }).catch((error: unknown) => {
+      throw failure(options, error, { step: 'local', local: path });
+    });
+  }
+  const moved = await transferFiles(client, 'get', jobsOf(plan, local, remote), options);
+  // Folder times last, deepest first: writing into a folder changes its mtime. Best effort.
+  for (const folder of folders.reverse()) {
+    await utimes(join(local, folder.local), new Date(), new Date(folder.mtime)).catch(() => {});
+  }
+  return result(plan, moved, started);
+}
+
+/** Creates a remote folder, or accepts a folder that is already there. */
+async function ensureRemoteFolder(
+  client: CftpClient,
+  path: string,
+  options: TreeOptions,
+): Promise<void> {
+  if (path === '') return;
+  const { signal } = options;
+  try {
+    await client.mkdir(path, { signal });
+    return;
+  } catch (error) {
+    if (!(error instanceof CftpError && error.code === 'EEXIST')) {
+      throw failure(options, error, { step: 'mkdir', remote: path });
+    }
+  }
+  const entry = await client.stat(path, { signal }).catch((error: unknown) => {
+    throw failure(options, error, { step: 'mkdir', remote: path });
+  });
+  if (entry.type !== 'dir') {
+    const error = new CftpError('ENOTDIR', `remote "${path}" is not a folder`);
+    throw failure(options, error, { step: 'not-a-folder', remote: path });
+  }
 }
 
 /** Uploads the local folder `local` into the remote folder `remote` (created if needed). */
@@ -232,49 +208,13 @@ export async function putTree(
   options: TreeOptions = {},
 ): Promise<TreeResult> {
   const started = performance.now();
-  const plan = await planLocal(local);
-  for (const folder of plan.folders) {
-    const path = join2(remote, folder);
-    if (path === '') continue;
-    try {
-      await client.mkdir(path, { signal: options.signal });
-    } catch (error) {
-      // An existing folder is fine (merging into it); an existing file is not.
-      if (!(error instanceof CftpError && error.code === 'EEXIST')) throw error;
-      const entry = await client.stat(path, { signal: options.signal });
-      if (entry.type !== 'dir') throw new CftpError('ENOTDIR', `remote "${path}" is not a folder`);
-    }
-  }
-  const done = progressOf(plan, options);
-  let bytes = 0;
-  const budget = options.resume === true ? 0 : batching(client);
-  const work = budget > 0 ? schedule(plan.files, remote, budget) : oneByOne(plan.files);
-  await eachLimit(work, options.concurrency ?? 8, async (item) => {
-    if (item.kind === 'one') {
-      const { file } = item;
-      const result = await client.put(join(local, file.path), join2(remote, file.path), {
-        signal: options.signal,
-        resume: options.resume,
-      });
-      bytes += result.bytes;
-      done(file.path, result.bytes);
-      return;
-    }
-    const result = await client.putMany(
-      item.files.map((file) => ({
-        local: join(local, file.path),
-        remote: join2(remote, file.path),
-      })),
-      { signal: options.signal },
+  const plan = await planLocal(local, options);
+  await ensureRemoteFolder(client, remote, options);
+  for (const level of byDepth(plan.folders)) {
+    await eachLimit(level, concurrencyOf(client, options), (folder) =>
+      ensureRemoteFolder(client, joinRemote(remote, folder.remote), options),
     );
-    bytes += result.bytes;
-    for (const file of item.files) done(file.path, file.size);
-  });
-  return {
-    files: plan.files.length,
-    folders: plan.folders.length - 1,
-    bytes,
-    durationMs: performance.now() - started,
-    skipped: plan.skipped,
-  };
+  }
+  const moved = await transferFiles(client, 'put', jobsOf(plan, local, remote), options);
+  return result(plan, moved, started);
 }

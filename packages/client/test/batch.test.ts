@@ -2,6 +2,7 @@
 import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Progress } from '../src/index.js';
 import { rejectionOf, sha256, useFixture, writeRandom } from './helpers.js';
 
 const fx = useFixture();
@@ -33,6 +34,28 @@ describe('docs/protocol.md §6.7 batches through the engine', () => {
       expect((await stat(join(back, `d${i}`))).mtimeMs).toBe(when.getTime());
     }
     expect((await readdir(back)).sort()).toEqual(['d0', 'd1', 'd2']);
+  });
+
+  it('reports the bytes of the whole batch as they move, both ways', async () => {
+    const { port } = await fx.startServer();
+    const local = await fx.tempDir();
+    const sizes = [3 * 1024 * 1024, 5, 2 * 1024 * 1024];
+    const total = sizes.reduce((a, b) => a + b, 0);
+    for (const [i, size] of sizes.entries()) await writeRandom(join(local, `f${i}`), size);
+    const client = await fx.connect(port);
+    const up: Progress[] = [];
+    const items = sizes.map((_, i) => ({ local: join(local, `f${i}`), remote: `r${i}` }));
+    await client.putMany(items, { onProgress: (p) => up.push(p) });
+    const back = await fx.tempDir();
+    const down: Progress[] = [];
+    const targets = sizes.map((_, i) => ({ remote: `r${i}`, local: join(back, `d${i}`) }));
+    await client.getMany(targets, { onProgress: (p) => down.push(p) });
+    for (const reports of [up, down]) {
+      expect(reports.length).toBeGreaterThan(1);
+      expect(reports[0]!.bytes).toBeGreaterThan(0);
+      expect(reports[0]!.bytes).toBeLessThan(total);
+      expect(reports.at(-1)).toMatchObject({ bytes: total, total });
+    }
   });
 
   it('leaves nothing behind when one file of a download is corrupt (EINTEGRITY)', async () => {

@@ -28,7 +28,7 @@ export {
   type Scope,
   splitKeys,
 } from './keys.js';
-export { listLocal, localTreeSize } from './local-fs.js';
+export { listLocal } from './local-fs.js';
 export * from './paths.js';
 export {
   EXIT_NO_TERMINAL,

@@ -89,22 +89,3 @@ export async function removeLocal(path: string): Promise<void> {
     throw localError(error, `cannot delete "${path}"`);
   }
 }
-
-/** Total size and file count of a local tree (for the progress of an upload). */
-export async function localTreeSize(dir: string): Promise<{ files: number; bytes: number }> {
-  let files = 0;
-  let bytes = 0;
-  const pending = [dir];
-  for (let folder = pending.pop(); folder !== undefined; folder = pending.pop()) {
-    const entries = await readdir(folder, { withFileTypes: true });
-    for (const entry of entries) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) pending.push(path);
-      else if (entry.isFile()) {
-        files += 1;
-        bytes += (await stat(path)).size;
-      }
-    }
-  }
-  return { files, bytes };
-}

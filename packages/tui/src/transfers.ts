@@ -6,7 +6,6 @@
 import { EventEmitter } from 'node:events';
 import type { CftpClient, Progress, TreeProgress } from '@cftp/client';
 import { type ErrorInfo, errorInfo } from './errors.js';
-import { localTreeSize } from './local-fs.js';
 import type { Side } from './paths.js';
 
 export type TransferDirection = 'get' | 'put';
@@ -31,7 +30,7 @@ export interface TransferRequest {
 export interface TransferItem extends TransferRequest {
   readonly id: number;
   state: TransferState;
-  /** Bytes moved so far (for a tree: of the files finished so far). */
+  /** Bytes moved so far (for a tree: of all its files, as they move). */
   bytes: number;
   total: number | undefined;
   /** Bytes per second, averaged since the item started. */
@@ -274,13 +273,6 @@ export class Transfers extends EventEmitter<TransfersEvents> {
         item.total = item.bytes;
         item.rate = result.bytes / Math.max(result.durationMs / 1000, 1e-3);
       } else {
-        if (item.direction === 'put') {
-          // putTree's own progress does not know local sizes up front.
-          const size = await localTreeSize(item.source);
-          item.total = size.bytes;
-          item.totalFiles = size.files;
-          this.changed();
-        }
         const onProgress = (progress: TreeProgress) => {
           item.files = progress.files;
           item.totalFiles = progress.totalFiles;

@@ -1,0 +1,338 @@
+// Many files one way in one call (getFiles/putFiles, and the folder trees in tree.ts): small
+// files travel in batches (docs/protocol.md §6.7), larger ones on their own so that they can
+// resume (§6.2, §6.3), several requests in flight on the one session (§3). Progress counts
+// bytes as they move; `skipExisting` leaves out the files an earlier run finished.
+import { lstat, stat } from 'node:fs/promises';
+import { CftpError, type Entry } from '@cftp/protocol';
+import type { BatchItem, BatchResult, CftpClient, TransferResult } from './client.js';
+import { type Progress, partialPathFor } from './transfer.js';
+
+/** One file of getFiles/putFiles, with its source's size and mtime (a listing's, for a get). */
+export interface FileItem extends BatchItem {
+  size: number;
+  /** Milliseconds since the epoch. */
+  mtime: number;
+}
+
+export interface FilesProgress {
+  /** Files finished so far. */
+  files: number;
+  totalFiles: number;
+  /** Bytes moved so far, counted as they move (a resumed file's prefix included). */
+  bytes: number;
+  totalBytes: number;
+  /** The file the report is about (in a tree, its path below the top). */
+  current: string;
+}
+
+/** What a failed step was about (see `FilesOptions.mapError`). */
+export type TransferFailure =
+  /** Listing a remote folder (or describing the top of a downloaded tree). */
+  | { step: 'list'; remote: string }
+  /** Creating a remote folder. */
+  | { step: 'mkdir'; remote: string }
+  /** A remote folder to create is there, but as something else (the error is ENOTDIR). */
+  | { step: 'not-a-folder'; remote: string }
+  /** Reading or creating something on this machine outside a transfer. */
+  | { step: 'local'; local: string }
+  /** One file, or a batch of files (all of them named). */
+  | { step: 'transfer'; items: readonly FileItem[] };
+
+export interface FilesOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: FilesProgress) => void;
+  /** Requests in flight at once (default 8, or 2 fewer than the server's `maxInFlight`). */
+  concurrency?: number;
+  /**
+   * Continue interrupted files (see get/put `resume`). Small files with nothing to continue
+   * still travel in batches.
+   */
+  resume?: boolean;
+  /** Leave out files whose target already has the source's size and mtime (to the ms). */
+  skipExisting?: 'size-mtime';
+  /** Turns a failure into the error to throw, knowing what it was about (default: as it is). */
+  mapError?: (error: unknown, failure: TransferFailure) => unknown;
+}
+
+export interface FilesResult {
+  /** Files moved (the ones left out by `skipExisting` not counted). */
+  files: number;
+  /** Bytes moved (without resumed prefixes). */
+  bytes: number;
+  durationMs: number;
+  /** Files left out because their target was already complete (`skipExisting`). */
+  unchanged: number;
+}
+
+export type Direction = 'get' | 'put';
+
+/** A file to move and the name its progress reports go by. */
+export interface Job {
+  item: FileItem;
+  name: string;
+}
+
+/**
+ * Runs `work` over `items` with at most `limit` in flight. After the first failure nothing new
+ * starts; the ones in flight finish, then the first error is thrown.
+ */
+export async function eachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (failure === undefined && next < items.length) {
+      const index = next++;
+      try {
+        await work(items[index]!, index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  if (failure !== undefined) throw failure.error;
+}
+
+/** The error to throw for a failed step: the caller's `mapError` has its say. */
+export function failure(options: FilesOptions, error: unknown, about: TransferFailure): unknown {
+  return options.mapError === undefined ? error : options.mapError(error, about);
+}
+
+/** Requests in flight at once: leaves the session room for a listing or two. */
+export function concurrencyOf(client: CftpClient, options: FilesOptions): number {
+  const room = (client.server?.maxInFlight ?? 16) - 2;
+  return Math.max(1, options.concurrency ?? Math.min(8, room));
+}
+
+/** `dir/name` for protocol paths, without a leading slash at the root (`''`). */
+export const joinRemote = (dir: string, name: string): string =>
+  dir === '' ? name : name === '' ? dir : `${dir}/${name}`;
+
+const parentOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/')));
+
+/** Files up to this size travel in batches (§6.7) when the server offers them. */
+export const BATCH_FILE_BYTES = 1024 * 1024;
+/** Files per batch: enough to spread the per-request cost, few enough to keep several in flight. */
+export const BATCH_MAX_FILES = 32;
+const BATCH_MAX_BYTES = 8 * 1024 * 1024;
+/** What a `putmany` request spends per file besides its path: `{"path":"","size":…,"mtime":…},`. */
+const FRAME_BYTES_PER_FILE = 64;
+const FRAME_OVERHEAD = 256;
+
+/** One request's worth of work: a file on its own, or a batch of small files (job indexes). */
+export type Unit = { batch: false; index: number } | { batch: true; indexes: number[] };
+
+/**
+ * Groups files into requests: small ones into batches that fit the server's frame size (their
+ * request names every path); larger ones, and those with a partial to continue, on their own.
+ * `maxFrameSize` 0 means no batches.
+ */
+export function planUnits(
+  jobs: readonly { remote: string; size: number; partial?: boolean }[],
+  maxFrameSize: number,
+): Unit[] {
+  const units: Unit[] = [];
+  let open: { indexes: number[]; bytes: number; frame: number } | undefined;
+  const close = () => {
+    if (open === undefined) return;
+    units.push(
+      open.indexes.length === 1
+        ? { batch: false, index: open.indexes[0]! }
+        : { batch: true, indexes: open.indexes },
+    );
+    open = undefined;
+  };
+  const frameLimit = Math.max(0, maxFrameSize - FRAME_OVERHEAD);
+  jobs.forEach((job, index) => {
+    // Twice the path: JSON escapes quotes and backslashes, which names may hold.
+    const frame = 2 * Buffer.byteLength(job.remote) + FRAME_BYTES_PER_FILE;
+    if (job.partial === true || job.size > BATCH_FILE_BYTES || frame > frameLimit) {
+      units.push({ batch: false, index });
+      return;
+    }
+    if (
+      open !== undefined &&
+      (open.indexes.length >= BATCH_MAX_FILES ||
+        open.bytes + job.size > BATCH_MAX_BYTES ||
+        open.frame + frame > frameLimit)
+    ) {
+      close();
+    }
+    open ??= { indexes: [], bytes: 0, frame: 0 };
+    open.indexes.push(index);
+    open.bytes += job.size;
+    open.frame += frame;
+  });
+  close();
+  return units;
+}
+
+/** Size and mtime as either side reports them. */
+interface FileState {
+  size: number;
+  mtime: number;
+}
+
+/** A file whose size and mtime (to the millisecond) match its source was finished before. */
+export function sameFile(a: FileState, b: FileState): boolean {
+  return a.size === b.size && Math.trunc(a.mtime) === Math.trunc(b.mtime);
+}
+
+async function localFile(path: string): Promise<FileState | undefined> {
+  const info = await lstat(path).catch(() => undefined);
+  return info?.isFile() ? { size: info.size, mtime: info.mtimeMs } : undefined;
+}
+
+/** The remote files in the folders that hold `items`' targets, by path (one listing a folder). */
+async function remoteFiles(
+  client: CftpClient,
+  items: readonly FileItem[],
+  options: FilesOptions,
+): Promise<Map<string, Entry>> {
+  const files = new Map<string, Entry>();
+  const folders = [...new Set(items.map((item) => parentOf(item.remote)))];
+  await eachLimit(folders, concurrencyOf(client, options), async (folder) => {
+    let entries: Entry[];
+    try {
+      entries = await client.list(folder, { signal: options.signal });
+    } catch (error) {
+      // A folder that is not there holds nothing yet.
+      if (error instanceof CftpError && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) {
+        return;
+      }
+      throw failure(options, error, { step: 'list', remote: folder });
+    }
+    for (const entry of entries) {
+      if (entry.type === 'file') files.set(joinRemote(folder, entry.name), entry);
+    }
+  });
+  return files;
+}
+
+/** The jobs whose target is not complete yet (all of them without `skipExisting`). */
+async function withoutComplete(
+  client: CftpClient,
+  direction: Direction,
+  jobs: readonly Job[],
+  options: FilesOptions,
+): Promise<Job[]> {
+  if (options.skipExisting === undefined) return [...jobs];
+  const items = jobs.map((job) => job.item);
+  const there =
+    direction === 'get'
+      ? await Promise.all(items.map((item) => localFile(item.local)))
+      : await remoteFiles(client, items, options).then((files) =>
+          items.map((item) => files.get(item.remote)),
+        );
+  return jobs.filter((job, i) => {
+    const state = there[i];
+    return state === undefined || !sameFile(state, job.item);
+  });
+}
+
+/** Whether an interrupted download left a partial to continue (uploads' are the server's). */
+async function hasPartial(direction: Direction, item: FileItem): Promise<boolean> {
+  if (direction === 'put') return false;
+  const info = await stat(partialPathFor(item.local, item.remote)).catch(() => undefined);
+  return info !== undefined && info.size > 0;
+}
+
+/** Adds up the progress of the requests in flight into one report for all the files. */
+function tally(jobs: readonly Job[], units: readonly Unit[], options: FilesOptions) {
+  const totalBytes = jobs.reduce((sum, job) => sum + job.item.size, 0);
+  const seen = new Array<number>(units.length).fill(0);
+  let files = 0;
+  let bytes = 0;
+  return (unit: number, now: number, current: string, finished = 0) => {
+    bytes += now - seen[unit]!;
+    seen[unit] = now;
+    files += finished;
+    options.onProgress?.({ files, totalFiles: jobs.length, bytes, totalBytes, current });
+  };
+}
+
+/** The file of a batch that its `bytes`-th byte belongs to. */
+function fileAt(batch: readonly Job[], bytes: number): string {
+  let end = 0;
+  for (const job of batch) {
+    end += job.item.size;
+    if (bytes < end) return job.name;
+  }
+  return batch.at(-1)!.name;
+}
+
+/** Moves the jobs' files one way (see FilesOptions); the first failure stops the rest. */
+export async function transferFiles(
+  client: CftpClient,
+  direction: Direction,
+  all: readonly Job[],
+  options: FilesOptions,
+): Promise<FilesResult> {
+  const started = performance.now();
+  const jobs = await withoutComplete(client, direction, all, options);
+  const server = client.server;
+  const batches = server?.features.includes('batch') === true ? server.maxFrameSize : 0;
+  const partial = await Promise.all(
+    jobs.map((job) => options.resume === true && hasPartial(direction, job.item)),
+  );
+  const units = planUnits(
+    jobs.map((job, i) => ({ remote: job.item.remote, size: job.item.size, partial: partial[i] })),
+    batches,
+  );
+  const report = tally(jobs, units, options);
+  const { signal, resume } = options;
+  let bytes = 0;
+  await eachLimit(units, concurrencyOf(client, options), async (unit, u) => {
+    if (!unit.batch) {
+      const { item, name } = jobs[unit.index]!;
+      const onProgress = (p: Progress) => report(u, p.bytes, name);
+      let result: TransferResult;
+      try {
+        result =
+          direction === 'get'
+            ? await client.get(item.remote, item.local, { signal, resume, onProgress })
+            : await client.put(item.local, item.remote, { signal, resume, onProgress });
+      } catch (error) {
+        throw failure(options, error, { step: 'transfer', items: [item] });
+      }
+      bytes += result.bytes;
+      report(u, result.resumedFrom + result.bytes, name, 1);
+      return;
+    }
+    const batch = unit.indexes.map((i) => jobs[i]!);
+    const items = batch.map((job) => job.item);
+    const onProgress = (p: Progress) => report(u, p.bytes, fileAt(batch, p.bytes));
+    let result: BatchResult;
+    try {
+      result =
+        direction === 'get'
+          ? await client.getMany(items, { signal, onProgress })
+          : await client.putMany(items, { signal, onProgress });
+    } catch (error) {
+      throw failure(options, error, { step: 'transfer', items });
+    }
+    bytes += result.bytes;
+    report(u, result.bytes, batch.at(-1)!.name, batch.length);
+  });
+  return {
+    files: jobs.length,
+    bytes,
+    durationMs: performance.now() - started,
+    unchanged: all.length - jobs.length,
+  };
+}
+
+/** Moves each item's file the `direction` way; progress names a file by its remote path. */
+export function moveFiles(
+  client: CftpClient,
+  direction: Direction,
+  items: readonly FileItem[],
+  options: FilesOptions,
+): Promise<FilesResult> {
+  const jobs = items.map((item) => ({ item, name: item.remote }));
+  return transferFiles(client, direction, jobs, options);
+}
