@@ -292,6 +292,8 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
         const meter = new Meter(undefined, undefined);
         const entries: Entry[] = [];
         let partial = '';
+        const final = replies.expect('done');
+        const data = watchFinalReply(final, aborted);
         try {
           await pipeline(
             socket,
@@ -312,16 +314,16 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
               }
               partial += decoder.decode();
             },
-            { signal: aborted },
+            { signal: data.signal },
           );
         } catch (error) {
-          throw dataFailure(error);
+          throw await data.failure(dataFailure(error));
         } finally {
           socket.destroy();
         }
         if (partial !== '')
           throw new ProtocolError('EPROTO', 'listing ended in the middle of a line');
-        const done = await replies.expect('done');
+        const done = await final;
         verify(done, meter.bytes, meter.digest(), 'listing');
         if (done.count !== undefined && done.count !== entries.length) {
           throw new IntegrityError(
@@ -382,12 +384,14 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
             throw localFileError(error, `cannot write "${local}"`);
           });
           socket = await openDataSocket(this.host, ready.port, ready.token);
+          const final = replies.expect('done');
+          const data = watchFinalReply(final, aborted);
           try {
-            await pipeline(socket, meterStream(counted), file, { signal: aborted });
+            await pipeline(socket, meterStream(counted), file, { signal: data.signal });
           } catch (error) {
-            throw dataFailure(error);
+            throw await data.failure(dataFailure(error));
           }
-          const done = await replies.expect('done');
+          const done = await final;
           const sha256 = counted.digest();
           try {
             verify(done, counted.bytes, sha256, `download of "${remote}"`);
@@ -473,15 +477,17 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
               }
             }
             const socket = await openDataSocket(this.host, ready.port, ready.token);
+            const final = replies.expect('ok');
+            const data = watchFinalReply(final, aborted);
             try {
-              await sendFile(file, info.size, socket, meter, aborted, offset);
+              await sendFile(file, info.size, socket, meter, data.signal, offset);
             } catch (error) {
               socket.destroy();
-              throw dataFailure(error);
+              throw await data.failure(dataFailure(error));
             }
             const sha256 = meter.digest();
             this.socket.write(encodeMessage({ type: 'done', id, size: meter.bytes, sha256 }));
-            const ok = await replies.expect('ok');
+            const ok = await final;
             if (ok.sha256 !== undefined && ok.sha256 !== sha256) {
               throw new IntegrityError(
                 `upload of "${local}": the server committed different bytes`,
@@ -557,17 +563,19 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
           const socket = await openDataSocket(this.host, ready.port, ready.token);
           const meter = new Meter(total, options.onProgress);
           let digests: string[];
+          const final = replies.expect('ok');
+          const data = watchFinalReply(final, aborted);
           try {
-            digests = await sendFiles(files, socket, meter, aborted);
+            digests = await sendFiles(files, socket, meter, data.signal);
           } catch (error) {
             socket.destroy();
-            throw dataFailure(error);
+            throw await data.failure(dataFailure(error));
           }
           const sha256 = meter.digest();
           this.socket.write(
             encodeMessage({ type: 'done', id, size: meter.bytes, sha256, files: digests }),
           );
-          await replies.expect('ok');
+          await final;
           return { files: files.length, bytes: total, durationMs: performance.now() - started };
         },
       );
@@ -603,12 +611,14 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
         let committed = false;
         try {
           let received: { bytes: number; sha256: string; files: string[] };
+          const final = replies.expect('done');
+          const data = watchFinalReply(final, aborted);
           try {
-            received = await receiveFiles(socket, targets, meter, aborted);
+            received = await receiveFiles(socket, targets, meter, data.signal);
           } catch (error) {
-            throw dataFailure(error);
+            throw await data.failure(dataFailure(error));
           }
-          const done = await replies.expect('done');
+          const done = await final;
           verify(done, received.bytes, received.sha256, 'batch download');
           received.files.forEach((digest, i) => {
             if (done.files?.[i] !== digest) {
@@ -717,6 +727,33 @@ function parseEntry(line: string): Entry {
 }
 
 /** A local file-system error as a CftpError with the matching code. */
+
+/**
+ * Watches a request's final reply while its data moves (§3, §6): if the server ends the
+ * request with an `error` mid-transfer (a stall timeout, a full disk, shutdown), the data
+ * channel is stopped at once and the server's error is what the caller sees — not a hang
+ * waiting for bytes that will never come, nor a bare EDATA.
+ */
+function watchFinalReply(
+  final: Promise<unknown>,
+  aborted: AbortSignal,
+): { signal: AbortSignal; failure(local: unknown): Promise<unknown> } {
+  const stop = new AbortController();
+  final.catch(() => stop.abort());
+  return {
+    signal: AbortSignal.any([aborted, stop.signal]),
+    async failure(local) {
+      if (stop.signal.aborted && !aborted.aborted) {
+        try {
+          await final;
+        } catch (serverError) {
+          return serverError;
+        }
+      }
+      return local;
+    },
+  };
+}
 
 function verify(
   done: { size: number; sha256: string },

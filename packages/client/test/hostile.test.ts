@@ -234,3 +234,33 @@ describe('docs/protocol.md §11 ECONNECTION: the server goes away', { timeout: 5
     expect((await rejectionOf(client.list())).code).toBe('ESHUTDOWN');
   });
 });
+
+describe('docs/protocol.md §3 a final error while the data channel stalls', {
+  timeout: 5000,
+}, () => {
+  it('stops the download at once and reports the server’s code, without a signal', async () => {
+    const port = await fx.startFake((message, session) => {
+      if (message.type !== 'get') return;
+      void (async () => {
+        const data = await session.openData();
+        session.send({
+          type: 'ready',
+          id: message.id,
+          port: data.port,
+          token: data.token,
+          size: 10_000,
+        });
+        const socket = await data.connection;
+        // Some bytes, then the data channel stays open and silent; the server gives up.
+        socket.write(Buffer.alloc(100, 1), () =>
+          session.send({ type: 'error', id: message.id, code: 'ETIMEDOUT', message: 'stalled' }),
+        );
+      })();
+    });
+    const client = await fx.connect(port);
+    const target = await fx.tempDir();
+    const error = await rejectionOf(client.get('f.bin', join(target, 'f.bin')));
+    expect(error.code).toBe('ETIMEDOUT');
+    expect(client.isClosed).toBe(false); // a failed request, not a lost session
+  });
+});
