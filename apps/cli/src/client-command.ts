@@ -14,6 +14,7 @@ import {
 } from './client-session.js';
 import { localError, usageError } from './errors.js';
 import { EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { minorGc } from './gc.js';
 import { JsonOutput, type Output, TextOutput } from './output.js';
 import { JsonProgress, NO_PROGRESS, type ProgressView, TerminalProgress } from './progress.js';
 import { remoteFs } from './remote-fs.js';
@@ -50,7 +51,7 @@ async function connectOrReport(
   output: Output,
 ): Promise<CftpClient | undefined> {
   try {
-    return await connect({ host, port });
+    return await connect({ host, port, collectGarbage: minorGc() });
   } catch (error) {
     output.failure('connect', error);
     return undefined;

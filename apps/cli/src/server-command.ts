@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createServer } from '@cftp/server';
 import { pino } from 'pino';
+import { minorGc } from './gc.js';
 import { engineOptions, type ServerLimitFlags } from './server-options.js';
 
 export interface ServerCommandOptions extends ServerLimitFlags {
@@ -25,7 +26,12 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
     { level: options.quiet ? 'warn' : 'info', base: undefined },
     pino.destination(2),
   );
-  const server = createServer({ ...engineOptions(options), root, host: options.host });
+  const server = createServer({
+    ...engineOptions(options),
+    root,
+    host: options.host,
+    collectGarbage: minorGc(),
+  });
   server.on('session', (s) =>
     log.info({ session: s.id, peer: s.remoteAddress, port: s.remotePort }, 'session open'),
   );

@@ -2,13 +2,13 @@
 // (docs/protocol.md §5, §7).
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { CftpError, ConnectionError, IntegrityError, pump } from '@cftp/protocol';
+import { FileSink } from './file-sink.js';
 
 export interface Progress {
   /** Bytes moved so far. */
@@ -69,10 +69,11 @@ export class Meter {
 }
 
 /** A pass-through stream that shows every chunk to `meter` (the receiving side). */
-export function meterStream(meter: Meter): Transform {
+export function meterStream(meter: Meter, received?: (bytes: number) => void): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       meter.observe(chunk);
+      received?.(chunk.byteLength);
       callback(null, chunk);
     },
     flush(callback: TransformCallback) {
@@ -263,14 +264,18 @@ export async function receiveFiles(
   targets: readonly BatchTarget[],
   meter: Meter,
   signal: AbortSignal,
+  received?: (bytes: number) => void,
 ): Promise<{ bytes: number; sha256: string; files: string[] }> {
   const onAbort = () => socket.destroy();
   signal.addEventListener('abort', onAbort, { once: true });
-  const streams = targets.map((t) =>
-    createWriteStream(t.partial, { flags: 'w', flush: true, highWaterMark: 1024 * 1024 }),
-  );
+  const streams: FileSink[] = [];
   try {
-    await Promise.all(streams.map((stream) => once(stream, 'open')));
+    for (const target of targets) {
+      const handle = await open(target.partial, 'w').catch((error: NodeJS.ErrnoException) => {
+        throw localFileError(error, `cannot write "${target.partial}"`);
+      });
+      streams.push(new FileSink(handle));
+    }
     const each = targets.map(() => createHash('sha256'));
     let index = 0;
     let left = targets[0]?.size ?? 0;
@@ -290,6 +295,7 @@ export async function receiveFiles(
         at += part.byteLength;
         left -= part.byteLength;
         meter.observe(part);
+        received?.(part.byteLength);
         each[index]!.update(part);
         const stream = streams[index]!;
         if (!stream.write(part)) await once(stream, 'drain');

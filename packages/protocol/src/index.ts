@@ -6,4 +6,6 @@ export * from './frame.js';
 export * from './messages.js';
 export * from './paths.js';
 export * from './pump.js';
+export * from './reclaim.js';
 export * from './schema.js';
+export * from './write-behind.js';

@@ -56,7 +56,7 @@ export async function runPutMany(
         ctx.send({ type: 'ready', id: ctx.id, port: channel.port, token: channel.token }),
       async (socket) => {
         try {
-          return await splitInto(socket, files, uploads, whole, each);
+          return await splitInto(socket, files, uploads, whole, each, ctx.received);
         } catch (error) {
           throw dataError(error, ctx.signal);
         }
@@ -94,6 +94,7 @@ async function splitInto(
   uploads: Upload[],
   whole: Hash,
   each: Hash[],
+  noteReceived: (bytes: number) => void,
 ): Promise<number> {
   // Written to directly (no pipeline): a write error must reject here, never go unhandled.
   let failure: unknown;
@@ -124,6 +125,7 @@ async function splitInto(
       received += part.byteLength;
       whole.update(part);
       each[index]!.update(part);
+      noteReceived(part.byteLength);
       const stream = uploads[index]!.stream;
       if (failure !== undefined) throw failure;
       if (!stream.write(part)) await once(stream, 'drain'); // rejects on a write error

@@ -32,6 +32,8 @@ export interface OperationContext {
   send(message: ServerMessage): void;
   /** Resolves with the client's `done` for this upload (§6.3). */
   clientDone(): Promise<Done>;
+  /** Notes upload bytes received (memory reclaim, see Reclaimer). */
+  received(bytes: number): void;
 }
 
 export interface OperationResult {
@@ -51,6 +53,7 @@ export class DigestCounter extends Transform {
   constructor(
     private readonly hash: Hash = createHash('sha256'),
     public bytes = 0,
+    private readonly onBytes?: (bytes: number) => void,
   ) {
     super();
   }
@@ -58,6 +61,7 @@ export class DigestCounter extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.byteLength;
     this.hash.update(chunk);
+    this.onBytes?.(chunk.byteLength);
     callback(null, chunk);
   }
 
@@ -318,7 +322,7 @@ export async function runPut(
           ...(prefixSha256 === undefined ? {} : { prefixSha256 }),
         }),
       async (socket) => {
-        const counter = new DigestCounter(hash, upload.offset);
+        const counter = new DigestCounter(hash, upload.offset, (n) => ctx.received(n));
         try {
           await pipeline(socket, counter, upload.stream, { signal: ctx.signal });
         } catch (error) {

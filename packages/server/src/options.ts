@@ -6,6 +6,7 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_MAX_IN_FLIGHT,
+  Reclaimer,
 } from '@cftp/protocol';
 import type { Storage } from './storage.js';
 
@@ -55,6 +56,11 @@ export interface ServerOptions {
   port?: number;
   /** Largest control frame accepted, checked before buffering (§2). */
   maxFrameSize?: number;
+  /**
+   * Called after every 16 MiB of upload data received, to free the socket read buffers
+   * sooner (see Reclaimer in @cftp/protocol); `cftp server` passes V8's minor GC.
+   */
+  collectGarbage?: () => void;
   /** Requests in flight per session; more get EBUSY (§3). */
   maxInFlight?: number;
   /** Control connections at once, all addresses together; more are refused with EBUSY. */
@@ -101,6 +107,8 @@ export interface ResolvedOptions {
   sweepMaxEntries: number;
   authorize: Authorize | undefined;
   agent: string;
+  /** Shared by every session: counts upload bytes received, collects garbage now and then. */
+  reclaimer: Reclaimer;
 }
 
 /** A positive integer option, or its default; anything else is a programming error. */
@@ -131,5 +139,6 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     sweepMaxEntries: positive('sweepMaxEntries', options.sweepMaxEntries),
     authorize: options.authorize,
     agent: options.agent ?? 'cftp-server/0.1.0',
+    reclaimer: new Reclaimer(options.collectGarbage),
   };
 }

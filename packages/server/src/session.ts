@@ -343,6 +343,7 @@ export class Session implements SessionInfo {
       linger: (socket) => this.linger(socket),
       send: (message) => this.send(message),
       clientDone: () => this.awaitClientDone(entry, signal),
+      received: (bytes) => this.options.reclaimer.note(bytes),
     };
     const finish = (bytes: number, outcome: 'ok' | ErrorCode, reply: ServerMessage) => {
       this.inFlight.delete(id);

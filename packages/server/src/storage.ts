@@ -8,7 +8,7 @@
 // components are opened with O_NOFOLLOW.
 import { randomBytes } from 'node:crypto';
 import type { Dir, Stats } from 'node:fs';
-import { createWriteStream, constants as fsConstants } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
 import {
   type FileHandle,
   lstat,
@@ -26,6 +26,7 @@ import { join, sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished as streamFinished } from 'node:stream/promises';
 import { CftpError, type Entry, type EntryType, isTempName, PathError } from '@cftp/protocol';
+import { FileSink } from './file-sink.js';
 
 /** Large reads and writes: fewer syscalls and hash calls per byte (see docs/performance.md). */
 export const IO_CHUNK_BYTES = 1024 * 1024;
@@ -483,14 +484,10 @@ export class LocalStorage implements Storage {
       await folder.close();
     }
     const file = handle;
-    const tempPath = join(folder.real, tempName); // for messages only
-    // `flush`: the stream fsyncs the file before it closes, and pipeline waits for the close,
-    // so a finished stream is on disk (§8: write, fsync, verify, rename, fsync folder).
-    const stream = createWriteStream(tempPath, {
-      fd: file,
-      flush: true,
-      highWaterMark: IO_CHUNK_BYTES,
-    });
+    // The sink fsyncs the file when it finishes (flushing in the background as it goes), and
+    // pipeline waits for that, so a finished stream is on disk (§8: write, fsync, verify,
+    // rename, fsync folder).
+    const stream = new FileSink(file);
     let finished = false;
     return {
       offset,
