@@ -13,6 +13,7 @@ export {
   type BatchResult,
   CftpClient,
   type CftpClientEvents,
+  type ClientTlsOptions,
   type ConnectOptions,
   connect,
   type GetOptions,
@@ -21,5 +22,9 @@ export {
   type TransferOptions,
   type TransferResult,
 } from './client.js';
-export type { Progress, ProgressListener } from './transfer.js';
+export {
+  certificateFingerprint,
+  type Progress,
+  type ProgressListener,
+} from './transfer.js';
 export { eachLimit, type TreeOptions, type TreeProgress, type TreeResult } from './tree.js';
