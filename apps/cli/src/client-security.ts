@@ -31,20 +31,20 @@ export function checkFingerprintFlag(value: string): string {
 export async function securityOptions(
   target: { host: string; port: number; user?: string | undefined },
   flags: SecurityFlags,
+  /** Where to say what happens (the TUI passes a no-op: its screen owns the terminal). */
+  notify: (text: string) => void = (text) => process.stderr.write(text),
+  /** How to get the password (the TUI reads only CFTP_PASSWORD). */
+  password: (prompt: string) => Promise<string> = readPassword,
 ): Promise<Pick<ConnectOptions, 'tls' | 'user' | 'password'>> {
   const credentials =
     target.user === undefined
       ? {}
       : {
           user: target.user,
-          password: await readPassword(`${target.user}@${target.host}'s password: `),
+          password: await password(`${target.user}@${target.host}'s password: `),
         };
-  if (flags.insecurePlaintext === true) {
-    process.stderr.write(
-      'WARNING: --insecure-plaintext: commands, passwords and files cross the network unencrypted\n',
-    );
-    return credentials;
-  }
+  // Asked for explicitly, and the server already warns: no extra line on a script's stderr.
+  if (flags.insecurePlaintext === true) return credentials;
   const file = knownHostsPath(flags.knownHosts);
   const key = hostKey(target.host, target.port);
   const pinned =
@@ -57,7 +57,7 @@ export async function securityOptions(
       ...(pinned === undefined ? {} : { fingerprint: pinned }),
       onUnknownHost: async (fingerprint) => {
         await addKnownHost(file, key, fingerprint);
-        process.stderr.write(
+        notify(
           `cftp: first connection to ${key}; its certificate fingerprint is ${fingerprint}.\n` +
             `cftp: pinned in ${file}; a different certificate will be refused from now on.\n`,
         );

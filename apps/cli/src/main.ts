@@ -76,7 +76,8 @@ const program = new Command('cftp')
 const server = addServerOptions(
   program
     .command('server')
-    .description('serve a folder to any number of clients')
+    .usage('[options] <port>')
+    .description('serve a folder to any number of clients (adduser, passwd: accounts)')
     .argument('<port>', 'TCP port to listen on (0 picks a free one)', portParser(0))
     .option('--root <dir>', 'folder to serve', process.cwd())
     .option('--host <addr>', 'address to bind (default: all interfaces)')

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { withPlaintext } from '@cftp/testkit';
 
 /** The built command, `apps/cli/dist/main.js` (run `turbo run build` first). */
 export const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
@@ -34,8 +35,17 @@ export interface CliResult extends ExitStatus {
   stderr: string;
 }
 
-function spawnCli(args: string[], cwd?: string): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [CLI, ...args], { cwd, stdio: 'pipe' });
+/** Spawns `cftp`; the suites that predate TLS run in plaintext (see testkit's withPlaintext). */
+function spawnCli(
+  args: string[],
+  cwd?: string,
+  env?: Record<string, string>,
+): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [CLI, ...withPlaintext(args)], {
+    cwd,
+    stdio: 'pipe',
+    env: { ...process.env, ...env },
+  });
 }
 
 /** Resolves when the process has exited and its output streams are closed. */
@@ -65,9 +75,9 @@ function withDeadline<T>(
 /** Runs `cftp ...args` to completion with `input` piped on stdin, collecting its output. */
 export async function runCli(
   args: string[],
-  options: { cwd?: string; input?: string } = {},
+  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
-  const child = spawnCli(args, options.cwd);
+  const child = spawnCli(args, options.cwd, options.env);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -7,6 +7,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type IPty, spawn } from '@lydell/node-pty';
 import xterm from '@xterm/headless';
+import { withPlaintext } from '@cftp/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   CLI,
@@ -52,7 +53,7 @@ class TuiSession {
         env[name] = value;
       }
     }
-    this.pty = spawn(process.execPath, [CLI, 'tui', ...args], {
+    this.pty = spawn(process.execPath, [CLI, ...withPlaintext(['tui', ...args])], {
       name: 'xterm-256color',
       cols,
       rows,

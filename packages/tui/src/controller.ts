@@ -4,7 +4,7 @@
 // so it is tested against a real server on its own.
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { type CftpClient, CftpError, connect, type Entry } from '@cftp/client';
+import { type CftpClient, CftpError, type ConnectOptions, connect, type Entry } from '@cftp/client';
 import { type ErrorInfo, errorInfo } from './errors.js';
 import { listLocal, mkdirLocal, removeLocal, renameLocal, resolvedType } from './local-fs.js';
 import { displayPath, remoteJoin, type Side } from './paths.js';
@@ -27,7 +27,18 @@ export interface ControllerOptions {
   treeConcurrency?: number;
   /** Connect + handshake deadline (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * TLS trust and credentials for `host` as typed (it may be `user@host`); given by the CLI,
+   * which owns known_hosts (docs/security.md). Without it, plaintext.
+   */
+  security?: SecurityProvider;
 }
+
+/** Turns the typed host into the connect options: the bare host, TLS, user and password. */
+export type SecurityProvider = (
+  host: string,
+  port: number,
+) => Promise<Pick<ConnectOptions, 'host' | 'tls' | 'user' | 'password'>>;
 
 export interface ControllerEvents {
   connection: [status: ConnectionStatus];
@@ -80,7 +91,12 @@ export class Controller extends EventEmitter<ControllerEvents> {
     this.setStatus({ phase: 'connecting', host, port, error: undefined });
     let client: CftpClient;
     try {
-      client = await connect({ host, port, timeoutMs: this.options.connectTimeoutMs ?? 10_000 });
+      const security = (await this.options.security?.(host, port)) ?? { host };
+      client = await connect({
+        port,
+        timeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        ...security,
+      });
     } catch (error) {
       this.setStatus({ phase: 'disconnected', host, port, error: errorInfo(error) });
       return false;

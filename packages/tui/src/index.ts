@@ -9,6 +9,7 @@ export {
   Controller,
   type ControllerOptions,
   type CopyResult,
+  type SecurityProvider,
 } from './controller.js';
 export { describeError, type ErrorInfo, errorInfo } from './errors.js';
 export { entryRow, FilePane, type FilePaneProps, paneColumns } from './FilePane.js';
