@@ -23,7 +23,7 @@ export const MiB = 1024 * KiB;
 const PROCESS_DEADLINE_MS = 20_000;
 
 /** `cftp server listening on 127.0.0.1:43123, root /abs/dir` (or `[::1]:43123` with `--host ::1`) */
-const START_LINE = /^cftp server listening on (?:127\.0\.0\.1|\[::1\]):(\d+), root (.+)$/;
+const START_LINE = /^cftp server listening on (?:127\.0\.0\.\d+|\[::1\]):(\d+), root (.+)$/;
 
 export interface ExitStatus {
   code: number | null;

@@ -5,9 +5,9 @@
 // what happens without a terminal.
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { withPlaintext } from '@cftp/testkit';
 import { type IPty, spawn } from '@lydell/node-pty';
 import xterm from '@xterm/headless';
-import { withPlaintext } from '@cftp/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   CLI,
