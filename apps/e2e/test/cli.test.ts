@@ -4,9 +4,16 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { withPlaintext } from '@cftp/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, makeTempDir, removeTempDirs, runCli, runClient, startServer } from './helpers.js';
+import {
+  CLI,
+  cliArgs,
+  makeTempDir,
+  removeTempDirs,
+  runCli,
+  runClient,
+  startServer,
+} from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -112,7 +119,7 @@ it('--help lists the server and client commands', async () => {
 it('tells a connected client why the connection ends when the server shuts down (ESHUTDOWN)', async () => {
   const root = await makeTempDir();
   const server = await startServer(root);
-  const args = withPlaintext(['client', '127.0.0.1', String(server.port)]);
+  const args = cliArgs(['client', '127.0.0.1', String(server.port)]);
   const client = spawn(process.execPath, [CLI, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });

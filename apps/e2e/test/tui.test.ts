@@ -5,12 +5,12 @@
 // what happens without a terminal.
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withPlaintext } from '@cftp/testkit';
 import { type IPty, spawn } from '@lydell/node-pty';
 import xterm from '@xterm/headless';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   CLI,
+  cliArgs,
   makeTempDir,
   type RunningServer,
   removeTempDirs,
@@ -53,7 +53,7 @@ class TuiSession {
         env[name] = value;
       }
     }
-    this.pty = spawn(process.execPath, [CLI, ...withPlaintext(['tui', ...args])], {
+    this.pty = spawn(process.execPath, [CLI, ...cliArgs(['tui', ...args])], {
       name: 'xterm-256color',
       cols,
       rows,
