@@ -15,17 +15,21 @@ interface TuiFlags extends SecurityFlags {
   concurrency: number;
 }
 
-/** The TUI's TLS and login (docs/security.md): the password comes from CFTP_PASSWORD only. */
+/** The TUI's TLS and login (docs/security.md): user and password from the form or user@host. */
 function tuiSecurity(flags: SecurityFlags): SecurityProvider {
-  return async (typed, port) => {
-    const { user, host } = splitUser(typed);
-    const fromEnv = async () => {
-      const password = process.env.CFTP_PASSWORD;
-      if (password === undefined)
-        throw new CftpError('EAUTH', 'set CFTP_PASSWORD to log in from the TUI');
-      return password;
+  return async (typed, port, credentials) => {
+    const split = splitUser(typed);
+    const host = split.host;
+    const user = credentials?.user ?? split.user;
+    // The form's password field, else CFTP_PASSWORD: the screen owns the terminal.
+    const password = async () => {
+      const given = credentials?.password ?? process.env.CFTP_PASSWORD;
+      if (given === undefined) {
+        throw new CftpError('EAUTH', 'type the password in the connect form, or set CFTP_PASSWORD');
+      }
+      return given;
     };
-    return { host, ...(await securityOptions({ host, port, user }, flags, () => {}, fromEnv)) };
+    return { host, ...(await securityOptions({ host, port, user }, flags, () => {}, password)) };
   };
 }
 

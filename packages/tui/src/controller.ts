@@ -34,11 +34,21 @@ export interface ControllerOptions {
   security?: SecurityProvider;
 }
 
-/** Turns the typed host into the connect options: the bare host, TLS, user and password. */
+/**
+ * Turns the typed host (and the connect form's user and password, if filled in) into the
+ * connect options: the bare host, TLS, user and password.
+ */
 export type SecurityProvider = (
   host: string,
   port: number,
+  credentials: Credentials | undefined,
 ) => Promise<Pick<ConnectOptions, 'host' | 'tls' | 'user' | 'password'>>;
+
+/** What the connect form's user and password fields hold. */
+export interface Credentials {
+  user: string;
+  password: string;
+}
 
 export interface ControllerEvents {
   connection: [status: ConnectionStatus];
@@ -52,6 +62,7 @@ export interface CopyResult {
 
 export class Controller extends EventEmitter<ControllerEvents> {
   readonly transfers: Transfers;
+  private credentials: Credentials | undefined;
   private client: CftpClient | undefined;
   private current: ConnectionStatus = {
     phase: 'idle',
@@ -83,15 +94,20 @@ export class Controller extends EventEmitter<ControllerEvents> {
    * Connects to `host:port` (replacing any current connection). Resolves true when connected;
    * on failure the status says why and it resolves false, so the screen never sees a throw.
    */
-  async connect(host: string, port: number): Promise<boolean> {
+  async connect(host: string, port: number, credentials?: Credentials): Promise<boolean> {
     this.closing = false;
+    // Kept for reconnect, in memory only.
+    this.credentials = credentials;
     const previous = this.client;
     this.client = undefined;
     previous?.close();
     this.setStatus({ phase: 'connecting', host, port, error: undefined });
     let client: CftpClient;
     try {
-      const security = (await this.options.security?.(host, port)) ?? { host };
+      const security = (await this.options.security?.(host, port, credentials)) ?? {
+        host,
+        ...credentials,
+      };
       client = await connect({
         port,
         timeoutMs: this.options.connectTimeoutMs ?? 10_000,
@@ -120,7 +136,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
   reconnect(): Promise<boolean> {
     const { host, port } = this.current;
     if (host === undefined || port === undefined) return Promise.resolve(false);
-    return this.connect(host, port);
+    return this.connect(host, port, this.credentials);
   }
 
   private requireClient(): CftpClient {
