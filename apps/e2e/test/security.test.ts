@@ -342,6 +342,48 @@ describe('docs/security.md: TLS trust and plaintext', () => {
     }
   });
 
+  it('serves an operator-supplied --cert/--key, and passwd replaces a password', async () => {
+    const work = await makeTempDir();
+    const root = await makeTempDir();
+    const cwd = await makeTempDir();
+    await writeFile(join(root, 'f.txt'), 'x');
+    // A key pair made by a first server, then handed to another as --cert/--key.
+    const maker = await startServer(root, ['--state', join(work, 'made')]);
+    await maker.stop();
+    const fingerprint = await fingerprintIn(join(work, 'made'));
+    const users = join(work, 'users.json');
+    const env = { CFTP_PASSWORD: 'first' };
+    expect((await runCli(['server', 'adduser', users, 'carol'], { env })).code).toBe(0);
+    const changed = await runCli(['server', 'passwd', users, 'carol'], {
+      env: { CFTP_PASSWORD: 'second' },
+    });
+    expect(changed.stdout).toBe(`changed the password of carol in ${users}\n`);
+    const server = await startServer(root, [
+      '--cert',
+      join(work, 'made', 'server-cert.pem'),
+      '--key',
+      join(work, 'made', 'server-key.pem'),
+      '--users',
+      users,
+    ]);
+    try {
+      const login = (password: string) =>
+        client(server.port, ['ls'], {
+          cwd,
+          knownHosts: join(work, 'unused'),
+          user: 'carol',
+          password,
+          args: ['--fingerprint', fingerprint],
+        });
+      const fresh = await login('second');
+      expect(fresh.stderr).toBe('');
+      expect(fresh.stdout).toContain('f.txt');
+      expect((await login('first')).code).toBe(3);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('plaintext needs --insecure-plaintext on both sides; a mismatch is a clear ETLS', async () => {
     const work = await makeTempDir();
     const root = await makeTempDir();
