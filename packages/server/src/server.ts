@@ -46,6 +46,9 @@ export interface CftpServerEvents {
   error: [error: Error];
 }
 
+/** Addresses with recent failed logins kept before expired ones are swept. */
+const LOGIN_FAILURE_ADDRESSES = 10_000;
+
 /** How long a refused connection may take to read its EBUSY before it is destroyed. */
 const REFUSAL_LINGER_MS = 2000;
 
@@ -180,6 +183,13 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
   }
 
   private recordLoginFailure(session: Session, user: string): boolean {
+    // Bounded memory against many addresses: drop the ones whose failures have all expired.
+    if (this.loginFailures.size >= LOGIN_FAILURE_ADDRESSES) {
+      const cutoff = Date.now() - this.options.loginFailureWindowMs;
+      for (const [address, times] of this.loginFailures) {
+        if ((times.at(-1) ?? 0) <= cutoff) this.loginFailures.delete(address);
+      }
+    }
     const failures = this.loginFailures.get(session.remoteAddress) ?? [];
     failures.push(Date.now());
     this.loginFailures.set(session.remoteAddress, failures);
