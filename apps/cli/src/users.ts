@@ -90,6 +90,9 @@ export function parseUsersFile(text: string, where: string): UsersFile {
     if (typeof e.password !== 'string' || !Array.isArray(e.permissions)) {
       throw new Error(`${where}: user "${name}" needs "password" and "permissions"`);
     }
+    if (e.root !== undefined && (typeof e.root !== 'string' || e.root === '')) {
+      throw new Error(`${where}: user "${name}": "root" must be a folder path`);
+    }
     for (const permission of e.permissions) {
       if (!(PERMISSIONS as readonly string[]).includes(permission)) {
         throw new Error(`${where}: user "${name}": unknown permission "${permission}"`);
