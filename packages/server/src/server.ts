@@ -198,7 +198,11 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
     return blocked;
   }
 
-  /** Runs a session on an already-connected socket (the listener calls this too). */
+  /**
+   * Runs a session on an already-connected socket (the listener calls this too, after the
+   * TLS handshake when `tls` is set). A caller that hands over a raw socket on a TLS server
+   * gets a plaintext session: securing it is the caller's job.
+   */
   handle(socket: Socket): void {
     if (this.closing !== undefined) {
       socket.destroy();
