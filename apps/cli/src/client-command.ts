@@ -6,6 +6,12 @@ import { access, constants } from 'node:fs/promises';
 import { type CftpClient, connect } from '@cftp/client';
 import { parseRemoteAddress, type RemoteAddress } from './address.js';
 import {
+  explainTlsError,
+  type SecurityFlags,
+  securityOptions,
+  splitUser,
+} from './client-security.js';
+import {
   createSession,
   type LineSource,
   listLines,
@@ -21,7 +27,7 @@ import { remoteFs } from './remote-fs.js';
 import { runCommandWords } from './run-command.js';
 import { splitCommands, WordsError } from './words.js';
 
-export interface OutputOptions {
+export interface OutputOptions extends SecurityFlags {
   json?: boolean;
   progress?: boolean;
 }
@@ -44,16 +50,23 @@ function makeProgress(options: OutputOptions, output: Output): ProgressView {
   return process.stderr.isTTY ? new TerminalProgress(process.stderr) : NO_PROGRESS;
 }
 
-/** Connects, or reports why not (exit 3). */
+/** Connects (TLS, login: docs/security.md), or reports why not (exit 3). */
 async function connectOrReport(
-  host: string,
+  hostText: string,
   port: number,
+  flags: SecurityFlags,
   output: Output,
 ): Promise<CftpClient | undefined> {
+  const { user, host } = splitUser(hostText);
   try {
-    return await connect({ host, port, collectGarbage: minorGc() });
+    return await connect({
+      host,
+      port,
+      collectGarbage: minorGc(),
+      ...(await securityOptions({ host, port, user }, flags)),
+    });
   } catch (error) {
-    output.failure('connect', error);
+    output.failure('connect', explainTlsError(error, flags));
     return undefined;
   }
 }
@@ -97,7 +110,7 @@ export async function runClientCommand(options: ClientCommandOptions): Promise<n
     batch = streamLines(process.stdin);
   }
 
-  const client = await connectOrReport(options.host, options.port, output);
+  const client = await connectOrReport(options.host, options.port, options, output);
   if (client === undefined) {
     batch?.close();
     return EXIT_CONNECT;
@@ -134,8 +147,9 @@ export async function runOneShot(
 ): Promise<number> {
   const output = makeOutput(options, false);
   let address: RemoteAddress;
+  const { user, host: rest } = splitUser(addressText.split('/')[0]!);
   try {
-    address = parseRemoteAddress(addressText);
+    address = parseRemoteAddress(rest + addressText.slice(addressText.split('/')[0]!.length));
   } catch (error) {
     output.failure(verb, error);
     return EXIT_USAGE;
@@ -144,7 +158,12 @@ export async function runOneShot(
     output.failure(verb, usageError('--progress goes with --json'));
     return EXIT_USAGE;
   }
-  const client = await connectOrReport(address.host, address.port, output);
+  const client = await connectOrReport(
+    user === undefined ? address.host : `${user}@${address.host}`,
+    address.port,
+    options,
+    output,
+  );
   if (client === undefined) return EXIT_CONNECT;
   const session = createSession(remoteFs(client), makeProgress(options, output), process.cwd());
   const flags = [...(options.recursive ? ['-r'] : []), ...(options.continue ? ['-c'] : [])];

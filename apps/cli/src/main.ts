@@ -3,10 +3,13 @@
 // exit-codes.ts and the README.
 import { Command, InvalidArgumentError } from 'commander';
 import { runClientCommand, runOneShot } from './client-command.js';
+import { checkFingerprintFlag } from './client-security.js';
 import { EXIT_USAGE } from './exit-codes.js';
+import { readPassword } from './secrets.js';
 import { runServer, type ServerCommandOptions } from './server-command.js';
 import { addServerOptions } from './server-options.js';
 import { registerTuiCommand } from './tui-command.js';
+import { addUser, PERMISSIONS, type Permission, setPassword } from './users.js';
 
 function portParser(min: number): (value: string) => number {
   return (value) => {
@@ -16,6 +19,47 @@ function portParser(min: number): (value: string) => number {
     }
     return port;
   };
+}
+
+function fingerprintParser(value: string): string {
+  try {
+    return checkFingerprintFlag(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The TLS and trust flags of every command that connects (docs/security.md). */
+function addSecurityFlags(command: Command): Command {
+  return command
+    .option(
+      '--known-hosts <file>',
+      'pinned server fingerprints (default: ~/.config/cftp/known_hosts)',
+    )
+    .option('--fingerprint <SHA256:...>', 'accept only this server certificate', fingerprintParser)
+    .option('--insecure-plaintext', 'no TLS: only with a server started the same way');
+}
+
+function permissionsParser(value: string): Permission[] {
+  const list = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  for (const p of list) {
+    if (!(PERMISSIONS as readonly string[]).includes(p)) {
+      throw new InvalidArgumentError(`unknown permission "${p}" (${PERMISSIONS.join(', ')})`);
+    }
+  }
+  return list as Permission[];
+}
+
+async function userFileCommand(what: () => Promise<void>): Promise<void> {
+  try {
+    await what();
+  } catch (error) {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
 }
 
 const program = new Command('cftp')
@@ -29,24 +73,61 @@ const program = new Command('cftp')
     process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
   });
 
-addServerOptions(
+const server = addServerOptions(
   program
     .command('server')
-    .description('serve a folder to any number of clients')
+    .usage('[options] <port>')
+    .description('serve a folder to any number of clients (adduser, passwd: accounts)')
     .argument('<port>', 'TCP port to listen on (0 picks a free one)', portParser(0))
     .option('--root <dir>', 'folder to serve', process.cwd())
     .option('--host <addr>', 'address to bind (default: all interfaces)')
-    .option('--quiet', 'log only warnings and errors'),
+    .option('--quiet', 'log only warnings and errors')
+    .option('--users <file>', 'accounts file (JSON, see docs/security.md): log in required')
+    .option('--state <dir>', 'where the key and certificate live (default: ~/.config/cftp)')
+    .option('--cert <file>', 'TLS certificate (PEM) instead of the generated one')
+    .option('--key <file>', 'TLS private key (PEM) for --cert')
+    .option('--insecure-plaintext', 'no TLS: only for clients started the same way'),
 ).action(async (port: number, opts: Omit<ServerCommandOptions, 'port'>) => {
   process.exitCode = await runServer({ port, ...opts });
   process.exit();
 });
 
-program
-  .command('client')
-  .usage('<host> <port> [options]')
+server
+  .command('adduser')
+  .description('add an account to a users file (password from CFTP_PASSWORD or the terminal)')
+  .argument('<file>', 'users file (created if missing)')
+  .argument('<name>', 'user name')
+  .option('--user-root <dir>', "the user's folder: absolute, or relative to the server's --root")
+  .option('--permissions <list>', `comma-separated: ${PERMISSIONS.join(', ')}`, permissionsParser, [
+    ...PERMISSIONS,
+  ])
+  .action((file: string, name: string, opts: { userRoot?: string; permissions: Permission[] }) =>
+    userFileCommand(async () => {
+      const password = await readPassword(`password for ${name}: `);
+      await addUser(file, name, password, {
+        ...(opts.userRoot === undefined ? {} : { root: opts.userRoot }),
+        permissions: opts.permissions,
+      });
+      process.stdout.write(`added ${name} to ${file}\n`);
+    }),
+  );
+
+server
+  .command('passwd')
+  .description("change an account's password in a users file")
+  .argument('<file>', 'users file')
+  .argument('<name>', 'user name')
+  .action((file: string, name: string) =>
+    userFileCommand(async () => {
+      await setPassword(file, name, await readPassword(`new password for ${name}: `));
+      process.stdout.write(`changed the password of ${name} in ${file}\n`);
+    }),
+  );
+
+addSecurityFlags(program.command('client'))
+  .usage('[user@]<host> <port> [options]')
   .description('connect and open the ftp> prompt (reads commands from stdin when piped)')
-  .argument('<host>', 'server address')
+  .argument('<host>', 'server address, with user@ to log in (password: CFTP_PASSWORD or asked)')
   .argument('<port>', 'server port', portParser(1))
   .option('-b, --batch <file>', 'run the commands in FILE, like sftp -b ("-": stdin)')
   .option('-c, --commands <commands>', 'run these ";"-separated commands')
@@ -56,13 +137,24 @@ program
     async (
       host: string,
       port: number,
-      opts: { batch?: string; commands?: string; json?: boolean; progress?: boolean },
+      opts: {
+        batch?: string;
+        commands?: string;
+        json?: boolean;
+        progress?: boolean;
+        knownHosts?: string;
+        fingerprint?: string;
+        insecurePlaintext?: boolean;
+      },
     ) => {
       process.exitCode = await runClientCommand({ host, port, ...opts });
     },
   );
 
 interface OneShotFlags {
+  knownHosts?: string;
+  fingerprint?: string;
+  insecurePlaintext?: boolean;
   recursive?: boolean;
   continue?: boolean;
   json?: boolean;
@@ -70,8 +162,7 @@ interface OneShotFlags {
 }
 
 function oneShot(name: 'get' | 'put'): Command {
-  return program
-    .command(name)
+  return addSecurityFlags(program.command(name))
     .option('-r, --recursive', 'copy a folder tree')
     .option('-c, --continue', 'continue an interrupted transfer')
     .option('--json', 'print the result as one JSON object')
@@ -79,7 +170,7 @@ function oneShot(name: 'get' | 'put'): Command {
 }
 
 oneShot('get')
-  .usage('[options] <host:port:/path> [local]')
+  .usage('[options] <[user@]host:port:/path> [local]')
   .description('download one file or tree and exit')
   .argument('<source>', 'server and path: HOST:PORT:/path ([::1]:2121:/path for IPv6)')
   .argument('[local]', 'local file or folder (default: the current folder)')
@@ -88,7 +179,7 @@ oneShot('get')
   });
 
 oneShot('put')
-  .usage('[options] <local> <host:port:/path>')
+  .usage('[options] <local> <[user@]host:port:/path>')
   .description('upload one file or tree and exit')
   .argument('<local>', 'local file or folder')
   .argument('<target>', 'server and path: HOST:PORT:/path (a folder: HOST:PORT:/dir/)')

@@ -5,13 +5,34 @@ import { resolve } from 'node:path';
 import { createServer } from '@cftp/server';
 import { pino } from 'pino';
 import { minorGc } from './gc.js';
+import { loadIdentity, loadOrCreateIdentity, type ServerIdentity, stateDir } from './identity.js';
 import { engineOptions, type ServerLimitFlags } from './server-options.js';
+import { readUsersFile, usersAuthenticate } from './users.js';
 
 export interface ServerCommandOptions extends ServerLimitFlags {
   port: number;
   root: string;
   host?: string;
   quiet?: boolean;
+  /** Accounts file (docs/security.md); without it anyone may connect. */
+  users?: string;
+  /** State folder for the generated key and certificate. */
+  state?: string;
+  cert?: string;
+  key?: string;
+  insecurePlaintext?: boolean;
+}
+
+/** The TLS identity to serve with, or undefined in plaintext mode (docs/security.md). */
+async function serverIdentity(options: ServerCommandOptions): Promise<ServerIdentity | undefined> {
+  if (options.insecurePlaintext === true) return undefined;
+  if ((options.cert === undefined) !== (options.key === undefined)) {
+    throw new Error('give both --cert and --key, or neither');
+  }
+  if (options.cert !== undefined && options.key !== undefined) {
+    return loadIdentity(options.cert, options.key);
+  }
+  return loadOrCreateIdentity(stateDir(options.state));
 }
 
 export async function runServer(options: ServerCommandOptions): Promise<number> {
@@ -26,12 +47,37 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
     { level: options.quiet ? 'warn' : 'info', base: undefined },
     pino.destination(2),
   );
+  let identity: ServerIdentity | undefined;
+  let authenticate: Awaited<ReturnType<typeof usersAuthenticate>> | undefined;
+  try {
+    identity = await serverIdentity(options);
+    if (options.users !== undefined) {
+      authenticate = await usersAuthenticate(await readUsersFile(options.users), root);
+    }
+  } catch (error) {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
   const server = createServer({
     ...engineOptions(options),
     root,
     host: options.host,
     collectGarbage: minorGc(),
+    ...(identity === undefined ? {} : { tls: { key: identity.key, cert: identity.cert } }),
+    ...(authenticate === undefined ? {} : { authenticate }),
   });
+  server.on('login', (s) =>
+    log.info({ session: s.id, peer: s.remoteAddress, user: s.user }, 'login'),
+  );
+  server.on('loginFailed', (f) =>
+    log.warn(
+      { session: f.session.id, peer: f.session.remoteAddress, user: f.user, blocked: f.blocked },
+      'login failed',
+    ),
+  );
+  server.on('tlsError', (f) =>
+    log.warn({ peer: f.remoteAddress, error: f.message }, 'TLS handshake failed'),
+  );
   server.on('session', (s) =>
     log.info({ session: s.id, peer: s.remoteAddress, port: s.remotePort }, 'session open'),
   );
@@ -92,6 +138,23 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
       ? `[${address.address}]:${address.port}`
       : `${address.address}:${address.port}`;
   const all = options.host === undefined ? ' (all interfaces)' : '';
+  if (authenticate === undefined) {
+    process.stderr.write(
+      `WARNING: no --users file: anyone who can reach ${where} may read and write ${root}${options.readOnly ? ' (read-only)' : ''}\n`,
+    );
+  }
+  if (identity === undefined) {
+    process.stderr.write(
+      'WARNING: --insecure-plaintext: commands, passwords and files cross the network unencrypted\n',
+    );
+  }
+  // stdout carries exactly one line (the original design's contract, read by scripts);
+  // the fingerprint goes with the other notices to stderr.
+  if (identity !== undefined) {
+    process.stderr.write(
+      `cftp server fingerprint ${identity.fingerprint}${identity.created ? ' (new key)' : ''}\n`,
+    );
+  }
   process.stdout.write(`cftp server listening on ${where}${all}, root ${root}\n`);
 
   return exited;

@@ -4,12 +4,33 @@
 // it ignores NO_COLOR.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { CftpError } from '@cftp/client';
+import type { SecurityProvider } from '@cftp/tui';
 import { type Command, InvalidArgumentError } from 'commander';
+import { type SecurityFlags, securityOptions, splitUser } from './client-security.js';
 import { EXIT_USAGE } from './exit-codes.js';
 
-interface TuiFlags {
+interface TuiFlags extends SecurityFlags {
   local: string;
   concurrency: number;
+}
+
+/** The TUI's TLS and login (docs/security.md): user and password from the form or user@host. */
+function tuiSecurity(flags: SecurityFlags): SecurityProvider {
+  return async (typed, port, credentials) => {
+    const split = splitUser(typed);
+    const host = split.host;
+    const user = credentials?.user ?? split.user;
+    // The form's password field, else CFTP_PASSWORD: the screen owns the terminal.
+    const password = async () => {
+      const given = credentials?.password ?? process.env.CFTP_PASSWORD;
+      if (given === undefined) {
+        throw new CftpError('EAUTH', 'type the password in the connect form, or set CFTP_PASSWORD');
+      }
+      return given;
+    };
+    return { host, ...(await securityOptions({ host, port, user }, flags, () => {}, password)) };
+  };
 }
 
 function parsePort(value: string): number {
@@ -50,19 +71,31 @@ export async function runTuiCommand(
   }
   applyNoColor();
   const { runTui } = await import('@cftp/tui');
-  return runTui({ host, port, localDir, concurrency: flags.concurrency });
+  return runTui({
+    host,
+    port,
+    localDir,
+    concurrency: flags.concurrency,
+    security: tuiSecurity(flags),
+  });
 }
 
 /** Adds `cftp tui [host] [port]` to the program. */
 export function registerTuiCommand(program: Command): void {
   program
     .command('tui')
-    .usage('[host] [port] [options]')
+    .usage('[[user@]host] [port] [options]')
     .description('full-screen two-pane browser with a transfer queue (no address: connect form)')
     .argument('[host]', 'server address')
     .argument('[port]', 'server port', parsePort)
     .option('--local <dir>', 'local folder to start in', process.cwd())
     .option('--concurrency <n>', 'transfers running at once', parseConcurrency, 2)
+    .option(
+      '--known-hosts <file>',
+      'pinned server fingerprints (default: ~/.config/cftp/known_hosts)',
+    )
+    .option('--fingerprint <SHA256:...>', 'accept only this server certificate')
+    .option('--insecure-plaintext', 'no TLS: only with a server started the same way')
     .action(async (host: string | undefined, port: number | undefined, flags: TuiFlags) => {
       process.exitCode = await runTuiCommand(host, port, flags);
       // Ink leaves stdin referenced after it unmounts; the work is done, so leave now.

@@ -5,7 +5,15 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, makeTempDir, removeTempDirs, runCli, runClient, startServer } from './helpers.js';
+import {
+  CLI,
+  cliArgs,
+  makeTempDir,
+  removeTempDirs,
+  runCli,
+  runClient,
+  startServer,
+} from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -105,13 +113,14 @@ it('--help lists the server and client commands', async () => {
   expect(result.stderr).toBe('');
   expect(result.stdout).toMatch(/^Usage: cftp /);
   expect(result.stdout).toMatch(/^\s+server \[options\] <port>\s+\S/m);
-  expect(result.stdout).toMatch(/^\s+client <host> <port>\s+\S/m);
+  expect(result.stdout).toMatch(/^\s+client \[user@\]<host> <port>\s+\S/m);
 });
 
 it('tells a connected client why the connection ends when the server shuts down (ESHUTDOWN)', async () => {
   const root = await makeTempDir();
   const server = await startServer(root);
-  const client = spawn(process.execPath, [CLI, 'client', '127.0.0.1', String(server.port)], {
+  const args = cliArgs(['client', '127.0.0.1', String(server.port)]);
+  const client = spawn(process.execPath, [CLI, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -2,8 +2,8 @@
 // in a temporary root and learn its port from the start line, run a client with piped
 // commands, stop the server by signal, and make or hash test files by streaming.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { certificateFingerprint } from '@cftp/client';
 
 /** The built command, `apps/cli/dist/main.js` (run `turbo run build` first). */
 export const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
@@ -22,7 +23,7 @@ export const MiB = 1024 * KiB;
 const PROCESS_DEADLINE_MS = 20_000;
 
 /** `cftp server listening on 127.0.0.1:43123, root /abs/dir` (or `[::1]:43123` with `--host ::1`) */
-const START_LINE = /^cftp server listening on (?:127\.0\.0\.1|\[::1\]):(\d+), root (.+)$/;
+const START_LINE = /^cftp server listening on (?:127\.0\.0\.\d+|\[::1\]):(\d+), root (.+)$/;
 
 export interface ExitStatus {
   code: number | null;
@@ -34,8 +35,58 @@ export interface CliResult extends ExitStatus {
   stderr: string;
 }
 
-function spawnCli(args: string[], cwd?: string): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [CLI, ...args], { cwd, stdio: 'pipe' });
+/**
+ * The e2e suites run over TLS, as a user would (docs/security.md): every server of this
+ * worker shares one state folder (one key, made by the first start), and every client pins
+ * its fingerprint with `--fingerprint`, so no known_hosts notice appears on stderr.
+ */
+const STATE = mkdtempSync(join(tmpdir(), 'cftp-e2e-state-'));
+process.on('exit', () => rmSync(STATE, { recursive: true, force: true }));
+
+const CONNECTING = new Set(['server', 'client', 'get', 'put', 'tui']);
+const CHOOSES_TLS = ['--state', '--cert', '--known-hosts', '--fingerprint', '--insecure-plaintext'];
+
+/** The fingerprint of this worker's server key, once a server has made it. */
+function stateFingerprint(): string | undefined {
+  try {
+    const pem = readFileSync(join(STATE, 'server-cert.pem'), 'utf8');
+    return certificateFingerprint(Buffer.from(new X509Certificate(pem).raw));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `cftp ...args` with this worker's TLS set-up added after the command name: `--state` for
+ * a server, `--fingerprint` for a client (before any server started: a known_hosts file).
+ * Arguments that already choose (`--state`, `--known-hosts`, `--insecure-plaintext`, ...)
+ * and the `server adduser`/`passwd` helpers are left alone.
+ */
+export function cliArgs(args: readonly string[]): string[] {
+  const [command, ...rest] = args;
+  if (command === undefined || !CONNECTING.has(command)) return [...args];
+  if (rest.some((arg) => CHOOSES_TLS.includes(arg)) || /^(adduser|passwd)$/.test(rest[0] ?? '')) {
+    return [...args];
+  }
+  if (command === 'server') return [command, '--state', STATE, ...rest];
+  const fingerprint = stateFingerprint();
+  const trust =
+    fingerprint === undefined
+      ? ['--known-hosts', join(STATE, 'known_hosts')]
+      : ['--fingerprint', fingerprint];
+  return [command, ...trust, ...rest];
+}
+
+function spawnCli(
+  args: string[],
+  cwd?: string,
+  env?: Record<string, string>,
+): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [CLI, ...cliArgs(args)], {
+    cwd,
+    stdio: 'pipe',
+    env: { ...process.env, ...env },
+  });
 }
 
 /** Resolves when the process has exited and its output streams are closed. */
@@ -65,9 +116,9 @@ function withDeadline<T>(
 /** Runs `cftp ...args` to completion with `input` piped on stdin, collecting its output. */
 export async function runCli(
   args: string[],
-  options: { cwd?: string; input?: string } = {},
+  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
-  const child = spawnCli(args, options.cwd);
+  const child = spawnCli(args, options.cwd, options.env);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

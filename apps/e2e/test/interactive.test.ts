@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import {
   CLI,
+  cliArgs,
   MiB,
   makeTempDir,
   removeTempDirs,
@@ -49,7 +50,7 @@ it('completes, shows progress on the terminal and keeps the history', async () =
   const digest = await writeRandomFile(join(root, 'documents', 'big.bin'), 32 * MiB);
   const history = join(local, 'history');
   const server = await startServer(root);
-  const command = `stty cols 160 rows 40; exec ${quote(process.execPath)} ${quote(CLI)} client 127.0.0.1 ${server.port}`;
+  const command = `stty cols 160 rows 40; exec ${[process.execPath, CLI, ...cliArgs(['client', '127.0.0.1', String(server.port)])].map(quote).join(' ')}`;
   const child = spawn('script', ['-qec', command, '/dev/null'], {
     cwd: local,
     env: { ...process.env, CFTP_HISTORY: history },

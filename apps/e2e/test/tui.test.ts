@@ -10,6 +10,7 @@ import xterm from '@xterm/headless';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   CLI,
+  cliArgs,
   makeTempDir,
   type RunningServer,
   removeTempDirs,
@@ -52,7 +53,7 @@ class TuiSession {
         env[name] = value;
       }
     }
-    this.pty = spawn(process.execPath, [CLI, 'tui', ...args], {
+    this.pty = spawn(process.execPath, [CLI, ...cliArgs(['tui', ...args])], {
       name: 'xterm-256color',
       cols,
       rows,
@@ -137,8 +138,8 @@ function tui(args: string[], options: { cwd: string; env?: Record<string, string
   return session;
 }
 
-async function server(root: string): Promise<RunningServer> {
-  const running = await startServer(root);
+async function server(root: string, args: string[] = []): Promise<RunningServer> {
+  const running = await startServer(root, args);
   servers.push(running);
   return running;
 }
@@ -224,6 +225,26 @@ describe('cftp tui in a terminal', () => {
     session.press(String(port), KEY.enter);
     await session.shows(`127.0.0.1:${port}  connected`);
     await session.shows('hello.bin');
+    session.press('q');
+    expect((await session.exited).exitCode).toBe(0);
+  });
+
+  it('logs in from the connect form: user, masked password (docs/security.md)', async () => {
+    const root = await makeTempDir();
+    await writeRandomFile(join(root, 'members.bin'), 1);
+    const users = join(await makeTempDir(), 'users.json');
+    const added = await runCli(['server', 'adduser', users, 'alice'], {
+      env: { CFTP_PASSWORD: 'open sesame' },
+    });
+    expect(added.code).toBe(0);
+    const { port } = await server(root, ['--users', users]);
+    const session = tui([], { cwd: await makeTempDir() });
+    await session.shows('Connect to a CFTP server');
+    session.press(String(port), KEY.tab, 'alice', KEY.tab, 'open sesame');
+    await session.shows('Password [•••••••••••');
+    expect(session.screen()).not.toContain('open sesame');
+    session.press(KEY.enter);
+    await session.shows('members.bin');
     session.press('q');
     expect((await session.exited).exitCode).toBe(0);
   });

@@ -17,6 +17,7 @@ export {
   type ServerProcess,
   type SpawnAs,
   startServer,
+  withPlaintext,
 } from './server-process.js';
 export {
   Control,

@@ -8,6 +8,24 @@ import { fileURLToPath } from 'node:url';
 /** The built command, `apps/cli/dist/main.js` (run `turbo run build` first). */
 export const CFTP_CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
+const CONNECTING = new Set(['server', 'client', 'get', 'put', 'tui']);
+
+/**
+ * The suites that predate TLS (docs/security.md) run in plaintext: `--insecure-plaintext`
+ * goes right after the command name, on both sides. Arguments that choose the TLS state
+ * (`--state`, `--cert`, `--known-hosts`, `--fingerprint`) or a `server` subcommand
+ * (`adduser`, `passwd`) leave them as they are, so TLS tests run with TLS.
+ */
+export function withPlaintext(args: readonly string[]): string[] {
+  const [command, ...rest] = args;
+  const tls = ['--state', '--cert', '--known-hosts', '--fingerprint', '--insecure-plaintext'];
+  if (command === undefined || !CONNECTING.has(command)) return [...args];
+  if (rest.some((arg) => tls.includes(arg)) || /^(adduser|passwd)$/.test(rest[0] ?? '')) {
+    return [...args];
+  }
+  return [command, '--insecure-plaintext', ...rest];
+}
+
 /** A guard against a process that never answers, not a wait. */
 const DEADLINE_MS = 20_000;
 
@@ -75,7 +93,7 @@ export async function startServer(
 ): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    [CFTP_CLI, 'server', '0', '--root', root, '--host', '127.0.0.1', ...args],
+    [CFTP_CLI, ...withPlaintext(['server', '0', '--root', root, '--host', '127.0.0.1', ...args])],
     { stdio: 'pipe', ...as },
   );
   let stderr = '';
@@ -151,9 +169,13 @@ export interface CliResult extends ExitStatus {
 /** Runs `cftp ...args` to completion with `input` piped on stdin. */
 export async function runCftp(
   args: readonly string[],
-  options: { cwd?: string; input?: string } = {},
+  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
-  const child = spawn(process.execPath, [CFTP_CLI, ...args], { cwd: options.cwd, stdio: 'pipe' });
+  const child = spawn(process.execPath, [CFTP_CLI, ...withPlaintext(args)], {
+    cwd: options.cwd,
+    stdio: 'pipe',
+    env: { ...process.env, ...options.env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

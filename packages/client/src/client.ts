@@ -4,6 +4,7 @@ import { EventEmitter, once } from 'node:events';
 import { open, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
   AbortError,
   CftpError,
@@ -39,9 +40,11 @@ import {
   openLocalFiles,
   type ProgressListener,
   partialPathFor,
+  peerFingerprint,
   receiveFiles,
   sendFile,
   sendFiles,
+  serverName,
 } from './transfer.js';
 import { getTree, putTree, type TreeOptions, type TreeResult } from './tree.js';
 
@@ -61,6 +64,23 @@ export interface ConnectOptions {
    * sooner (see Reclaimer in @cftp/protocol); `cftp` passes V8's minor GC.
    */
   collectGarbage?: () => void;
+  /**
+   * TLS on the control and data channels (docs/protocol.md §4.1). Without it the session is
+   * plaintext (what `--insecure-plaintext` asks for). The server's certificate is checked
+   * by its fingerprint only, SSH-style: equal to `fingerprint` when given, else accepted
+   * when `onUnknownHost` says so (it is told the fingerprint). With neither, it is refused.
+   */
+  tls?: ClientTlsOptions;
+  /** Account to log in as (§4.2), when the server asks for one. */
+  user?: string;
+  password?: string;
+}
+
+export interface ClientTlsOptions {
+  /** `SHA256:<base64>` of the server certificate's DER; any other certificate is refused. */
+  fingerprint?: string;
+  /** Asked about a server whose fingerprint is not pinned; resolve true to go on. */
+  onUnknownHost?: (fingerprint: string) => boolean | Promise<boolean>;
 }
 
 export interface OperationOptions {
@@ -126,14 +146,19 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
   private closed = false;
   /** What the server said in `welcome`. */
   server:
-    | Pick<Welcome, 'agent' | 'version' | 'features' | 'maxFrameSize' | 'maxInFlight'>
+    | Pick<Welcome, 'agent' | 'version' | 'features' | 'maxFrameSize' | 'maxInFlight' | 'login'>
     | undefined;
+
+  /** Received no byte yet: a plaintext client that is answered in TLS says so (§4.1). */
+  private firstBytes = true;
 
   constructor(
     readonly host: string,
     readonly port: number,
     private readonly socket: Socket,
     maxFrameSize: number,
+    /** The server certificate's fingerprint when the session is TLS; data channels must match. */
+    readonly fingerprint?: string,
     collectGarbage?: () => void,
   ) {
     super();
@@ -152,6 +177,20 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.firstBytes && this.fingerprint === undefined && chunk.byteLength > 0) {
+      this.firstBytes = false;
+      // A CFTP frame starts with a length far below 0x15000000; a TLS record starts with
+      // 0x15 (alert) or 0x16 (handshake).
+      if (chunk[0] === 0x15 || chunk[0] === 0x16) {
+        this.shutdown(
+          new CftpError(
+            'ETLS',
+            `${this.host}:${this.port} answered in TLS: the server requires TLS, drop --insecure-plaintext`,
+          ),
+        );
+        return;
+      }
+    }
     let results: DecodeResult[];
     let fatal: MessageFrameSizeError | undefined;
     try {
@@ -298,7 +337,7 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
       (id) => ({ type: 'list', id, path }),
       async (_id, replies, aborted) => {
         const ready = await replies.expect('ready');
-        const socket = await openDataSocket(this.host, ready.port, ready.token);
+        const socket = await openDataSocket(this.host, ready.port, ready.token, this.fingerprint);
         const meter = new Meter(undefined, undefined);
         const entries: Entry[] = [];
         let partial = '';
@@ -390,7 +429,7 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
             },
           );
           file = new FileSink(handle);
-          socket = await openDataSocket(this.host, ready.port, ready.token);
+          socket = await openDataSocket(this.host, ready.port, ready.token, this.fingerprint);
           const final = replies.expect('done');
           const data = watchFinalReply(final, aborted);
           try {
@@ -485,7 +524,12 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
                 return 'restart';
               }
             }
-            const socket = await openDataSocket(this.host, ready.port, ready.token);
+            const socket = await openDataSocket(
+              this.host,
+              ready.port,
+              ready.token,
+              this.fingerprint,
+            );
             const final = replies.expect('ok');
             const data = watchFinalReply(final, aborted);
             try {
@@ -569,7 +613,7 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
         }),
         async (id, replies, aborted) => {
           const ready = await replies.expect('ready');
-          const socket = await openDataSocket(this.host, ready.port, ready.token);
+          const socket = await openDataSocket(this.host, ready.port, ready.token, this.fingerprint);
           const meter = new Meter(total, options.onProgress);
           let digests: string[];
           const final = replies.expect('ok');
@@ -616,7 +660,7 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
         }));
         const total = targets.reduce((sum, t) => sum + t.size, 0);
         const meter = new Meter(total, options.onProgress);
-        const socket = await openDataSocket(this.host, ready.port, ready.token);
+        const socket = await openDataSocket(this.host, ready.port, ready.token, this.fingerprint);
         let committed = false;
         try {
           let received: { bytes: number; sha256: string; files: string[] };
@@ -704,6 +748,16 @@ export class CftpClient extends EventEmitter<CftpClientEvents> {
     }
   }
 
+  /** Logs in (§4.2); EAUTH for a wrong user name or password. `connect` calls this. */
+  async login(user: string, password: string): Promise<void> {
+    const { id, replies } = this.request((id) => ({ type: 'login', id, user, password }));
+    try {
+      await replies.expect('ok');
+    } finally {
+      this.finish(id);
+    }
+  }
+
   /** Ends the session politely (§6.5): waits for the server's `ok`, then closes. */
   async quit(): Promise<void> {
     if (this.closed) return;
@@ -785,17 +839,29 @@ function dataFailure(error: unknown): unknown {
   return new DataChannelError('EDATA', `data connection failed: ${code ?? String(error)}`);
 }
 
-/** Opens a control connection and performs the handshake (§4). */
+/** Opens a control connection and performs the handshake (§4), TLS and login included. */
 export function connect(options: ConnectOptions): Promise<CftpClient> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+  const where = `${options.host}:${options.port}`;
+  const tls = options.tls;
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) {
       reject(new AbortError('connect aborted')); // ECANCELED, like an abort while connecting
       return;
     }
-    const socket = netConnect({ host: options.host, port: options.port });
+    const socket: Socket =
+      tls === undefined
+        ? netConnect({ host: options.host, port: options.port })
+        : tlsConnect({
+            host: options.host,
+            port: options.port,
+            // Trust comes from the pinned fingerprint (SSH's model), not from a CA.
+            rejectUnauthorized: false,
+            ...serverName(options.host),
+          });
     let client: CftpClient | undefined;
+    let tcpConnected = false;
     const fail = (error: CftpError) => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
@@ -806,30 +872,41 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
     const onAbort = () => fail(new AbortError('connect aborted'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(
-      () =>
-        fail(
-          new TimeoutError(
-            `no handshake with ${options.host}:${options.port} within ${timeoutMs} ms`,
-          ),
-        ),
+      () => fail(new TimeoutError(`no handshake with ${where} within ${timeoutMs} ms`)),
       timeoutMs,
     );
     const onConnectError = (error: Error) =>
       fail(
-        new ConnectionError(`cannot connect to ${options.host}:${options.port}: ${error.message}`),
+        tcpConnected && tls !== undefined
+          ? new CftpError(
+              'ETLS',
+              `TLS handshake with ${where} failed (${(error as NodeJS.ErrnoException).code ?? error.message}): is the server running with --insecure-plaintext?`,
+            )
+          : new ConnectionError(`cannot connect to ${where}: ${error.message}`),
       );
     socket.once('error', onConnectError);
     socket.once('connect', () => {
+      tcpConnected = true;
+    });
+    const start = (fingerprint: string | undefined) => {
       socket.off('error', onConnectError);
       const connected = new CftpClient(
         options.host,
         options.port,
         socket,
         maxFrameSize,
+        fingerprint,
         options.collectGarbage,
       );
       client = connected;
-      connected.handshake(options.agent ?? 'cftp-client/0.1.0').then(
+      (async () => {
+        await connected.handshake(options.agent ?? 'cftp-client/0.1.0');
+        if (options.user !== undefined) {
+          await connected.login(options.user, options.password ?? '');
+        } else if (connected.server?.login === true) {
+          throw new CftpError('EAUTH', `${where} requires a user name (user@host)`);
+        }
+      })().then(
         () => {
           clearTimeout(timer);
           options.signal?.removeEventListener('abort', onAbort);
@@ -838,6 +915,36 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
         (error: unknown) =>
           fail(error instanceof CftpError ? error : new ConnectionError(String(error))),
       );
+    };
+    if (tls === undefined) {
+      socket.once('connect', () => start(undefined));
+      return;
+    }
+    socket.once('secureConnect', () => {
+      const fingerprint = peerFingerprint(socket as TLSSocket);
+      if (fingerprint === undefined) {
+        fail(new CftpError('ETLS', `${where} presented no certificate`));
+        return;
+      }
+      checkHost(tls, fingerprint, where).then(
+        () => start(fingerprint),
+        (error: unknown) =>
+          fail(error instanceof CftpError ? error : new CftpError('ETLS', String(error))),
+      );
     });
   });
+}
+
+/** SSH's rule: a pinned fingerprint must match; an unknown one needs the caller's yes. */
+async function checkHost(tls: ClientTlsOptions, fingerprint: string, where: string): Promise<void> {
+  if (tls.fingerprint !== undefined) {
+    if (tls.fingerprint === fingerprint) return;
+    throw new CftpError(
+      'ETLS',
+      `WARNING: the certificate of ${where} has CHANGED (now ${fingerprint}, pinned ${tls.fingerprint}). ` +
+        'Someone may be intercepting the connection, or the server got a new key. Refusing to connect.',
+    );
+  }
+  if (tls.onUnknownHost !== undefined && (await tls.onUnknownHost(fingerprint))) return;
+  throw new CftpError('ETLS', `the server ${where} (${fingerprint}) is not trusted`);
 }

@@ -13,6 +13,7 @@ export {
   type BatchResult,
   CftpClient,
   type CftpClientEvents,
+  type ClientTlsOptions,
   type ConnectOptions,
   connect,
   type GetOptions,
@@ -29,5 +30,9 @@ export {
   type FilesResult,
   type TransferFailure,
 } from './files.js';
-export type { Progress, ProgressListener } from './transfer.js';
+export {
+  certificateFingerprint,
+  type Progress,
+  type ProgressListener,
+} from './transfer.js';
 export type { TreeOptions, TreeProgress, TreeResult } from './tree.js';

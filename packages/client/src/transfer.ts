@@ -3,10 +3,11 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { type FileHandle, open } from 'node:fs/promises';
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { CftpError, ConnectionError, IntegrityError, pump } from '@cftp/protocol';
 import { FileSink } from './file-sink.js';
 
@@ -140,20 +141,52 @@ export async function observePrefix(
   if (seen !== length) throw new Error('local file shorter than expected');
 }
 
-/** Connects to a data port and presents the token (§5). */
-export function openDataSocket(host: string, port: number, token: string): Promise<Socket> {
+/** SSH-style fingerprint of a certificate: `SHA256:` and the unpadded base64 of its DER digest. */
+export function certificateFingerprint(der: Buffer): string {
+  return `SHA256:${createHash('sha256').update(der).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** The fingerprint of the certificate a TLS peer presented, or undefined. */
+export function peerFingerprint(socket: TLSSocket): string | undefined {
+  const raw = socket.getPeerCertificate(false).raw as Buffer | undefined;
+  return raw === undefined ? undefined : certificateFingerprint(raw);
+}
+
+/**
+ * Connects to a data port and presents the token (§5). With `fingerprint`, the data channel
+ * is TLS and must present the same certificate as the control channel (§5.3).
+ */
+export function openDataSocket(
+  host: string,
+  port: number,
+  token: string,
+  fingerprint?: string,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host, port });
+    const socket =
+      fingerprint === undefined
+        ? netConnect({ host, port })
+        : tlsConnect({ host, port, rejectUnauthorized: false, ...serverName(host) });
     const onError = (error: Error) =>
       reject(new ConnectionError(`data connection to port ${port} failed: ${error.message}`));
     socket.once('error', onError);
-    socket.once('connect', () => {
+    socket.once(fingerprint === undefined ? 'connect' : 'secureConnect', () => {
+      if (fingerprint !== undefined && peerFingerprint(socket as TLSSocket) !== fingerprint) {
+        socket.destroy();
+        reject(new CftpError('ETLS', 'the data channel presented another certificate'));
+        return;
+      }
       socket.off('error', onError);
       socket.on('error', () => {}); // surfaced through the stream pipeline
       socket.write(Buffer.from(token, 'hex'));
       resolve(socket);
     });
   });
+}
+
+/** SNI only for names: TLS forbids an IP address there. */
+export function serverName(host: string): { servername?: string } {
+  return isIP(host) === 0 ? { servername: host } : {};
 }
 
 /**

@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'ESHUTDOWN',
   'ECONNECTION',
   'EUSAGE',
+  'EAUTH',
+  'ETLS',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -39,6 +39,8 @@ const hello = {
   features: strings,
   agent: optional(string()),
 };
+/** After `welcome`, when the server requires an account (§4.2). Only inside TLS in practice. */
+const login = { type: literal('login'), id, user: string(1), password: string() };
 const list = { type: literal('list'), id, path: optional(string()) };
 const get = {
   type: literal('get'),
@@ -88,6 +90,8 @@ const welcome = {
   agent: string(),
   maxFrameSize: uint,
   maxInFlight: uint,
+  /** True when the server takes no request but `login` until one succeeds (§4.2). */
+  login: optional(bool),
 };
 const ready = {
   type: literal('ready'),
@@ -113,6 +117,7 @@ const ok = {
 const error = { type: literal('error'), id: nullable(id), code: string(1), message: string() };
 
 export type Hello = Infer<typeof hello>;
+export type Login = Infer<typeof login>;
 export type List = Infer<typeof list>;
 export type Get = Infer<typeof get>;
 export type Put = Infer<typeof put>;
@@ -133,6 +138,7 @@ export type ErrorMessage = Infer<typeof error>;
 
 export type ClientMessage =
   | Hello
+  | Login
   | List
   | Get
   | Put
@@ -153,6 +159,7 @@ export type MessageType = Message['type'];
 /** Every message type, by its `type` string. `done` flows both ways (§3). */
 export const messageSchemas = {
   hello: object(hello),
+  login: object(login),
   list: object(list),
   get: object(get),
   put: object(put),

@@ -12,6 +12,7 @@ import type {
   GetMany,
   Hello,
   List,
+  Login,
   Message,
   Mkdir,
   Ok,
@@ -172,6 +173,16 @@ export const quitArb: fc.Arbitrary<Quit> = fc.record(
   plain,
 );
 
+export const loginArb: fc.Arbitrary<Login> = fc.record(
+  {
+    type: fc.constant('login' as const),
+    id: requestIdArb,
+    user: textArb.filter((text) => text.length > 0),
+    password: textArb,
+  },
+  plain,
+);
+
 export const welcomeArb: fc.Arbitrary<Welcome> = fc.record(
   {
     type: fc.constant('welcome' as const),
@@ -181,8 +192,12 @@ export const welcomeArb: fc.Arbitrary<Welcome> = fc.record(
     agent: textArb,
     maxFrameSize: uintArb,
     maxInFlight: uintArb,
+    login: fc.boolean(),
   },
-  plain,
+  {
+    requiredKeys: ['type', 'id', 'version', 'features', 'agent', 'maxFrameSize', 'maxInFlight'],
+    ...plain,
+  },
 );
 
 export const readyArb: fc.Arbitrary<Ready> = fc.record(
@@ -225,6 +240,7 @@ export const errorMessageArb: fc.Arbitrary<ErrorMessage> = fc.record(
 /** Every arbitrary by message type, so a suite can iterate over all of them. */
 export const messageArbs = {
   hello: helloArb,
+  login: loginArb,
   list: listArb,
   get: getArb,
   put: putArb,

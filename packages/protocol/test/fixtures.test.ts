@@ -28,6 +28,16 @@ const clientFixtures: Fixture[] = [
     `),
   },
   {
+    name: 'login after welcome (§4.2)',
+    message: { type: 'login', id: 2, user: 'alice', password: 's3cret' },
+    bytes: hex(`
+      0000003a 7b227479 7065223a 226c6f67
+      696e222c 22696422 3a322c22 75736572
+      223a2261 6c696365 222c2270 61737377
+      6f726422 3a227333 63726574 227d
+    `),
+  },
+  {
     name: 'hello without agent',
     message: { type: 'hello', id: 1, version: 1, features: ['sha256'] },
     bytes: hex(`

@@ -214,6 +214,8 @@ describe('docs/protocol.md §11: errorFromCode', () => {
     ESHUTDOWN: CftpError,
     ECONNECTION: ConnectionError,
     EUSAGE: CftpError,
+    EAUTH: CftpError,
+    ETLS: CftpError,
   };
 
   it.each(ERROR_CODES.map((code) => ({ code, cls: expectedClass[code] })))(

@@ -2,6 +2,7 @@
 // connection's peer, presenting a 256-bit token within the accept timeout; nothing else.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { type SecureContext, TLSSocket } from 'node:tls';
 import { DataChannelError, TimeoutError, TOKEN_BYTES } from '@cftp/protocol';
 
 export interface DataChannel {
@@ -21,6 +22,11 @@ export interface DataChannelOptions {
   peer: string;
   acceptTimeoutMs: number;
   signal: AbortSignal;
+  /**
+   * When set, the data connection is TLS with the control channel's certificate (§5.3):
+   * the peer address is checked on the raw socket, the token is read inside TLS.
+   */
+  tls?: SecureContext;
 }
 
 /** `::ffff:127.0.0.1` and `127.0.0.1` are the same peer. */
@@ -88,20 +94,22 @@ export async function openDataChannel(options: DataChannelOptions): Promise<Data
       fail(new DataChannelError('EDATAAUTH', 'data connection from another address'));
       return;
     }
-    readToken(incoming).then(
-      (presented) => {
-        if (settled) return;
-        if (presented === null || !timingSafeEqual(presented, token)) {
-          fail(new DataChannelError('EDATAAUTH', 'data connection presented a wrong token'));
-          return;
-        }
-        settled = true;
-        clearTimeout(timer);
-        options.signal.removeEventListener('abort', onAbort);
-        resolveConnection(incoming);
-      },
-      (error: unknown) => fail(error),
-    );
+    secured(incoming, options.tls)
+      .then(readToken)
+      .then(
+        (presented) => {
+          if (settled) return;
+          if (presented.token === null || !timingSafeEqual(presented.token, token)) {
+            fail(new DataChannelError('EDATAAUTH', 'data connection presented a wrong token'));
+            return;
+          }
+          settled = true;
+          clearTimeout(timer);
+          options.signal.removeEventListener('abort', onAbort);
+          resolveConnection(presented.socket);
+        },
+        (error: unknown) => fail(error),
+      );
   });
 
   return {
@@ -116,9 +124,26 @@ export async function openDataChannel(options: DataChannelOptions): Promise<Data
   };
 }
 
+/** The raw connection, or the same connection once its TLS handshake has completed. */
+function secured(socket: Socket, context: SecureContext | undefined): Promise<Socket> {
+  if (context === undefined) return Promise.resolve(socket);
+  return new Promise((resolve, reject) => {
+    const secure = new TLSSocket(socket, { isServer: true, secureContext: context });
+    const onError = (error: Error) =>
+      reject(new DataChannelError('EDATAAUTH', `data connection TLS failed: ${error.message}`));
+    secure.once('error', onError);
+    secure.once('secure', () => {
+      secure.off('error', onError);
+      secure.on('error', () => {}); // reported through the transfer instead
+      resolve(secure);
+    });
+  });
+}
+
 /** Reads exactly TOKEN_BYTES from a paused socket, leaving any payload bytes unread. Null if the peer ends first. */
-function readToken(socket: Socket): Promise<Buffer | null> {
-  return new Promise((resolve) => {
+function readToken(socket: Socket): Promise<{ socket: Socket; token: Buffer | null }> {
+  return new Promise((outer) => {
+    const resolve = (token: Buffer | null) => outer({ socket, token });
     const cleanup = () => {
       socket.off('readable', onReadable);
       socket.off('end', onEnd);

@@ -1,12 +1,15 @@
 // @cftp/server: the CFTP server engine (docs/protocol.md). A library; apps/cli wraps it.
 export { type DataChannel, normalizeAddress, openDataChannel } from './data-channel.js';
 export {
+  type Account,
+  type Authenticate,
   type Authorize,
   type Operation,
   READ_OPERATIONS,
   readOnly,
   SERVER_DEFAULTS,
   type ServerOptions,
+  type ServerTlsOptions,
   type SessionInfo,
 } from './options.js';
 export {

@@ -1,9 +1,11 @@
 // The data-moving operations: list, get, put (docs/protocol.md §6). Each opens its own data
 // channel, streams with backpressure, and states or checks size + SHA-256 (§7).
+
 import { createHash, type Hash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
+import type { SecureContext } from 'node:tls';
 import {
   CftpError,
   DataChannelError,
@@ -25,6 +27,8 @@ export interface OperationContext {
   readonly localAddress: string;
   readonly remoteAddress: string;
   readonly dataAcceptTimeoutMs: number;
+  /** TLS for the data channels, when the control channel is TLS (§5.3). */
+  readonly tls: SecureContext | undefined;
   /** No byte either way on a connected data channel for this long: ETIMEDOUT (§5). */
   readonly dataStallTimeoutMs: number;
   /** Keeps a finished data socket until it closes by itself, within the session's bounds. */
@@ -83,6 +87,7 @@ export async function withDataChannel<T>(
     peer: ctx.remoteAddress,
     acceptTimeoutMs: ctx.dataAcceptTimeoutMs,
     signal: ctx.signal,
+    ...(ctx.tls === undefined ? {} : { tls: ctx.tls }),
   });
   let socket: Socket | undefined;
   let succeeded = false;

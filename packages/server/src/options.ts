@@ -1,6 +1,8 @@
 // createServer options, their defaults, and the policy hook (docs/protocol.md §12).
 // Every resource a client can hold has a limit or a timeout here, with a safe default
 // (docs/security.md).
+
+import { createSecureContext, type SecureContext } from 'node:tls';
 import {
   DEFAULT_DATA_ACCEPT_TIMEOUT_MS,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -17,6 +19,34 @@ export interface SessionInfo {
   readonly id: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** The account name once `login` succeeded (§4.2); undefined on a server without accounts. */
+  readonly user?: string | undefined;
+}
+
+/** What a successful `authenticate` gives the session (docs/security.md, "Accounts"). */
+export interface Account {
+  user: string;
+  /** This account's files; defaults to the server's storage. */
+  storage?: Storage;
+  /** This account's permissions, checked after the server-wide `authorize`. */
+  authorize?: Authorize;
+}
+
+/**
+ * Login hook (§4.2): the account for these credentials, or null. It should take the same
+ * time for an unknown user as for a wrong password (hash a dummy); the session adds a fixed
+ * delay to every failure on top.
+ */
+export type Authenticate = (
+  user: string,
+  password: string,
+  session: SessionInfo,
+) => Account | null | Promise<Account | null>;
+
+/** TLS material for the control and data channels (PEM). */
+export interface ServerTlsOptions {
+  key: string | Buffer;
+  cert: string | Buffer;
 }
 
 /** Policy hook: return false to refuse an operation with EACCES. */
@@ -43,6 +73,9 @@ export const SERVER_DEFAULTS = {
   dataAcceptTimeoutMs: DEFAULT_DATA_ACCEPT_TIMEOUT_MS,
   dataStallTimeoutMs: 120_000,
   shutdownDeadlineMs: 10_000,
+  loginFailureDelayMs: 1000,
+  maxLoginFailuresPerAddress: 10,
+  loginFailureWindowMs: 10 * 60_000,
   partialMaxAgeMs: 7 * 24 * 3600 * 1000,
   sweepMaxEntries: 100_000,
 } as const;
@@ -88,6 +121,15 @@ export interface ServerOptions {
   /** The start-up sweep visits at most this many entries. */
   sweepMaxEntries?: number;
   authorize?: Authorize;
+  /** When set, every session must `login` before any other request (§4.2). */
+  authenticate?: Authenticate;
+  /** Every failed login is answered after this delay, whatever the reason (§4.2). */
+  loginFailureDelayMs?: number;
+  /** Failed logins from one address within `loginFailureWindowMs`; then EAUTH and close. */
+  maxLoginFailuresPerAddress?: number;
+  loginFailureWindowMs?: number;
+  /** TLS on the control channel and every data channel (§4.1, §5.3). Plaintext without it. */
+  tls?: ServerTlsOptions;
   /** Agent string sent in `welcome`. */
   agent?: string;
 }
@@ -106,6 +148,11 @@ export interface ResolvedOptions {
   partialMaxAgeMs: number;
   sweepMaxEntries: number;
   authorize: Authorize | undefined;
+  authenticate: Authenticate | undefined;
+  loginFailureDelayMs: number;
+  maxLoginFailuresPerAddress: number;
+  loginFailureWindowMs: number;
+  tls: SecureContext | undefined;
   agent: string;
   /** Shared by every session: counts upload bytes received, collects garbage now and then. */
   reclaimer: Reclaimer;
@@ -138,6 +185,17 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     partialMaxAgeMs: positive('partialMaxAgeMs', options.partialMaxAgeMs),
     sweepMaxEntries: positive('sweepMaxEntries', options.sweepMaxEntries),
     authorize: options.authorize,
+    authenticate: options.authenticate,
+    loginFailureDelayMs: Math.max(
+      0,
+      options.loginFailureDelayMs ?? SERVER_DEFAULTS.loginFailureDelayMs,
+    ),
+    maxLoginFailuresPerAddress: positive(
+      'maxLoginFailuresPerAddress',
+      options.maxLoginFailuresPerAddress,
+    ),
+    loginFailureWindowMs: positive('loginFailureWindowMs', options.loginFailureWindowMs),
+    tls: options.tls === undefined ? undefined : createSecureContext(options.tls),
     agent: options.agent ?? 'cftp-server/0.1.0',
     reclaimer: new Reclaimer(options.collectGarbage),
   };

@@ -7,6 +7,7 @@ import {
   type Server,
   type Socket,
 } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { CftpError, encodeMessage } from '@cftp/protocol';
 import { normalizeAddress } from './data-channel.js';
 import {
@@ -32,12 +33,21 @@ export interface CftpServerEvents {
   sessionClose: [session: SessionInfo, reason: string];
   /** A control connection was refused because a session limit was reached (EBUSY). */
   refused: [connection: RefusedConnection];
+  /** A session logged in (§4.2). */
+  login: [session: SessionInfo];
+  /** A login failed; `blocked` when the address has now too many failures (§4.2). */
+  loginFailed: [failure: { session: SessionInfo; user: string; blocked: boolean }];
+  /** A connection failed its TLS handshake (for example a plaintext client, §4.1). */
+  tlsError: [failure: { remoteAddress: string; message: string }];
   /** One operation finished, successfully or not. */
   operation: [event: OperationEvent];
   /** The start-up sweep of leftover temporary files finished (docs/protocol.md §8). */
   sweep: [result: SweepResult];
   error: [error: Error];
 }
+
+/** Addresses with recent failed logins kept before expired ones are swept. */
+const LOGIN_FAILURE_ADDRESSES = 10_000;
 
 /** How long a refused connection may take to read its EBUSY before it is destroyed. */
 const REFUSAL_LINGER_MS = 2000;
@@ -49,6 +59,8 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
   private readonly sessions = new Set<Session>();
   /** Open sessions per remote address (maxSessionsPerAddress). */
   private readonly perAddress = new Map<string, number>();
+  /** Recent failed logins per remote address (timestamps, ms), for the login limit. */
+  private readonly loginFailures = new Map<string, number[]>();
   private nextSessionId = 1;
   private closing: Promise<void> | undefined;
   private readonly sweepControl = new AbortController();
@@ -61,7 +73,7 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
     }
     this.options = resolveOptions(config);
     this.storage = config.storage ?? new LocalStorage(config.root as string);
-    this.listener = createNetServer((socket) => this.handle(socket));
+    this.listener = createNetServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
     this.listener.on('error', (error) => this.emit('error', error));
   }
 
@@ -121,7 +133,76 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
     return this.sessions.size;
   }
 
-  /** Runs a session on an already-connected socket (the listener calls this too). */
+  /**
+   * A new connection from the listener: with TLS, the session starts once the handshake has
+   * completed (§4.1); a handshake that fails or takes longer than the handshake timeout
+   * closes the connection. Nothing is read in clear text.
+   */
+  private accept(socket: Socket): void {
+    const context = this.options.tls;
+    if (context === undefined) {
+      socket.resume();
+      this.handle(socket);
+      return;
+    }
+    const remoteAddress = normalizeAddress(socket.remoteAddress);
+    socket.on('error', () => {});
+    const secure = new TLSSocket(socket, { isServer: true, secureContext: context });
+    const timer = setTimeout(() => socket.destroy(), this.options.handshakeTimeoutMs);
+    timer.unref();
+    secure.once('error', (error) => {
+      clearTimeout(timer);
+      this.emit('tlsError', { remoteAddress, message: error.message });
+      // Most often a plaintext client (§4.1): tell it so in its own framing, then close.
+      if (!socket.destroyed && socket.writable) {
+        socket.setTimeout(REFUSAL_LINGER_MS, () => socket.destroy());
+        socket.end(
+          encodeMessage({
+            type: 'error',
+            id: null,
+            code: 'ETLS',
+            message: 'this server requires TLS (the client must not use --insecure-plaintext)',
+          }),
+        );
+      } else {
+        socket.destroy();
+      }
+    });
+    secure.once('secure', () => {
+      clearTimeout(timer);
+      this.handle(secure);
+    });
+  }
+
+  private isLoginBlocked(address: string): boolean {
+    const cutoff = Date.now() - this.options.loginFailureWindowMs;
+    const recent = (this.loginFailures.get(address) ?? []).filter((at) => at > cutoff);
+    if (recent.length === 0) this.loginFailures.delete(address);
+    else this.loginFailures.set(address, recent);
+    return recent.length >= this.options.maxLoginFailuresPerAddress;
+  }
+
+  private recordLoginFailure(session: Session, user: string): boolean {
+    // Bounded memory against many addresses: drop the ones whose failures have all expired.
+    if (this.loginFailures.size >= LOGIN_FAILURE_ADDRESSES) {
+      const cutoff = Date.now() - this.options.loginFailureWindowMs;
+      for (const [address, times] of this.loginFailures) {
+        if ((times.at(-1) ?? 0) <= cutoff) this.loginFailures.delete(address);
+      }
+    }
+    const failures = this.loginFailures.get(session.remoteAddress) ?? [];
+    failures.push(Date.now());
+    this.loginFailures.set(session.remoteAddress, failures);
+    const blocked = this.isLoginBlocked(session.remoteAddress);
+    this.emit('loginFailed', { session, user, blocked });
+    return blocked;
+  }
+
+  /**
+   * Runs a session on an already-connected socket (the listener calls this too, after the
+   * TLS handshake when `tls` is set). A caller that hands over a raw socket on a TLS server
+   * gets a plaintext session: securing it is the caller's job.
+   */
   handle(socket: Socket): void {
     if (this.closing !== undefined) {
       socket.destroy();
@@ -140,6 +221,9 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
     this.perAddress.set(address, fromAddress + 1);
     const session = new Session(this.nextSessionId++, socket, this.storage, this.options, {
       onOperation: (event) => this.emit('operation', event),
+      isLoginBlocked: (peer) => this.isLoginBlocked(peer),
+      onLoginFailure: (failed, user) => this.recordLoginFailure(failed, user),
+      onLogin: (loggedIn) => this.emit('login', loggedIn),
       onClose: (closed, reason) => {
         this.sessions.delete(closed);
         const left = (this.perAddress.get(address) ?? 1) - 1;

@@ -11,6 +11,7 @@ import {
   encodeMessage,
   FEATURES,
   isTempName,
+  type Login,
   type Message,
   MessageDecoder,
   MessageFrameSizeError,
@@ -32,10 +33,10 @@ import {
   runList,
   runPut,
 } from './operations.js';
-import type { Operation, ResolvedOptions, SessionInfo } from './options.js';
+import type { Authorize, Operation, ResolvedOptions, SessionInfo } from './options.js';
 import type { Storage } from './storage.js';
 
-export type SessionState = 'handshake' | 'ready' | 'closing' | 'closed';
+export type SessionState = 'handshake' | 'login' | 'ready' | 'closing' | 'closed';
 
 export interface OperationEvent {
   session: SessionInfo;
@@ -50,6 +51,11 @@ export interface OperationEvent {
 export interface SessionHooks {
   onOperation(event: OperationEvent): void;
   onClose(session: Session, reason: string): void;
+  /** True while this address has too many recent failed logins (§4.2). */
+  isLoginBlocked(address: string): boolean;
+  /** Records a failed login; returns true when the address is now blocked. */
+  onLoginFailure(session: Session, user: string): boolean;
+  onLogin(session: Session): void;
 }
 
 interface InFlight {
@@ -71,11 +77,16 @@ export class Session implements SessionInfo {
   /** Finished data sockets waiting for the client's FIN (see linger). */
   private readonly lingering = new Set<Socket>();
   state: SessionState = 'handshake';
+  /** Set by a successful `login` (§4.2). */
+  user: string | undefined;
+  /** The logged-in account's permissions, on top of the server-wide `authorize`. */
+  private accountAuthorize: Authorize | undefined;
+  private loggingIn = false;
 
   constructor(
     readonly id: number,
     private readonly socket: Socket,
-    private readonly storage: Storage,
+    private storage: Storage,
     private readonly options: ResolvedOptions,
     private readonly hooks: SessionHooks,
   ) {
@@ -164,7 +175,6 @@ export class Session implements SessionInfo {
         this.close('protocol error before hello');
         return;
       }
-      clearTimeout(this.handshakeTimer);
       if (!SUPPORTED_VERSIONS.includes(message.version)) {
         this.sendError(
           message.id,
@@ -174,8 +184,15 @@ export class Session implements SessionInfo {
         this.close('unsupported version');
         return;
       }
-      this.state = 'ready';
-      this.armIdle();
+      const needsLogin = this.options.authenticate !== undefined;
+      if (needsLogin) {
+        // The handshake deadline keeps running until the login succeeds (§4.2).
+        this.state = 'login';
+      } else {
+        clearTimeout(this.handshakeTimer);
+        this.state = 'ready';
+        this.armIdle();
+      }
       this.send({
         type: 'welcome',
         id: message.id,
@@ -184,11 +201,27 @@ export class Session implements SessionInfo {
         agent: this.options.agent,
         maxFrameSize: this.options.maxFrameSize,
         maxInFlight: this.options.maxInFlight,
+        ...(needsLogin ? { login: true } : {}),
       });
       return;
     }
     const request = message as ClientMessage;
+    if (this.state === 'login') {
+      // docs/protocol.md §4.2: nothing but login and quit before a login succeeds.
+      if (request.type === 'login') {
+        void this.login(request);
+      } else if (request.type === 'quit') {
+        this.send({ type: 'ok', id: request.id });
+        this.close('quit');
+      } else {
+        this.sendError(request.id, 'EAUTH', 'log in first');
+      }
+      return;
+    }
     switch (request.type) {
+      case 'login':
+        this.sendError(request.id, 'EPROTO', 'already logged in, or no login needed');
+        return;
       case 'hello':
         this.sendError(request.id, 'EPROTO', 'already said hello');
         return;
@@ -261,6 +294,54 @@ export class Session implements SessionInfo {
     }
   }
 
+  /**
+   * docs/protocol.md §4.2: every failure gets the same EAUTH reply after the same fixed delay
+   * (counted from the request), whether the user is unknown or the password wrong.
+   */
+  private async login(request: Login): Promise<void> {
+    if (this.loggingIn) {
+      this.sendError(request.id, 'EBUSY', 'a login is already in progress');
+      return;
+    }
+    const authenticate = this.options.authenticate;
+    if (authenticate === undefined) return;
+    this.loggingIn = true;
+    const started = performance.now();
+    let account: Awaited<ReturnType<typeof authenticate>> = null;
+    const blockedBefore = this.hooks.isLoginBlocked(this.remoteAddress);
+    if (!blockedBefore) {
+      try {
+        account = await authenticate(request.user, request.password, this);
+      } catch {
+        account = null;
+      }
+    }
+    if (this.state !== 'login') return;
+    if (account === null) {
+      const blocked = blockedBefore || this.hooks.onLoginFailure(this, request.user);
+      const wait = this.options.loginFailureDelayMs - (performance.now() - started);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+      if (this.state !== 'login') return;
+      this.loggingIn = false;
+      if (blocked) {
+        this.sendError(request.id, 'EAUTH', 'too many failed logins from this address; try later');
+        this.close('too many failed logins');
+      } else {
+        this.sendError(request.id, 'EAUTH', 'wrong user name or password');
+      }
+      return;
+    }
+    this.loggingIn = false;
+    this.user = account.user;
+    this.storage = account.storage ?? this.storage;
+    this.accountAuthorize = account.authorize;
+    clearTimeout(this.handshakeTimer);
+    this.state = 'ready';
+    this.armIdle();
+    this.send({ type: 'ok', id: request.id });
+    this.hooks.onLogin(this);
+  }
+
   /** An operation without a data channel, answered by `ok` (§6.6). */
   private simple(
     id: number,
@@ -283,8 +364,11 @@ export class Session implements SessionInfo {
       throw new PathError('ENOENT', `no such file or directory: "${path}"`);
     }
     const authorize = this.options.authorize;
-    if (authorize !== undefined && !(await authorize(this, operation, segments.join('/')))) {
-      throw new CftpError('EACCES', `${operation} of "${path}" is not allowed`);
+    const joined = segments.join('/');
+    for (const check of [authorize, this.accountAuthorize]) {
+      if (check !== undefined && !(await check(this, operation, joined))) {
+        throw new CftpError('EACCES', `${operation} of "${path}" is not allowed`);
+      }
     }
     return segments;
   }
@@ -339,6 +423,7 @@ export class Session implements SessionInfo {
       localAddress: this.localAddress,
       remoteAddress: this.remoteAddress,
       dataAcceptTimeoutMs: this.options.dataAcceptTimeoutMs,
+      tls: this.options.tls,
       dataStallTimeoutMs: this.options.dataStallTimeoutMs,
       linger: (socket) => this.linger(socket),
       send: (message) => this.send(message),

@@ -3,6 +3,7 @@
 // data-channel connections that present a token. No @cftp/client here on purpose.
 import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
   type ClientMessage,
   type DecodeResult,
@@ -59,6 +60,18 @@ export class Control {
       );
       socket.once('error', reject);
       socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new Control(socket));
+      });
+    });
+  }
+
+  /** A TLS control connection (§4.1); the certificate is not checked here. */
+  static openTls(port: number): Promise<Control> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({ host: HOST, port, rejectUnauthorized: false });
+      socket.once('error', reject);
+      socket.once('secureConnect', () => {
         socket.off('error', reject);
         resolve(new Control(socket));
       });
@@ -244,4 +257,18 @@ export function frameHeader(length: number): Buffer {
 export function rawFrame(payload: string | Uint8Array): Buffer {
   const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
   return Buffer.concat([frameHeader(bytes.byteLength), bytes]);
+}
+
+/** A TLS data connection (§5.3) that presents `token` once the handshake is done. */
+export function openTlsData(port: number, token: string | Uint8Array): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: HOST, port, rejectUnauthorized: false });
+    socket.once('error', reject);
+    socket.once('secureConnect', () => {
+      socket.off('error', reject);
+      socket.on('error', () => {});
+      socket.write(typeof token === 'string' ? Buffer.from(token, 'hex') : token);
+      resolve(socket);
+    });
+  });
 }

@@ -544,7 +544,7 @@ export function App({ controller, localDir, bindings = DEFAULT_BINDINGS, size, n
           connecting={state.connection.phase === 'connecting'}
           error={state.connection.error?.message}
           width={columns}
-          onSubmit={(host, port) => void controller.connect(host, port)}
+          onSubmit={(host, port, credentials) => void controller.connect(host, port, credentials)}
           onQuit={() => exit()}
         />
       </Box>

@@ -1,5 +1,6 @@
-// What `cftp tui` without an address shows (and any failed connect): host and port fields.
-// Tab or ↑/↓ switch fields, Enter connects, Esc quits.
+// What `cftp tui` without an address shows (and any failed connect): host, port, and the
+// user and password of servers with accounts (docs/security.md; the password is masked).
+// Tab or ↓ next field, ↑ previous, Enter connects, Esc quits.
 import { Box, type Key, Text, useInput } from 'ink';
 import { useReducer, useRef } from 'react';
 import { fit } from './format.js';
@@ -13,7 +14,8 @@ export interface ConnectFormProps {
   connecting: boolean;
   error: string | undefined;
   width: number;
-  onSubmit: (host: string, port: number) => void;
+  /** `credentials` only when a user name was typed. */
+  onSubmit: (host: string, port: number, credentials?: { user: string; password: string }) => void;
   onQuit: () => void;
 }
 
@@ -25,10 +27,15 @@ export function parsePort(text: string): number | string {
   return port;
 }
 
+const FIELDS = ['host', 'port', 'user', 'password'] as const;
+type Field = (typeof FIELDS)[number];
+
 interface FormState {
   host: string;
   port: string;
-  field: 'host' | 'port';
+  user: string;
+  password: string;
+  field: Field;
   problem: string | undefined;
 }
 
@@ -37,6 +44,8 @@ export function ConnectForm(props: ConnectFormProps) {
   const form = useRef<FormState>({
     host: props.host,
     port: props.port,
+    user: '',
+    password: '',
     field: props.host === '' ? 'host' : 'port',
     problem: undefined,
   });
@@ -48,23 +57,21 @@ export function ConnectForm(props: ConnectFormProps) {
 
   const handle = (input: string, key: Key) => {
     if (props.connecting) return;
-    const { host, port, field } = form.current;
+    const { host, port, user, password, field } = form.current;
     if (key.escape || (key.ctrl && input === 'c')) {
       props.onQuit();
       return;
     }
     if (key.tab || key.upArrow || key.downArrow) {
-      update({ field: field === 'host' ? 'port' : 'host' });
+      const step = key.upArrow || key.shift ? FIELDS.length - 1 : 1;
+      update({ field: FIELDS[(FIELDS.indexOf(field) + step) % FIELDS.length]! });
       return;
     }
-    const result = editText(field === 'host' ? host : port, input, key);
+    const result = editText(form.current[field], input, key);
     if (result.kind === 'edit') {
-      const value = result.value.trim();
-      update(
-        field === 'host'
-          ? { host: value, problem: undefined }
-          : { port: value, problem: undefined },
-      );
+      // A password may hold spaces; the other fields may not.
+      const value = field === 'password' ? result.value : result.value.trim();
+      update({ [field]: value, problem: undefined });
     } else if (result.kind === 'submit') {
       if (host === '') {
         update({ problem: 'the host is missing', field: 'host' });
@@ -75,7 +82,8 @@ export function ConnectForm(props: ConnectFormProps) {
         update({ problem: parsed, field: 'port' });
         return;
       }
-      props.onSubmit(host, parsed);
+      if (user === '') props.onSubmit(host, parsed);
+      else props.onSubmit(host, parsed, { user, password });
     }
   };
 
@@ -86,9 +94,9 @@ export function ConnectForm(props: ConnectFormProps) {
     } else handle(input, key);
   });
 
-  const { host, port, field, problem } = form.current;
+  const { host, port, user, password, field, problem } = form.current;
   const inner = Math.min(60, Math.max(30, props.width - 4));
-  const fieldRow = (name: 'host' | 'port', label: string, value: string) => {
+  const fieldRow = (name: Field, label: string, value: string) => {
     const active = field === name && !props.connecting;
     return (
       <Text>
@@ -115,13 +123,17 @@ export function ConnectForm(props: ConnectFormProps) {
       <Text> </Text>
       {fieldRow('host', 'Host', host)}
       {fieldRow('port', 'Port', port)}
+      {fieldRow('user', 'User', user)}
+      {fieldRow('password', 'Password', '•'.repeat([...password].length))}
       <Text> </Text>
       {props.connecting ? (
         <Text color="yellow">{`Connecting to ${host}:${port}…`}</Text>
       ) : error !== undefined ? (
         <Text color="red" wrap="wrap">{`error: ${error}`}</Text>
       ) : (
-        <Text dimColor>Enter connect · Tab next field · Esc quit</Text>
+        <Text dimColor>
+          Enter connect · Tab next field · Esc quit · user: servers with accounts
+        </Text>
       )}
     </Box>
   );

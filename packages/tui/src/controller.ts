@@ -4,7 +4,7 @@
 // so it is tested against a real server on its own.
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { type CftpClient, CftpError, connect, type Entry } from '@cftp/client';
+import { type CftpClient, CftpError, type ConnectOptions, connect, type Entry } from '@cftp/client';
 import { type ErrorInfo, errorInfo } from './errors.js';
 import { listLocal, mkdirLocal, removeLocal, renameLocal, resolvedType } from './local-fs.js';
 import { displayPath, remoteJoin, type Side } from './paths.js';
@@ -27,6 +27,27 @@ export interface ControllerOptions {
   treeConcurrency?: number;
   /** Connect + handshake deadline (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * TLS trust and credentials for `host` as typed (it may be `user@host`); given by the CLI,
+   * which owns known_hosts (docs/security.md). Without it, plaintext.
+   */
+  security?: SecurityProvider;
+}
+
+/**
+ * Turns the typed host (and the connect form's user and password, if filled in) into the
+ * connect options: the bare host, TLS, user and password.
+ */
+export type SecurityProvider = (
+  host: string,
+  port: number,
+  credentials: Credentials | undefined,
+) => Promise<Pick<ConnectOptions, 'host' | 'tls' | 'user' | 'password'>>;
+
+/** What the connect form's user and password fields hold. */
+export interface Credentials {
+  user: string;
+  password: string;
 }
 
 export interface ControllerEvents {
@@ -41,6 +62,7 @@ export interface CopyResult {
 
 export class Controller extends EventEmitter<ControllerEvents> {
   readonly transfers: Transfers;
+  private credentials: Credentials | undefined;
   private client: CftpClient | undefined;
   private current: ConnectionStatus = {
     phase: 'idle',
@@ -72,15 +94,25 @@ export class Controller extends EventEmitter<ControllerEvents> {
    * Connects to `host:port` (replacing any current connection). Resolves true when connected;
    * on failure the status says why and it resolves false, so the screen never sees a throw.
    */
-  async connect(host: string, port: number): Promise<boolean> {
+  async connect(host: string, port: number, credentials?: Credentials): Promise<boolean> {
     this.closing = false;
+    // Kept for reconnect, in memory only.
+    this.credentials = credentials;
     const previous = this.client;
     this.client = undefined;
     previous?.close();
     this.setStatus({ phase: 'connecting', host, port, error: undefined });
     let client: CftpClient;
     try {
-      client = await connect({ host, port, timeoutMs: this.options.connectTimeoutMs ?? 10_000 });
+      const security = (await this.options.security?.(host, port, credentials)) ?? {
+        host,
+        ...credentials,
+      };
+      client = await connect({
+        port,
+        timeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        ...security,
+      });
     } catch (error) {
       this.setStatus({ phase: 'disconnected', host, port, error: errorInfo(error) });
       return false;
@@ -104,7 +136,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
   reconnect(): Promise<boolean> {
     const { host, port } = this.current;
     if (host === undefined || port === undefined) return Promise.resolve(false);
-    return this.connect(host, port);
+    return this.connect(host, port, this.credentials);
   }
 
   private requireClient(): CftpClient {

@@ -9,6 +9,8 @@ export {
   Controller,
   type ControllerOptions,
   type CopyResult,
+  type Credentials,
+  type SecurityProvider,
 } from './controller.js';
 export { describeError, type ErrorInfo, errorInfo } from './errors.js';
 export { entryRow, FilePane, type FilePaneProps, paneColumns } from './FilePane.js';

@@ -3,7 +3,7 @@
 // resolves 2, like any usage error of the cftp command.
 import { render } from 'ink';
 import { App } from './App.js';
-import { Controller } from './controller.js';
+import { Controller, type SecurityProvider } from './controller.js';
 import type { Binding } from './keys.js';
 
 export interface TuiOptions {
@@ -15,6 +15,8 @@ export interface TuiOptions {
   /** Transfers running at once (default 2). */
   concurrency?: number | undefined;
   bindings?: readonly Binding[] | undefined;
+  /** TLS trust and credentials per server (see Controller); without it, plaintext. */
+  security?: SecurityProvider | undefined;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WritableStream;
@@ -35,7 +37,10 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
     stderr.write(NO_TERMINAL_MESSAGE);
     return EXIT_NO_TERMINAL;
   }
-  const controller = new Controller({ concurrency: options.concurrency });
+  const controller = new Controller({
+    concurrency: options.concurrency,
+    ...(options.security === undefined ? {} : { security: options.security }),
+  });
   // Started before the first frame, so the screen opens on "connecting".
   if (options.host !== undefined && options.port !== undefined) {
     void controller.connect(options.host, options.port);

@@ -337,6 +337,30 @@ describe('ConnectForm', () => {
     await vi.waitFor(() => expect(onSubmit).toHaveBeenCalledWith('files', 2121));
   });
 
+  it('takes a user and a masked password for servers with accounts (docs/security.md)', async () => {
+    const onSubmit = vi.fn();
+    const { stdin, lastFrame } = render(
+      <ConnectForm
+        host="files"
+        port="2121"
+        connecting={false}
+        error={undefined}
+        width={80}
+        onSubmit={onSubmit}
+        onQuit={() => {}}
+      />,
+    );
+    const screen = () => stripVTControlCharacters(lastFrame() ?? '');
+    for (const key of ['\t', 'a', 'l', 'i', 'c', 'e', '\t', 'p', 'w', ' ', 'x']) stdin.write(key);
+    await vi.waitFor(() => expect(screen()).toContain('Password [••••█'));
+    expect(screen()).toContain('User [alice');
+    expect(screen()).not.toContain('pw x');
+    stdin.write('\r');
+    await vi.waitFor(() =>
+      expect(onSubmit).toHaveBeenCalledWith('files', 2121, { user: 'alice', password: 'pw x' }),
+    );
+  });
+
   it('refuses a bad port, shows a connect error, and quits on Esc', async () => {
     const onSubmit = vi.fn();
     const onQuit = vi.fn();

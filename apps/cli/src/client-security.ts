@@ -1,0 +1,80 @@
+// The client side of docs/security.md for every command that connects: `user@` and the
+// password, TLS with the server's fingerprint pinned in known_hosts on first use (SSH's
+// model), or plaintext with --insecure-plaintext.
+import { CftpError, type ConnectOptions } from '@cftp/client';
+import { addKnownHost, hostKey, knownHostsPath, lookupKnownHost } from './identity.js';
+import { readPassword } from './secrets.js';
+
+export interface SecurityFlags {
+  knownHosts?: string;
+  fingerprint?: string;
+  insecurePlaintext?: boolean;
+}
+
+/** `alice@host` → user and host; a bare host has no user. */
+export function splitUser(text: string): { user?: string; host: string } {
+  const at = text.lastIndexOf('@');
+  if (at <= 0) return { host: at === 0 ? text.slice(1) : text };
+  return { user: text.slice(0, at), host: text.slice(at + 1) };
+}
+
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+
+export function checkFingerprintFlag(value: string): string {
+  if (!FINGERPRINT.test(value)) {
+    throw new CftpError('EUSAGE', `--fingerprint: expected SHA256: and 43 base64 characters`);
+  }
+  return value;
+}
+
+/** The connect options for `host:port` under these flags; asks for the password if needed. */
+export async function securityOptions(
+  target: { host: string; port: number; user?: string | undefined },
+  flags: SecurityFlags,
+  /** Where to say what happens (the TUI passes a no-op: its screen owns the terminal). */
+  notify: (text: string) => void = (text) => process.stderr.write(text),
+  /** How to get the password (the TUI reads only CFTP_PASSWORD). */
+  password: (prompt: string) => Promise<string> = readPassword,
+): Promise<Pick<ConnectOptions, 'tls' | 'user' | 'password'>> {
+  const credentials =
+    target.user === undefined
+      ? {}
+      : {
+          user: target.user,
+          password: await password(`${target.user}@${target.host}'s password: `),
+        };
+  // Asked for explicitly, and the server already warns: no extra line on a script's stderr.
+  if (flags.insecurePlaintext === true) return credentials;
+  const file = knownHostsPath(flags.knownHosts);
+  const key = hostKey(target.host, target.port);
+  const pinned =
+    flags.fingerprint === undefined
+      ? await lookupKnownHost(file, key)
+      : checkFingerprintFlag(flags.fingerprint);
+  return {
+    ...credentials,
+    tls: {
+      ...(pinned === undefined ? {} : { fingerprint: pinned }),
+      onUnknownHost: async (fingerprint) => {
+        await addKnownHost(file, key, fingerprint);
+        notify(
+          `cftp: first connection to ${key}; its certificate fingerprint is ${fingerprint}.\n` +
+            `cftp: pinned in ${file}; a different certificate will be refused from now on.\n`,
+        );
+        return true;
+      },
+    },
+  };
+}
+
+/** Adds where to look when a pinned fingerprint no longer matches. */
+export function explainTlsError(error: unknown, flags: SecurityFlags): unknown {
+  if (!(error instanceof CftpError) || error.code !== 'ETLS' || !/CHANGED/.test(error.message)) {
+    return error;
+  }
+  const where =
+    flags.fingerprint === undefined
+      ? `If the change is expected, remove the server's line from ${knownHostsPath(flags.knownHosts)}.`
+      : 'It does not match --fingerprint.';
+  return new CftpError('ETLS', `${error.message} ${where}`);
+}
