@@ -1,0 +1,171 @@
+// The results model: one row per scenario × system, the targets of issue #7 checked against
+// them, and the markdown table printed at the end of a run.
+import type { MachineInfo } from './machine.js';
+import type { Summary } from './stats.js';
+
+export type Unit = 'MiB/s' | 'files/s' | 'ms' | 's' | 'KiB';
+
+/** A system under test: CFTP, a ceiling (what Node and the machine can do), or a peer. */
+export type System =
+  | 'cftp'
+  | 'cftp --insecure-plaintext'
+  | 'ceiling'
+  | 'ftp-srv + basic-ftp'
+  | 'vsftpd + curl'
+  | 'vsftpd + lftp'
+  | 'vsftpd + basic-ftp';
+
+export interface TargetCheck {
+  /** What the target says, e.g. `≥ 1000 MiB/s`. */
+  text: string;
+  met: boolean;
+}
+
+export interface Row {
+  /** Scenario id, the same for every system that runs it, e.g. `get-large`. */
+  scenario: string;
+  /** What the table calls it, e.g. `get 1 GiB`. */
+  title: string;
+  system: System;
+  unit: Unit;
+  /** The headline figure over several runs. */
+  value: Summary;
+  /** Other figures of the same runs (peak RSS in MiB, CPU seconds, ratios, errors). */
+  details: Record<string, number>;
+  notes: string[];
+  targets: TargetCheck[];
+}
+
+export interface Skipped {
+  system: string;
+  reason: string;
+}
+
+export interface BenchResults {
+  mode: 'quick' | 'full';
+  startedAt: string;
+  durationSeconds: number;
+  machine: MachineInfo;
+  /** 1-minute load average before and after the run (after includes the bench's own load). */
+  loadAverage: { before: number; after: number };
+  /**
+   * CPU time that processes outside the bench used during the run (machine busy time minus
+   * the bench's own, children included): anything above a few % skews the figures.
+   */
+  otherProcesses: { cpuSeconds: number; shareOfMachine: number };
+  rows: Row[];
+  skipped: Skipped[];
+}
+
+/** Labels of the detail figures, in the order the table shows them. */
+const DETAIL_LABELS: Array<[key: string, label: (value: number) => string]> = [
+  ['inProcessMiBps', (v) => `in-process ${v.toFixed(0)} MiB/s`],
+  ['ratioToCeiling', (v) => `${v.toFixed(2)}× file→socket→file`],
+  ['serverPeakRssMiB', (v) => `server RSS ${v.toFixed(1)} MiB`],
+  ['clientPeakRssMiB', (v) => `client RSS ${v.toFixed(1)} MiB`],
+  ['serverCpuSeconds', (v) => `server CPU ${v.toFixed(2)} s`],
+  ['clientCpuSeconds', (v) => `client CPU ${v.toFixed(2)} s`],
+  ['entries', (v) => `${v} entries`],
+  ['sessions', (v) => `${v} sessions`],
+  ['errors', (v) => `${v} errors`],
+  ['serverBaseRssMiB', (v) => `server RSS ${v.toFixed(1)} MiB before`],
+  ['serverRssDeltaMiB', (v) => `+${v.toFixed(1)} MiB with them`],
+];
+
+function formatNumber(value: number, unit: Unit): string {
+  if (unit === 'ms') return value < 10 ? value.toFixed(2) : value.toFixed(1);
+  if (unit === 's') return value.toFixed(2);
+  return value < 100 ? value.toFixed(1) : value.toFixed(0);
+}
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|');
+}
+
+export function formatDetails(row: Row): string {
+  const parts: string[] = [];
+  for (const [key, label] of DETAIL_LABELS) {
+    const value = row.details[key];
+    if (value !== undefined && Number.isFinite(value)) parts.push(label(value));
+  }
+  return [...parts, ...row.notes].join('; ');
+}
+
+export function formatTargets(row: Row): string {
+  return row.targets.map((t) => `${t.text}: **${t.met ? 'met' : 'missed'}**`).join('<br>');
+}
+
+export function machineLine(machine: MachineInfo): string {
+  return (
+    `${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM, ` +
+    `Node ${machine.nodeVersion}, ${machine.os}`
+  );
+}
+
+/** The markdown report: machine, load, then one table row per scenario × system. */
+export function renderMarkdown(results: BenchResults): string {
+  const lines = [
+    `## CFTP bench (${results.mode}), ${results.startedAt}`,
+    '',
+    `Machine: ${machineLine(results.machine)}.`,
+    `Load average (1 min): ${results.loadAverage.before.toFixed(2)} before the run. ` +
+      `Run took ${results.durationSeconds.toFixed(0)} s; other processes used ` +
+      `${results.otherProcesses.cpuSeconds.toFixed(1)} CPU-s meanwhile ` +
+      `(${(100 * results.otherProcesses.shareOfMachine).toFixed(1)} % of the machine).`,
+    '',
+    '| scenario | system | median | min | max | unit | details | target |',
+    '| --- | --- | ---: | ---: | ---: | --- | --- | --- |',
+  ];
+  for (const row of results.rows) {
+    const { min, median, max } = row.value;
+    lines.push(
+      `| ${cell(row.title)} | ${row.system} | ${formatNumber(median, row.unit)} | ` +
+        `${formatNumber(min, row.unit)} | ${formatNumber(max, row.unit)} | ${row.unit} | ` +
+        `${cell(formatDetails(row))} | ${formatTargets(row)} |`,
+    );
+  }
+  if (results.skipped.length > 0) {
+    lines.push('', 'Skipped:');
+    for (const skip of results.skipped) lines.push(`- ${skip.system}: ${skip.reason}`);
+  }
+  if (results.mode === 'quick') lines.push('', '--quick: small sizes, no targets checked.');
+  return `${lines.join('\n')}\n`;
+}
+
+const SCENARIO_ORDER = [
+  'ceiling-socket',
+  'ceiling-file',
+  'ceiling-file-fsync',
+  'ceiling-sha256',
+  'get-large',
+  'put-large',
+  'put-many',
+  'get-many',
+  'list-1000',
+  'list-10000',
+  'connect',
+  'sessions',
+  'idle-session',
+];
+const SYSTEM_ORDER: System[] = [
+  'ceiling',
+  'cftp',
+  'cftp --insecure-plaintext',
+  'ftp-srv + basic-ftp',
+  'vsftpd + curl',
+  'vsftpd + lftp',
+  'vsftpd + basic-ftp',
+];
+
+/** Rows grouped by scenario, CFTP first and its peers below it. */
+export function sortRows(rows: Row[]): Row[] {
+  const rank = (list: readonly string[], value: string) => {
+    const index = list.indexOf(value);
+    return index < 0 ? list.length : index;
+  };
+  return [...rows].sort(
+    (a, b) =>
+      rank(SCENARIO_ORDER, a.scenario) - rank(SCENARIO_ORDER, b.scenario) ||
+      rank(SYSTEM_ORDER, a.system) - rank(SYSTEM_ORDER, b.system),
+  );
+}

@@ -1,0 +1,32 @@
+// The far end of the ceiling measurements, in its own process like a real server:
+// `sink` reads and drops whatever a connection sends, then ends it; `file` pipes a file
+// into each connection with plain fs streams (the naive file → socket path).
+import { createReadStream } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { workerArgs } from './io.js';
+
+export interface CeilingServerArgs {
+  mode: 'sink' | 'file';
+  /** `file`: the file to send. */
+  path?: string;
+}
+
+const args = workerArgs<CeilingServerArgs>();
+
+function serve(socket: Socket): void {
+  socket.on('error', () => {});
+  if (args.mode === 'sink') {
+    socket.on('data', () => {});
+    socket.on('end', () => socket.end());
+  } else {
+    createReadStream(args.path ?? '').pipe(socket);
+  }
+}
+
+const server = createServer(serve);
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  process.stdout.write(`${JSON.stringify({ port })}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
