@@ -2,8 +2,8 @@
 // the server's self-signed certificate (made on first start, @peculiar/x509) and the
 // client's known_hosts file (SSH's trust on first use).
 import 'reflect-metadata';
-import { KeyObject, webcrypto, X509Certificate } from 'node:crypto';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { KeyObject, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
+import { appendFile, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { certificateFingerprint } from '@cftp/client';
@@ -42,17 +42,15 @@ export async function loadIdentity(certFile: string, keyFile: string): Promise<S
 /**
  * The server's key and certificate in `dir`, created on first use: ECDSA P-256, self-signed,
  * valid for 20 years (trust comes from the pinned fingerprint, not from dates or a CA).
- * The key file is written with mode 0600, exclusively, so two first starts cannot mix halves.
+ * Several servers may start at once on a fresh state folder: each writes its pair to private
+ * temporary files and publishes it with link(), which fails if the name exists, so exactly
+ * one pair wins and the others load it (the key file has mode 0600).
  */
 export async function loadOrCreateIdentity(dir: string): Promise<ServerIdentity> {
   const keyPath = join(dir, KEY_FILE);
   const certPath = join(dir, CERT_FILE);
-  try {
-    const identity = await loadIdentity(certPath, keyPath);
-    return identity;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const existing = await loadIfPresent(certPath, keyPath);
+  if (existing !== undefined) return existing;
   x509.cryptoProvider.set(webcrypto);
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
@@ -68,9 +66,46 @@ export async function loadOrCreateIdentity(dir: string): Promise<ServerIdentity>
   const cert = certificate.toString('pem');
   const key = KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString();
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(keyPath, key, { mode: 0o600, flag: 'wx' });
-  await writeFile(certPath, cert, { mode: 0o644, flag: 'wx' });
-  return { key, cert, fingerprint: fingerprintOf(cert), created: true };
+  const suffix = `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(keyPath + suffix, key, { mode: 0o600, flag: 'wx' });
+    await writeFile(certPath + suffix, cert, { mode: 0o644, flag: 'wx' });
+    try {
+      await link(keyPath + suffix, keyPath); // whoever publishes the key first wins
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return await awaitIdentity(certPath, keyPath);
+    }
+    await link(certPath + suffix, certPath);
+    return { key, cert, fingerprint: fingerprintOf(cert), created: true };
+  } finally {
+    await unlink(keyPath + suffix).catch(() => {});
+    await unlink(certPath + suffix).catch(() => {});
+  }
+}
+
+async function loadIfPresent(
+  certPath: string,
+  keyPath: string,
+): Promise<ServerIdentity | undefined> {
+  try {
+    return await loadIdentity(certPath, keyPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Another server published the key a moment ago; its certificate follows right after. */
+async function awaitIdentity(certPath: string, keyPath: string): Promise<ServerIdentity> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const identity = await loadIfPresent(certPath, keyPath);
+    if (identity !== undefined) return identity;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(
+    `${keyPath} exists without ${certPath}: remove the key to let the server make a new pair`,
+  );
 }
 
 /** `--known-hosts FILE`, else `known_hosts` in the state folder. */

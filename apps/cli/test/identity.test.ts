@@ -1,5 +1,5 @@
 // The client's trust store and the server's key (docs/security.md, "Encryption").
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,15 @@ describe('state folder and server key', () => {
     const again = await loadOrCreateIdentity(dir);
     expect(again.created).toBe(false);
     expect(again.fingerprint).toBe(first.fingerprint);
+  });
+
+  it('gives servers that start at once on a fresh folder one and the same key', async () => {
+    const dir = join(await tempDir(), 'state');
+    const all = await Promise.all(Array.from({ length: 8 }, () => loadOrCreateIdentity(dir)));
+    expect(all.filter((identity) => identity.created)).toHaveLength(1);
+    expect(new Set(all.map((identity) => identity.fingerprint)).size).toBe(1);
+    expect(new Set(all.map((identity) => identity.key)).size).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual(['server-cert.pem', 'server-key.pem']);
   });
 });
 
