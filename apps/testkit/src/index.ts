@@ -25,6 +25,7 @@ export {
   frameHeader,
   HOST,
   openData,
+  openTlsData,
   rawFrame,
   readAll,
   sendAndEnd,

@@ -1,8 +1,10 @@
-// A raw CFTP wire client for hostile tests (docs/protocol.md §2–§5), built on
-// @cftp/protocol's codec only: a control connection that records every reply, and
-// data-channel connections that present any token from any loopback address.
+// A raw CFTP wire client for tests (docs/protocol.md §2–§5), built on @cftp/protocol's
+// codec only: a control connection that records every reply, and data-channel connections
+// (plain or TLS) that present any token from any loopback address. Used by the hostile
+// suite and, by source path, by packages/server's own tests.
 import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
   type ClientMessage,
   type DecodeResult,
@@ -52,6 +54,18 @@ export class Control {
   }
 
   /** `localAddress` picks the source address (e.g. 127.0.0.2, another loopback address). */
+  /** A TLS control connection (§4.1); the certificate is not checked here. */
+  static openTls(port: number): Promise<Control> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({ host: HOST, port, rejectUnauthorized: false });
+      socket.once('error', reject);
+      socket.once('secureConnect', () => {
+        socket.off('error', reject);
+        resolve(new Control(socket));
+      });
+    });
+  }
+
   static open(port: number, host = HOST, localAddress?: string): Promise<Control> {
     return new Promise((resolve, reject) => {
       const socket = netConnect(
@@ -245,4 +259,18 @@ export function frameHeader(length: number): Buffer {
 export function rawFrame(payload: string | Uint8Array): Buffer {
   const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
   return Buffer.concat([frameHeader(bytes.byteLength), bytes]);
+}
+
+/** A TLS data connection (§5.3) that presents `token` once the handshake is done. */
+export function openTlsData(port: number, token: string | Uint8Array): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: HOST, port, rejectUnauthorized: false });
+    socket.once('error', reject);
+    socket.once('secureConnect', () => {
+      socket.off('error', reject);
+      socket.on('error', () => {});
+      socket.write(typeof token === 'string' ? Buffer.from(token, 'hex') : token);
+      resolve(socket);
+    });
+  });
 }

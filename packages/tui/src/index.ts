@@ -26,6 +26,7 @@ export {
   helpLineItems,
   keyLabel,
   keyName,
+  NO_KEY,
   remap,
   type Scope,
   splitKeys,

@@ -262,7 +262,8 @@ export function helpLineItems(
     .map((binding) => [keyLabel(binding.keys[0]!), binding.label!]);
 }
 
-const NO_KEY: Key = {
+/** Ink's key flags with none set: the base for a key press built by hand. */
+export const NO_KEY: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,

@@ -10,32 +10,12 @@ import {
   helpLineItems,
   keyLabel,
   keyName,
+  NO_KEY,
   remap,
   splitKeys,
 } from '../src/index.js';
 
-const none: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
+const none: Key = NO_KEY;
 
 describe('DEFAULT_BINDINGS', () => {
   it('binds the keys the issue names', () => {
