@@ -5,23 +5,17 @@ import type { Entry } from '@cftp/client';
 import { cleanup, render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  ConfirmDialog,
-  ConnectForm,
-  DEFAULT_BINDINGS,
-  FilePane,
-  HelpLine,
-  HelpOverlay,
-  helpLines,
-  InputLine,
-  newPane,
-  type PaneState,
-  queueRow,
-  StatusBar,
-  Toast,
-  type TransferItem,
-  TransferQueue,
-} from '../src/index.js';
+import { ConfirmDialog } from '../src/ConfirmDialog.js';
+import { ConnectForm } from '../src/ConnectForm.js';
+import { FilePane } from '../src/FilePane.js';
+import { HelpLine } from '../src/HelpLine.js';
+import { HelpOverlay, helpLines } from '../src/HelpOverlay.js';
+import { DEFAULT_BINDINGS } from '../src/keys.js';
+import { StatusBar } from '../src/StatusBar.js';
+import { newPane, type PaneState } from '../src/state.js';
+import { InputLine, Toast } from '../src/Toast.js';
+import { queueRow, TransferQueue } from '../src/TransferQueue.js';
+import type { TransferItem } from '../src/transfers.js';
 
 afterEach(cleanup);
 

@@ -13,7 +13,7 @@ import {
   NO_KEY,
   remap,
   splitKeys,
-} from '../src/index.js';
+} from '../src/keys.js';
 
 const none: Key = NO_KEY;
 
