@@ -1,6 +1,6 @@
 // A question that must be answered before anything else happens (delete, quit with
 // transfers running, reconnect): a framed box drawn over the panes; y answers yes, n or Esc
-// no. Every cell inside the frame is written (no padding, lines padded to the full width),
+// no (the key table's `confirm` scope; the keys shown are passed in). Every cell inside the frame is written (no padding, lines padded to the full width),
 // so nothing of the panes below shows through.
 import { Box, Text } from 'ink';
 import { fit } from './format.js';
@@ -12,12 +12,24 @@ export interface ConfirmDialogProps {
   yes: string;
   /** Total width, frame included. */
   width: number;
+  /** The keys that answer, as written on screen (default: the default key table's). */
+  keys?: { yes: readonly string[]; no: readonly string[] } | undefined;
 }
 
-export function ConfirmDialog({ title, lines, yes, width }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  title,
+  lines,
+  yes,
+  width,
+  keys = { yes: ['y'], no: ['n', 'Esc'] },
+}: ConfirmDialogProps) {
   const inner = Math.max(20, width - 4);
   const pad = (text: string) => ` ${fit(text, inner)} `;
-  const answers = `y ${yes}   n / Esc cancel`;
+  // The first key of each answer stands out; the others follow it as ` / Esc`.
+  const [yesFirst = '', ...yesRest] = keys.yes;
+  const [noFirst = '', ...noRest] = keys.no;
+  const more = (rest: readonly string[]) => rest.map((key) => ` / ${key}`).join('');
+  const answers = `${keys.yes.join(' / ')} ${yes}   ${keys.no.join(' / ')} cancel`;
   return (
     <Box flexDirection="column" width={inner + 4} borderStyle="double" borderColor="yellow">
       <Text bold color="yellow" wrap="truncate">
@@ -33,13 +45,13 @@ export function ConfirmDialog({ title, lines, yes, width }: ConfirmDialogProps) 
       <Text wrap="truncate">
         {' '}
         <Text bold color="cyan">
-          y
+          {yesFirst}
         </Text>
-        {` ${yes}   `}
+        {`${more(yesRest)} ${yes}   `}
         <Text bold color="cyan">
-          n
+          {noFirst}
         </Text>
-        {` / Esc cancel${' '.repeat(Math.max(0, inner - answers.length))} `}
+        {`${more(noRest)} cancel${' '.repeat(Math.max(0, inner - answers.length))} `}
       </Text>
     </Box>
   );

@@ -1,10 +1,19 @@
 // What `cftp tui` without an address shows (and any failed connect): host, port, and the
 // user and password of servers with accounts (docs/security.md; the password is masked).
-// Tab or ↓ next field, ↑ previous, Enter connects, Esc quits.
+// Tab or ↓ next field, ↑ previous, Enter connects, Esc quits (the key table's `form` and
+// `input` scopes).
 import { Box, type Key, Text, useInput } from 'ink';
 import { useReducer, useRef } from 'react';
 import { fit } from './format.js';
-import { splitKeys } from './keys.js';
+import {
+  type Binding,
+  type Command,
+  DEFAULT_BINDINGS,
+  keyName,
+  keysFor,
+  type Scope,
+  splitKeys,
+} from './keys.js';
 import { editText } from './text-input.js';
 
 export interface ConnectFormProps {
@@ -17,7 +26,10 @@ export interface ConnectFormProps {
   /** `credentials` only when a user name was typed. */
   onSubmit: (host: string, port: number, credentials?: { user: string; password: string }) => void;
   onQuit: () => void;
+  bindings?: readonly Binding[] | undefined;
 }
+
+const FORM_SCOPES: readonly Scope[] = ['form', 'input'];
 
 /** The port as a number, or why it is not one. */
 export function parsePort(text: string): number | string {
@@ -55,20 +67,18 @@ export function ConnectForm(props: ConnectFormProps) {
     rerender();
   };
 
-  const handle = (input: string, key: Key) => {
+  const bindings = props.bindings ?? DEFAULT_BINDINGS;
+  const handle = (name: string | undefined, input: string, key: Key) => {
     if (props.connecting) return;
     const { host, port, user, password, field } = form.current;
-    if (key.escape || (key.ctrl && input === 'c')) {
-      props.onQuit();
-      return;
-    }
-    if (key.tab || key.upArrow || key.downArrow) {
-      const step = key.upArrow || key.shift ? FIELDS.length - 1 : 1;
-      update({ field: FIELDS[(FIELDS.indexOf(field) + step) % FIELDS.length]! });
-      return;
-    }
-    const result = editText(form.current[field], input, key);
-    if (result.kind === 'edit') {
+    const result = editText(bindings, FORM_SCOPES, form.current[field], name, input, key);
+    if (result.kind === 'command') {
+      if (result.command === 'leaveForm') props.onQuit();
+      else if (result.command === 'nextField' || result.command === 'previousField') {
+        const step = result.command === 'previousField' ? FIELDS.length - 1 : 1;
+        update({ field: FIELDS[(FIELDS.indexOf(field) + step) % FIELDS.length]! });
+      }
+    } else if (result.kind === 'edit') {
       // A password may hold spaces; the other fields may not.
       const value = field === 'password' ? result.value : result.value.trim();
       update({ [field]: value, problem: undefined });
@@ -90,8 +100,8 @@ export function ConnectForm(props: ConnectFormProps) {
   useInput((input, key) => {
     // Keys that arrive in one read (a paste, fast typing) are taken one at a time.
     if ([...input].length > 1 && !key.ctrl && !key.meta) {
-      for (const press of splitKeys(input)) handle(press.input, press.key);
-    } else handle(input, key);
+      for (const press of splitKeys(input)) handle(press.name, press.input, press.key);
+    } else handle(keyName(input, key), input, key);
   });
 
   const { host, port, user, password, field, problem } = form.current;
@@ -109,6 +119,7 @@ export function ConnectForm(props: ConnectFormProps) {
     );
   };
   const error = problem ?? props.error;
+  const first = (command: Command) => keysFor(bindings, command)[0] ?? '?';
   return (
     <Box
       flexDirection="column"
@@ -132,7 +143,7 @@ export function ConnectForm(props: ConnectFormProps) {
         <Text color="red" wrap="wrap">{`error: ${error}`}</Text>
       ) : (
         <Text dimColor>
-          Enter connect · Tab next field · Esc quit · user: servers with accounts
+          {`${first('submit')} connect · ${first('nextField')} next field · ${first('leaveForm')} quit · user: servers with accounts`}
         </Text>
       )}
     </Box>

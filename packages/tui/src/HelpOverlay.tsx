@@ -16,6 +16,11 @@ const GROUPS: { scope: Scope; title: string }[] = [
   { scope: 'pane', title: 'File panes' },
   { scope: 'list', title: 'Panes and queue' },
   { scope: 'queue', title: 'Transfer queue' },
+  { scope: 'input', title: 'Input line (rename, mkdir, filter, connect form)' },
+  { scope: 'confirm', title: 'Questions' },
+  { scope: 'help', title: 'This help' },
+  { scope: 'form', title: 'Connect form' },
+  // Last, so that the end of the help shows what works everywhere.
   { scope: 'global', title: 'Everywhere' },
 ];
 

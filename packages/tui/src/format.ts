@@ -93,3 +93,8 @@ export function progressBar(fraction: number, width: number): string {
   const filled = Math.round(clamped * width);
   return '█'.repeat(filled) + '░'.repeat(width - filled);
 }
+
+/** `1 entry`, `3 entries`: a count with its noun. */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

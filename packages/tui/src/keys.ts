@@ -1,9 +1,11 @@
 // Every key binding of the TUI, in one table. Keys are named ('j', 'G', 'enter', 'f5',
 // 'ctrl-c', ...), commands are what the screen does; `remap` swaps keys without touching
-// the components. The help line and the help overlay are generated from this table.
+// the components. The help line and the help overlay are generated from this table. The
+// modes (the help, a question, an input line, the connect form) have scopes of their own.
 import type { Key } from 'ink';
 
-export type Command =
+/** What a key does while browsing the panes and the queue. */
+export type BrowseCommand =
   | 'up'
   | 'down'
   | 'top'
@@ -31,11 +33,31 @@ export type Command =
   | 'help'
   | 'quit';
 
+/** What a key does in a mode: the help overlay, a yes/no question, an input line, the form. */
+export type ModeCommand =
+  | 'scrollUp'
+  | 'scrollDown'
+  | 'yes'
+  | 'no'
+  | 'submit'
+  | 'cancelInput'
+  | 'deleteChar'
+  | 'deleteWord'
+  | 'clearInput'
+  | 'nextField'
+  | 'previousField'
+  | 'leaveForm';
+
+export type Command = BrowseCommand | ModeCommand;
+
 /**
  * Where a binding applies: `list` in the file panes and the queue (moving the cursor),
- * `pane` in a file pane, `queue` in the transfer queue, `global` everywhere.
+ * `pane` in a file pane, `queue` in the transfer queue, `global` everywhere while browsing.
+ * The mode scopes: `help` while the help is shown, `confirm` while a question waits,
+ * `input` in an input line (rename, mkdir, filter, the form's fields), `form` in the
+ * connect form (which also takes the `input` keys).
  */
-export type Scope = 'global' | 'list' | 'pane' | 'queue';
+export type Scope = 'global' | 'list' | 'pane' | 'queue' | 'help' | 'confirm' | 'input' | 'form';
 
 export interface Binding {
   command: Command;
@@ -142,6 +164,43 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
     help: 'quit (asks when transfers are running)',
     label: 'quit',
   },
+  { command: 'scrollUp', scope: 'help', keys: ['up', 'k'], help: 'scroll the help up' },
+  {
+    command: 'scrollDown',
+    scope: 'help',
+    keys: ['down', 'j'],
+    help: 'scroll the help down (any other key closes it)',
+  },
+  { command: 'yes', scope: 'confirm', keys: ['y', 'Y'], help: 'yes: do what the question says' },
+  {
+    command: 'no',
+    scope: 'confirm',
+    keys: ['n', 'N', 'escape', 'ctrl-c'],
+    help: 'no: leave things as they are',
+  },
+  {
+    command: 'submit',
+    scope: 'input',
+    keys: ['enter'],
+    help: 'done: rename, make, keep the filter',
+  },
+  {
+    command: 'cancelInput',
+    scope: 'input',
+    keys: ['escape', 'ctrl-c'],
+    help: 'cancel the input (and clear the filter)',
+  },
+  {
+    command: 'deleteChar',
+    scope: 'input',
+    keys: ['backspace', 'delete'],
+    help: 'delete the last character',
+  },
+  { command: 'deleteWord', scope: 'input', keys: ['ctrl-w'], help: 'delete the last word' },
+  { command: 'clearInput', scope: 'input', keys: ['ctrl-u'], help: 'clear the input' },
+  { command: 'nextField', scope: 'form', keys: ['tab', 'down'], help: 'next field' },
+  { command: 'previousField', scope: 'form', keys: ['shift-tab', 'up'], help: 'previous field' },
+  { command: 'leaveForm', scope: 'form', keys: ['escape', 'ctrl-c'], help: 'quit' },
 ];
 
 /** Replaces the keys of some commands: `remap(DEFAULT_BINDINGS, { copy: ['y', 'f5'] })`. */
@@ -155,17 +214,37 @@ export function remap(
   });
 }
 
+/** The command bound to `key` in the first of `scopes` that binds it, if any. */
+export function commandIn(
+  bindings: readonly Binding[],
+  scopes: readonly Scope[],
+  key: string,
+): Command | undefined {
+  for (const scope of scopes) {
+    const found = bindings.find((binding) => binding.scope === scope && binding.keys.includes(key));
+    if (found !== undefined) return found.command;
+  }
+  return undefined;
+}
+
 /** The command bound to `key` for the focused area ('pane' or 'queue'), if any. */
 export function commandFor(
   bindings: readonly Binding[],
   area: 'pane' | 'queue',
   key: string,
 ): Command | undefined {
-  for (const scope of [area, 'list', 'global'] as const) {
-    const found = bindings.find((binding) => binding.scope === scope && binding.keys.includes(key));
-    if (found !== undefined) return found.command;
-  }
-  return undefined;
+  return commandIn(bindings, [area, 'list', 'global'], key);
+}
+
+/** The keys bound to `command`, as written on screen (`['n', 'Esc']`). */
+export function keysFor(bindings: readonly Binding[], command: Command): string[] {
+  const keys = bindings.filter((binding) => binding.command === command).flatMap((b) => b.keys);
+  // 'N' beside 'n' and Ctrl-C beside Esc say nothing new on a one-line hint.
+  const shown = keys.filter(
+    (key) =>
+      !key.startsWith('ctrl-') && !(key !== key.toLowerCase() && keys.includes(key.toLowerCase())),
+  );
+  return (shown.length > 0 ? shown : keys).map(keyLabel);
 }
 
 /** The name of a key press as Ink's useInput reports it ('j', 'G', 'enter', 'ctrl-r', ...). */

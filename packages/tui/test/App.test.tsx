@@ -8,7 +8,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { render as renderInk } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../src/index.js';
+import { App } from '../src/App.js';
 import { createFixture, sha256File, writeRandom } from './fixture.js';
 
 const fixture = createFixture();

@@ -4,7 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { cleanup, render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type ConnectionState, StatusBar } from '../src/index.js';
+import { type ConnectionState, StatusBar } from '../src/StatusBar.js';
 
 // Ink's colour support is detected (by chalk) when Ink is first imported, and the fake
 // stdout of ink-testing-library is not a TTY, so colour would be off. Force basic colour

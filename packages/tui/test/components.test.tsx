@@ -5,23 +5,17 @@ import type { Entry } from '@cftp/client';
 import { cleanup, render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  ConfirmDialog,
-  ConnectForm,
-  DEFAULT_BINDINGS,
-  FilePane,
-  HelpLine,
-  HelpOverlay,
-  helpLines,
-  InputLine,
-  newPane,
-  type PaneState,
-  queueRow,
-  StatusBar,
-  Toast,
-  type TransferItem,
-  TransferQueue,
-} from '../src/index.js';
+import { ConfirmDialog } from '../src/ConfirmDialog.js';
+import { ConnectForm } from '../src/ConnectForm.js';
+import { FilePane } from '../src/FilePane.js';
+import { HelpLine } from '../src/HelpLine.js';
+import { HelpOverlay, helpLines } from '../src/HelpOverlay.js';
+import { DEFAULT_BINDINGS, remap } from '../src/keys.js';
+import { StatusBar } from '../src/StatusBar.js';
+import { newPane, type PaneState } from '../src/state.js';
+import { InputLine, Toast } from '../src/Toast.js';
+import { queueRow, TransferQueue } from '../src/TransferQueue.js';
+import type { TransferItem } from '../src/transfers.js';
 
 afterEach(cleanup);
 
@@ -387,5 +381,42 @@ describe('ConnectForm', () => {
     expect(onSubmit).not.toHaveBeenCalled();
     stdin.write('\u001b');
     await vi.waitFor(() => expect(onQuit).toHaveBeenCalled());
+  });
+
+  it('takes its keys from the key table, remapped or not', async () => {
+    const onQuit = vi.fn();
+    const { stdin, lastFrame } = render(
+      <ConnectForm
+        host=""
+        port="2121"
+        connecting={false}
+        error={undefined}
+        width={80}
+        onSubmit={() => {}}
+        onQuit={onQuit}
+        bindings={remap(DEFAULT_BINDINGS, { leaveForm: ['ctrl-q'] })}
+      />,
+    );
+    const screen = () => stripVTControlCharacters(lastFrame() ?? '');
+    expect(screen()).toContain('Ctrl-Q quit');
+    stdin.write('q');
+    await vi.waitFor(() => expect(screen()).toContain('Host [q█'));
+    stdin.write('\u0011');
+    await vi.waitFor(() => expect(onQuit).toHaveBeenCalled());
+  });
+});
+
+describe('ConfirmDialog with a remapped table', () => {
+  it('shows the answer keys it is given', () => {
+    const frame = frameOf(
+      <ConfirmDialog
+        title="Quit?"
+        lines={[]}
+        yes="quit"
+        width={50}
+        keys={{ yes: ['o'], no: ['Esc'] }}
+      />,
+    );
+    expect(frame).toContain('o quit   Esc cancel');
   });
 });

@@ -5,7 +5,10 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { type ConnectionStatus, type Side, sortEntries, type TransferItem } from '../src/index.js';
+import type { ConnectionStatus } from '../src/controller.js';
+import type { Side } from '../src/paths.js';
+import { sortEntries } from '../src/state.js';
+import type { TransferItem } from '../src/transfers.js';
 import { createFixture, sha256File, writeRandom } from './fixture.js';
 
 const fixture = createFixture();

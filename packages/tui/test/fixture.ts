@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CftpServer, createServer } from '@cftp/server';
 import { afterEach } from 'vitest';
-import { Controller, type ControllerOptions } from '../src/index.js';
+import { Controller, type ControllerOptions } from '../src/controller.js';
 
 export interface RunningServer {
   server: CftpServer;

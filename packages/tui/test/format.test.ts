@@ -10,10 +10,8 @@ import {
   formatRate,
   formatSizeShort,
   progressBar,
-  remoteDisplay,
-  remoteJoin,
-  remoteParent,
-} from '../src/index.js';
+} from '../src/format.js';
+import { remoteDisplay, remoteJoin, remoteParent } from '../src/paths.js';
 
 describe('sizes and rates', () => {
   it.each([

@@ -5,15 +5,18 @@ import { describe, expect, it } from 'vitest';
 import {
   type Command,
   commandFor,
+  commandIn,
   DEFAULT_BINDINGS,
   functionKeyName,
   helpLineItems,
   keyLabel,
   keyName,
+  keysFor,
   NO_KEY,
   remap,
   splitKeys,
-} from '../src/index.js';
+} from '../src/keys.js';
+import { editText } from '../src/text-input.js';
 
 const none: Key = NO_KEY;
 
@@ -129,5 +132,64 @@ describe('key names', () => {
       'j',
       '↑',
     ]);
+  });
+});
+
+describe('mode scopes', () => {
+  it('binds the keys of the help, the questions, the input line and the connect form', () => {
+    expect(commandIn(DEFAULT_BINDINGS, ['help'], 'k')).toBe('scrollUp');
+    expect(commandIn(DEFAULT_BINDINGS, ['help'], 'down')).toBe('scrollDown');
+    expect(commandIn(DEFAULT_BINDINGS, ['help'], 'x')).toBeUndefined();
+    expect(commandIn(DEFAULT_BINDINGS, ['confirm'], 'Y')).toBe('yes');
+    expect(commandIn(DEFAULT_BINDINGS, ['confirm'], 'escape')).toBe('no');
+    expect(commandIn(DEFAULT_BINDINGS, ['input'], 'enter')).toBe('submit');
+    expect(commandIn(DEFAULT_BINDINGS, ['input'], 'ctrl-u')).toBe('clearInput');
+    expect(commandIn(DEFAULT_BINDINGS, ['input'], 'j')).toBeUndefined();
+    // The form's own keys go before the input line's: Esc leaves the form.
+    expect(commandIn(DEFAULT_BINDINGS, ['form', 'input'], 'escape')).toBe('leaveForm');
+    expect(commandIn(DEFAULT_BINDINGS, ['form', 'input'], 'shift-tab')).toBe('previousField');
+  });
+
+  it('never gives one key two commands within a mode scope', () => {
+    for (const scope of ['help', 'confirm', 'input', 'form'] as const) {
+      const seen = new Map<string, Command>();
+      for (const binding of DEFAULT_BINDINGS.filter((b) => b.scope === scope)) {
+        for (const key of binding.keys) {
+          expect([scope, key, seen.get(key)]).toEqual([scope, key, undefined]);
+          seen.set(key, binding.command);
+        }
+      }
+    }
+  });
+
+  it('writes the answer keys for the question line', () => {
+    expect(keysFor(DEFAULT_BINDINGS, 'yes')).toEqual(['y']);
+    expect(keysFor(DEFAULT_BINDINGS, 'no')).toEqual(['n', 'Esc']);
+    expect(keysFor(remap(DEFAULT_BINDINGS, { yes: ['o', 'enter'] }), 'yes')).toEqual([
+      'o',
+      'Enter',
+    ]);
+  });
+});
+
+describe('editText', () => {
+  const edit = (value: string, input: string, key: Key, bindings = DEFAULT_BINDINGS) =>
+    editText(bindings, ['input'], value, keyName(input, key), input, key);
+
+  it('types text and edits with the input keys', () => {
+    expect(edit('ab', 'c', none)).toEqual({ kind: 'edit', value: 'abc' });
+    expect(edit('ab', '', { ...none, backspace: true })).toEqual({ kind: 'edit', value: 'a' });
+    expect(edit('one two', 'w', { ...none, ctrl: true })).toEqual({ kind: 'edit', value: 'one ' });
+    expect(edit('ab', 'u', { ...none, ctrl: true })).toEqual({ kind: 'edit', value: '' });
+    expect(edit('ab', '', { ...none, return: true })).toEqual({ kind: 'submit' });
+    expect(edit('ab', '', { ...none, escape: true })).toEqual({ kind: 'cancel' });
+    expect(edit('ab', '', { ...none, upArrow: true })).toEqual({ kind: 'ignore' });
+    expect(edit('ab', 'x', { ...none, ctrl: true })).toEqual({ kind: 'ignore' });
+  });
+
+  it('follows a remapped table', () => {
+    const bindings = remap(DEFAULT_BINDINGS, { clearInput: ['ctrl-k'] });
+    expect(edit('ab', 'k', { ...none, ctrl: true }, bindings)).toEqual({ kind: 'edit', value: '' });
+    expect(edit('ab', 'u', { ...none, ctrl: true }, bindings)).toEqual({ kind: 'ignore' });
   });
 });

@@ -1,7 +1,7 @@
 // runTui without a terminal: a clear message pointing to `cftp client`, exit code 2.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { EXIT_NO_TERMINAL, NO_TERMINAL_MESSAGE, runTui } from '../src/index.js';
+import { EXIT_NO_TERMINAL, NO_TERMINAL_MESSAGE, runTui } from '../src/run.js';
 
 function pipe(): PassThrough & { isTTY?: boolean } {
   return new PassThrough();

@@ -2,16 +2,16 @@
 // the filter, focus and the queue's cursor.
 import type { Entry } from '@cftp/client';
 import { describe, expect, it } from 'vitest';
+import type { ConnectionStatus } from '../src/controller.js';
 import {
   type Action,
   type AppState,
-  type ConnectionStatus,
   initialState,
   reducer,
   selectedEntries,
-  type TransferItem,
   visibleEntries,
-} from '../src/index.js';
+} from '../src/state.js';
+import type { TransferItem } from '../src/transfers.js';
 
 const connected: ConnectionStatus = {
   phase: 'connected',

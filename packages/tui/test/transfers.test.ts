@@ -3,7 +3,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TransferItem, Transfers } from '../src/index.js';
+import type { TransferItem, Transfers } from '../src/transfers.js';
 import { createFixture, sha256File, writeRandom } from './fixture.js';
 
 const fixture = createFixture();

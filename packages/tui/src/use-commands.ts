@@ -1,0 +1,167 @@
+// What each command of the key table does while browsing (move, open, mark, copy, delete,
+// focus, help, quit...), and the answers to the yes/no questions. Keys are turned into
+// commands by useKeys; the work itself is in useFileOperations and the Controller.
+import { useApp } from 'ink';
+import type { Controller } from './controller.js';
+import type { Command } from './keys.js';
+import type { Layout } from './layout.js';
+import { joinPath } from './paths.js';
+import { entryAtCursor, type Mode, PARENT_ENTRY, selectedEntries } from './state.js';
+import type { FileOperations } from './use-file-operations.js';
+import type { ScreenState } from './use-screen-state.js';
+
+/** The modes that ask a yes/no question. */
+export type QuestionMode = Extract<
+  Mode,
+  { kind: 'confirmDelete' } | { kind: 'confirmQuit' } | { kind: 'confirmReconnect' }
+>;
+
+export interface Commands {
+  /** Runs a browsing command (the mode commands are handled by useKeys). */
+  run: (command: Command) => void;
+  /** Answers the question `mode` asks. */
+  answer: (mode: QuestionMode, yes: boolean) => void;
+}
+
+export function useCommands(
+  controller: Controller,
+  { current, dispatch, message }: ScreenState,
+  operations: FileOperations,
+  layout: Layout,
+): Commands {
+  const { exit } = useApp();
+  const { load, goParent, copySelection, deleteEntries, refresh, reconnect } = operations;
+
+  function answer(mode: QuestionMode, yes: boolean) {
+    dispatch({ type: 'closeMode' });
+    if (!yes) {
+      if (mode.kind === 'confirmReconnect') {
+        message('Not connected. R reconnects; the queue waits.', 'error');
+      }
+      return;
+    }
+    if (mode.kind === 'confirmDelete') void deleteEntries(mode.side, mode.folder, mode.entries);
+    else if (mode.kind === 'confirmQuit') exit();
+    else reconnect();
+  }
+
+  function run(command: Command) {
+    const state = current.current;
+    const side = state.focus === 'queue' ? undefined : state.focus;
+    const pane = side === undefined ? undefined : state.panes[side];
+    const item = state.focus === 'queue' ? state.transfers[state.queueCursor] : undefined;
+    switch (command) {
+      case 'up':
+        return dispatch({ type: 'move', delta: -1 });
+      case 'down':
+        return dispatch({ type: 'move', delta: 1 });
+      case 'pageUp':
+        return dispatch({ type: 'move', delta: -layout.paneRows });
+      case 'pageDown':
+        return dispatch({ type: 'move', delta: layout.paneRows });
+      case 'top':
+        return dispatch({ type: 'moveTo', where: 'top' });
+      case 'bottom':
+        return dispatch({ type: 'moveTo', where: 'bottom' });
+      case 'open': {
+        if (side === undefined || pane === undefined) return;
+        const entry = entryAtCursor(pane);
+        if (entry === PARENT_ENTRY) goParent(side);
+        else if (entry?.type === 'dir') load(side, joinPath(side, pane.path, entry.name));
+        else if (entry !== undefined) message(`"${entry.name}" is not a folder; c copies it.`);
+        return;
+      }
+      case 'parent':
+        if (side !== undefined) goParent(side);
+        return;
+      case 'mark':
+        return dispatch({ type: 'toggleMark' });
+      case 'markAll':
+        return dispatch({ type: 'markAll' });
+      case 'clear':
+        return dispatch({ type: 'clearSelection' });
+      case 'copy':
+        if (side !== undefined) copySelection(side);
+        return;
+      case 'rename': {
+        const entry = pane === undefined ? undefined : entryAtCursor(pane);
+        if (side === undefined || pane === undefined || entry === undefined) return;
+        if (entry === PARENT_ENTRY) return;
+        const mode: Mode = {
+          kind: 'prompt',
+          purpose: 'rename',
+          side,
+          folder: pane.path,
+          original: entry.name,
+          value: entry.name,
+        };
+        return dispatch({ type: 'setMode', mode });
+      }
+      case 'delete': {
+        if (side === undefined || pane === undefined) return;
+        const entries = selectedEntries(pane);
+        if (entries.length === 0) return;
+        return dispatch({
+          type: 'setMode',
+          mode: { kind: 'confirmDelete', side, folder: pane.path, entries },
+        });
+      }
+      case 'mkdir': {
+        if (side === undefined || pane === undefined) return;
+        const mode: Mode = {
+          kind: 'prompt',
+          purpose: 'mkdir',
+          side,
+          folder: pane.path,
+          original: undefined,
+          value: '',
+        };
+        return dispatch({ type: 'setMode', mode });
+      }
+      case 'filter':
+        if (side !== undefined) dispatch({ type: 'setMode', mode: { kind: 'filter' } });
+        return;
+      case 'refresh':
+        return refresh();
+      case 'cancel':
+        if (item === undefined) return;
+        if (item.state === 'queued' || item.state === 'running') {
+          controller.transfers.cancel(item.id);
+        } else controller.transfers.remove(item.id);
+        return;
+      case 'retry':
+        if (item === undefined) return;
+        if (!controller.transfers.retry(item.id)) {
+          message('Only failed or cancelled transfers can be retried.', 'error');
+        }
+        return;
+      case 'clearFinished':
+        controller.transfers.clearFinished();
+        return;
+      case 'switchPane':
+        return dispatch({ type: 'switchPane' });
+      case 'focusLocal':
+        return dispatch({ type: 'focus', focus: 'local' });
+      case 'focusRemote':
+        return dispatch({ type: 'focus', focus: 'remote' });
+      case 'focusQueue':
+        return dispatch({
+          type: 'focus',
+          focus: state.focus === 'queue' ? state.lastPane : 'queue',
+        });
+      case 'help':
+        return dispatch({ type: 'setMode', mode: { kind: 'help', scroll: 0 } });
+      case 'quit': {
+        const active = controller.transfers.active;
+        if (active === 0) exit();
+        else dispatch({ type: 'setMode', mode: { kind: 'confirmQuit', active } });
+        return;
+      }
+      default:
+        // The mode commands (scrolling the help, answering, editing) never reach here.
+        return;
+    }
+  }
+
+  return { run, answer };
+}
