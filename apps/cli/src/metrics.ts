@@ -80,7 +80,7 @@ export function createServerMetrics(server: CftpServer): Registry {
   });
   const loginFailures = new Counter({
     name: 'cftp_login_failures_total',
-    help: 'Failed logins (wrong user name or password, or a blocked address).',
+    help: 'Failed logins (wrong user name or password).',
     registers: [registry],
   });
   const errors = new Counter({
