@@ -6,6 +6,8 @@ import { createServer } from '@cftp/server';
 import { pino } from 'pino';
 import { minorGc } from './gc.js';
 import { loadIdentity, loadOrCreateIdentity, type ServerIdentity, stateDir } from './identity.js';
+import { type MetricsEndpoint, startMetricsEndpoint } from './metrics.js';
+import type { MetricsAddress } from './metrics-address.js';
 import { engineOptions, type ServerLimitFlags } from './server-options.js';
 import { readUsersFile, usersAuthenticate } from './users.js';
 
@@ -21,6 +23,8 @@ export interface ServerCommandOptions extends ServerLimitFlags {
   cert?: string;
   key?: string;
   insecurePlaintext?: boolean;
+  /** `--metrics HOST:PORT`: Prometheus metrics and health over HTTP (metrics.ts). */
+  metrics?: MetricsAddress;
 }
 
 /** The TLS identity to serve with, or undefined in plaintext mode (docs/security.md). */
@@ -106,6 +110,19 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   );
   server.on('error', (error) => log.error({ err: error }, 'server error'));
 
+  // Bound before the CFTP port, so a taken metrics port fails the start, not a scrape later.
+  let metrics: MetricsEndpoint | undefined;
+  if (options.metrics !== undefined) {
+    const { host, port } = options.metrics;
+    try {
+      metrics = await startMetricsEndpoint(server, options.metrics);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+      process.stderr.write(`error: cannot serve metrics on ${host}:${port}: ${code} (${code})\n`);
+      return 1;
+    }
+  }
+
   // Signal handlers go in before the start line: whoever reads that line may signal at once.
   let stopping = false;
   let resolveExit!: (code: number) => void;
@@ -119,8 +136,12 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
       return;
     }
     stopping = true;
+    metrics?.stopping();
     log.info({ signal }, 'shutting down: finishing transfers in flight');
-    server.close().then(() => resolveExit(0));
+    server.close().then(async () => {
+      await metrics?.close();
+      resolveExit(0);
+    });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -154,6 +175,10 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
     process.stderr.write(
       `cftp server fingerprint ${identity.fingerprint}${identity.created ? ' (new key)' : ''}\n`,
     );
+  }
+  if (metrics !== undefined) {
+    metrics.serving();
+    process.stderr.write(`cftp server metrics on ${metrics.url} (health: /healthz)\n`);
   }
   process.stdout.write(`cftp server listening on ${where}${all}, root ${root}\n`);
 

@@ -3,6 +3,7 @@
 
 import { readOnly, SERVER_DEFAULTS, type ServerOptions } from '@cftp/server';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseMetricsAddress } from './metrics-address.js';
 
 /** The flags added by `addServerOptions`, as commander hands them over. */
 export interface ServerLimitFlags {
@@ -144,7 +145,13 @@ export function addServerOptions(command: Command): Command {
         .argParser(parseAge)
         .default(d.partialMaxAgeMs, showDuration(d.partialMaxAgeMs)),
     )
-    .option('--no-sweep', 'do not remove leftover temporary upload files at start');
+    .option('--no-sweep', 'do not remove leftover temporary upload files at start')
+    .addOption(
+      new Option(
+        '--metrics <host:port>',
+        'serve Prometheus /metrics and /healthz over HTTP there (docs/server.md)',
+      ).argParser(parseMetricsAddress),
+    );
 }
 
 /** The createServer options that the flags stand for. */
