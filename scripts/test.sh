@@ -24,6 +24,10 @@ if ! step install bash scripts/bootstrap.sh || ! step build turbo run build --ou
   exit 1
 fi
 
+# Real components that tests need and the machine may lack (Debian packages): installed here
+# once, before vitest starts, so no test pays for apt-get (each test set-up checks again).
+step prometheus bash scripts/ensure-prometheus.sh || true
+
 # Lint/format and the type check of tests (tsc -b covers src only) count as one check each.
 checks_failed=0
 step lint biome check . || checks_failed=$((checks_failed + 1))
