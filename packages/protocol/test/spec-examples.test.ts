@@ -82,7 +82,9 @@ describe('docs/protocol.md §13 worked examples', () => {
   });
 
   it('states the byte count of each listing it shows', () => {
-    for (const m of section.matchAll(/writes (\d+) bytes and half-closes:\n\n```\n([\s\S]*?)```/g)) {
+    for (const m of section.matchAll(
+      /writes (\d+) bytes and half-closes:\n\n```\n([\s\S]*?)```/g,
+    )) {
       expect(utf8.encode(m[2]!).byteLength).toBe(Number(m[1]));
     }
   });
