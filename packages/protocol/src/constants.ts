@@ -1,4 +1,4 @@
-// Protocol constants and default limits (docs/protocol.md §4, §5, §12).
+// Protocol constants and default limits (docs/protocol.md §4, §5, §6.1, §6.8, §12).
 
 export const PROTOCOL_VERSION = 1;
 export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
@@ -19,3 +19,19 @@ export const MAX_SEGMENT_BYTES = 255;
 
 /** SHA-256 of the empty string (§7). */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** v1.1 feature (§4, §6.8): the peer carries and applies permission bits (`mode`). */
+export const MODE_FEATURE = 'mode';
+/** The permission bits `mode` may carry (§6.8): rwx for user, group, others; no setuid/sticky. */
+export const MODE_MASK = 0o777;
+/** The server's umask for new files unless `--umask` says otherwise (§6.8). */
+export const DEFAULT_SERVER_UMASK = 0o022;
+
+/** Client limits (§12): every wait of the client, unless `--timeout` says otherwise. */
+export const DEFAULT_CLIENT_TIMEOUT_MS = 60_000;
+/** From TCP connect to a valid `welcome` (§4.3); past it the peer "is not a CFTP server". */
+export const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
+/** Longest listing line, `\n` excluded (§6.1). */
+export const MAX_LIST_LINE_BYTES = 64 * 1024;
+/** Most entries in one listing (§6.1); a server counts the rest in `done.skipped`. */
+export const MAX_LIST_ENTRIES = 1_000_000;

@@ -1,9 +1,11 @@
 // @cftp/protocol: the CFTP wire codec (docs/protocol.md). Pure: no I/O, no sockets.
 export * from './codec.js';
 export * from './constants.js';
+export * from './display.js';
 export * from './errors.js';
 export * from './frame.js';
 export * from './messages.js';
+export * from './modes.js';
 export * from './os-errors.js';
 export * from './paths.js';
 export * from './pump.js';

@@ -1,4 +1,5 @@
 // Control-channel message schemas: the one source of the message types (docs/protocol.md §3).
+import { MODE_MASK } from './constants.js';
 import {
   arrayOf,
   bool,
@@ -20,6 +21,8 @@ export const BATCH_MAX_FILES = 256;
 
 const id = int(1);
 const uint = int(0);
+/** Permission bits only (§6.8): setuid, setgid and sticky are never carried. */
+const mode = int(0, MODE_MASK);
 
 /** One entry of a listing (§6.1), sent as one JSON line on the data channel. */
 const entry = {
@@ -27,6 +30,8 @@ const entry = {
   type: oneOf('file', 'dir', 'symlink', 'other'),
   size: uint,
   mtime: uint,
+  /** v1.1, feature `mode`: the entry's permission bits, for files and folders (§6.8). */
+  mode: optional(mode),
 };
 export const entrySchema = object(entry);
 export type Entry = Infer<typeof entry>;
@@ -57,6 +62,10 @@ const put = {
   mtime: optional(uint),
   resume: optional(bool),
   sha256: optional(hex64),
+  /** v1.1, feature `mode`: the source file's permission bits (§6.8). */
+  mode: optional(mode),
+  /** v1.1: give the file exactly `mode`, unmasked, new or overwritten (`-p`, §6.8). */
+  exactMode: optional(bool),
 };
 const stat = { type: literal('stat'), id, path: string() };
 const mkdir = { type: literal('mkdir'), id, path: string() };
@@ -69,17 +78,26 @@ const done = {
   size: uint,
   sha256: hex64,
   count: optional(uint),
+  /** v1.1, listings: entries left out because their names cannot be represented (§6.1). */
+  skipped: optional(uint),
   /** Per-file digests of a batch (§6.7), in request order. */
   files: optional(arrayOf(hex64, 1, BATCH_MAX_FILES)),
 };
-const batchItem = object({ path: string(), size: uint, mtime: optional(uint) });
+const batchItem = object({
+  path: string(),
+  size: uint,
+  mtime: optional(uint),
+  mode: optional(mode),
+});
 const putmany = {
   type: literal('putmany'),
   id,
-  files: arrayOf(nested(batchItem, 'a file {path, size, mtime?}'), 1, BATCH_MAX_FILES),
+  files: arrayOf(nested(batchItem, 'a file {path, size, mtime?, mode?}'), 1, BATCH_MAX_FILES),
+  /** v1.1: as `put.exactMode`, for every file of the batch (§6.8). */
+  exactMode: optional(bool),
 };
 const getmany = { type: literal('getmany'), id, paths: arrayOf(string(), 1, BATCH_MAX_FILES) };
-const batchFile = object({ size: uint, mtime: uint });
+const batchFile = object({ size: uint, mtime: uint, mode: optional(mode) });
 const abort = { type: literal('abort'), id };
 const quit = { type: literal('quit'), id };
 const welcome = {
@@ -102,8 +120,10 @@ const ready = {
   offset: optional(uint),
   mtime: optional(uint),
   prefixSha256: optional(hex64),
-  /** For `getmany`: each file's size and mtime, in request order (§6.7). */
-  files: optional(arrayOf(nested(batchFile, 'a file {size, mtime}'), 1, BATCH_MAX_FILES)),
+  /** v1.1, feature `mode`, for `get`: the file's permission bits (§6.8). */
+  mode: optional(mode),
+  /** For `getmany`: each file's size, mtime (and mode), in request order (§6.7). */
+  files: optional(arrayOf(nested(batchFile, 'a file {size, mtime, mode?}'), 1, BATCH_MAX_FILES)),
 };
 const ok = {
   type: literal('ok'),
@@ -114,7 +134,17 @@ const ok = {
   /** For `putmany`: how many files were committed (§6.7). */
   count: optional(uint),
 };
-const error = { type: literal('error'), id: nullable(id), code: string(1), message: string() };
+const error = {
+  type: literal('error'),
+  id: nullable(id),
+  code: string(1),
+  message: string(),
+  /**
+   * v1.1, with `id: null`: the id of a request refused because that id is already in
+   * flight; the request in flight is not affected (§3.3).
+   */
+  refusedId: optional(id),
+};
 
 export type Hello = Infer<typeof hello>;
 export type Login = Infer<typeof login>;
@@ -181,4 +211,75 @@ export const messageSchemas = {
 
 export function isMessageType(value: string): value is MessageType {
   return Object.hasOwn(messageSchemas, value);
+}
+
+/** The types a server sends (§3.2); any other type from a server is out of place. */
+export const SERVER_MESSAGE_TYPES = [
+  'welcome',
+  'ready',
+  'done',
+  'ok',
+  'error',
+] as const satisfies readonly ServerMessage['type'][];
+
+export function isServerMessage(message: Message): message is ServerMessage {
+  return (SERVER_MESSAGE_TYPES as readonly string[]).includes(message.type);
+}
+
+/**
+ * One decoded frame as a client sees it: a message, or a failure with the request id it
+ * named (null when it named none). Structurally a DecodeResult of the codec.
+ */
+export type IncomingFrame =
+  | { message: Message }
+  | { error: { code: string; message: string }; id: number | null };
+
+/** What a client does with one frame after the handshake (docs/protocol.md §3.3). */
+export type ClientDisposition =
+  /** A reply to request `message.id`, which is in flight. */
+  | { action: 'deliver'; message: ServerMessage & { id: number } }
+  /** Nothing to do: no request of this session is concerned (a v1.x addition, a late reply). */
+  | { action: 'ignore'; reason: string }
+  /** Request `id` fails with `code`; the client sends `abort {id}` and drops later replies. */
+  | { action: 'failRequest'; id: number; code: string; reason: string }
+  /** The session ends with `code`: an `error` with `id: null`, or a frame naming no request. */
+  | { action: 'endSession'; code: string; reason: string };
+
+/**
+ * The client's forward-compatibility rule (§3.3), as one pure decision: an unknown type
+ * (a later v1.x addition) never ends the session; it fails only the in-flight request whose
+ * id it carries, and is ignored otherwise. `inFlight` says whether the client is waiting on
+ * an id. Not for the handshake: before `welcome` anything else means "not a CFTP server" (§4.3).
+ */
+export function clientDisposition(
+  frame: IncomingFrame,
+  inFlight: (id: number) => boolean,
+): ClientDisposition {
+  if ('error' in frame) {
+    const { code, message } = frame.error;
+    if (frame.id !== null && inFlight(frame.id)) {
+      return { action: 'failRequest', id: frame.id, code: 'EPROTO', reason: message };
+    }
+    // An unknown type naming no request of ours: a v1.x addition this client does not know.
+    if (code === 'EUNKNOWN') return { action: 'ignore', reason: message };
+    // A malformed reply to a request we no longer wait for (aborted, timed out).
+    if (frame.id !== null) return { action: 'ignore', reason: message };
+    return { action: 'endSession', code: 'EPROTO', reason: message };
+  }
+  const message = frame.message;
+  if (!isServerMessage(message)) {
+    const reason = `"${message.type}" is not a server message`;
+    return inFlight(message.id)
+      ? { action: 'failRequest', id: message.id, code: 'EPROTO', reason }
+      : { action: 'ignore', reason };
+  }
+  if (message.id === null) {
+    // Only `error` has a nullable id: the server ends the session (§3.3, §11).
+    const error = message as ErrorMessage;
+    return { action: 'endSession', code: error.code, reason: error.message };
+  }
+  if (!inFlight(message.id)) {
+    return { action: 'ignore', reason: `reply to request ${message.id}, not in flight` };
+  }
+  return { action: 'deliver', message: message as ServerMessage & { id: number } };
 }

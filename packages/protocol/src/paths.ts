@@ -1,10 +1,11 @@
 // Path rules shared by server and client (docs/protocol.md §9). Pure string checks.
 import { MAX_PATH_BYTES, MAX_SEGMENT_BYTES } from './constants.js';
+import { CONTROL_CHARACTERS, escapeControls } from './display.js';
 import { PathError } from './errors.js';
 
 const utf8 = new TextEncoder();
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse.
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** A lone surrogate (a JSON `\ud800` escape): not Unicode, so no UTF-8 spelling (§9). */
+const LONE_SURROGATE = /\p{Cs}/u;
 const DRIVE = /^[A-Za-z]:/;
 
 /**
@@ -15,7 +16,11 @@ export function parsePath(path: string): string[] {
   if (utf8.encode(path).byteLength > MAX_PATH_BYTES) {
     throw new PathError('EBADNAME', `path longer than ${MAX_PATH_BYTES} bytes`);
   }
-  if (CONTROL.test(path)) throw new PathError('EBADNAME', 'path contains a control character');
+  // C0, DEL, C1 and bidi controls (§9): they would reach a terminal or reorder a name.
+  if (CONTROL_CHARACTERS.test(path)) {
+    throw new PathError('EBADNAME', 'path contains a control character');
+  }
+  if (LONE_SURROGATE.test(path)) throw new PathError('EBADNAME', 'path is not valid Unicode');
   if (path.includes('\\')) throw new PathError('EBADNAME', 'path contains a backslash');
   if (path.startsWith('/')) throw new PathError('EBADNAME', 'absolute paths are not allowed');
   if (DRIVE.test(path)) throw new PathError('EBADNAME', 'drive letters are not allowed');
@@ -36,15 +41,26 @@ export function parsePath(path: string): string[] {
 
 /** Checks a single entry name (no `/`, not `.` or `..`), e.g. from a listing (§6.1). */
 export function checkName(name: string): string {
-  if (name.includes('/')) throw new PathError('EBADNAME', `name "${name}" contains "/"`);
+  // The name came off the network: quoted escaped, so the message is safe to print.
+  const shown = escapeControls(name);
+  if (name.includes('/')) throw new PathError('EBADNAME', `name "${shown}" contains "/"`);
   const segments = parsePath(name);
-  if (segments.length !== 1) throw new PathError('EBADNAME', `"${name}" is not a file name`);
+  if (segments.length !== 1) throw new PathError('EBADNAME', `"${shown}" is not a file name`);
   return segments[0]!;
 }
 
 /** Joins checked segments back into a protocol path. */
 export function joinPath(segments: readonly string[]): string {
   return segments.join('/');
+}
+
+/**
+ * The one spelling of a path (§9): NFC, `.` segments dropped, `""` for the root. Two
+ * spellings of one file give the same canonical path, e.g. for the resume partial (§8).
+ * Throws PathError EBADNAME as parsePath does.
+ */
+export function canonicalPath(path: string): string {
+  return joinPath(parsePath(path));
 }
 
 /** Temporary names (§8): `.<name>.cftp-<16 hex>.part`, resumable `.<name>.cftp-resume-<16 hex>.part`; never listed. */

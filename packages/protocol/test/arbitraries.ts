@@ -57,6 +57,9 @@ export const pathFieldArb: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('', '.', 'a/b.txt', 'caf\u00e9/\u{1f4c1}/r\u00e9sum\u00e9.pdf'),
 );
 
+/** A _mode_ of §3 (v1.1): permission bits 0…0o777 (§6.8). */
+export const modeArb: fc.Arbitrary<number> = fc.integer({ min: 0, max: 0o777 });
+
 const featuresArb = fc.array(fc.oneof(fc.constant('sha256'), textArb), { maxLength: 4 });
 const portArb = fc.integer({ min: 1, max: 65535 });
 
@@ -96,6 +99,8 @@ export const putArb: fc.Arbitrary<Put> = fc.record(
     mtime: uintArb,
     resume: fc.boolean(),
     sha256: hex64Arb,
+    mode: modeArb,
+    exactMode: fc.boolean(),
   },
   { requiredKeys: ['type', 'id', 'path', 'size'], ...plain },
 );
@@ -122,13 +127,14 @@ export const putManyArb: fc.Arbitrary<PutMany> = fc.record(
     id: requestIdArb,
     files: fc.array(
       fc.record(
-        { path: pathFieldArb, size: uintArb, mtime: uintArb },
+        { path: pathFieldArb, size: uintArb, mtime: uintArb, mode: modeArb },
         { requiredKeys: ['path', 'size'], ...plain },
       ),
       batchLength,
     ),
+    exactMode: fc.boolean(),
   },
-  plain,
+  { requiredKeys: ['type', 'id', 'files'], ...plain },
 );
 
 export const getManyArb: fc.Arbitrary<GetMany> = fc.record(
@@ -146,8 +152,9 @@ export const entryArb: fc.Arbitrary<Entry> = fc.record(
     type: fc.constantFrom('file', 'dir', 'symlink', 'other'),
     size: uintArb,
     mtime: uintArb,
+    mode: modeArb,
   },
-  plain,
+  { requiredKeys: ['name', 'type', 'size', 'mtime'], ...plain },
 );
 
 /** `done` both ways: from the client (no `count`) and from the server (`count` for list). */
@@ -158,6 +165,7 @@ export const doneArb: fc.Arbitrary<Done> = fc.record(
     size: uintArb,
     sha256: hex64Arb,
     count: uintArb,
+    skipped: uintArb,
     files: fc.array(hex64Arb, batchLength),
   },
   { requiredKeys: ['type', 'id', 'size', 'sha256'], ...plain },
@@ -209,8 +217,15 @@ export const readyArb: fc.Arbitrary<Ready> = fc.record(
     size: uintArb,
     offset: uintArb,
     mtime: uintArb,
+    mode: modeArb,
     prefixSha256: hex64Arb,
-    files: fc.array(fc.record({ size: uintArb, mtime: uintArb }, plain), batchLength),
+    files: fc.array(
+      fc.record(
+        { size: uintArb, mtime: uintArb, mode: modeArb },
+        { requiredKeys: ['size', 'mtime'], ...plain },
+      ),
+      batchLength,
+    ),
   },
   { requiredKeys: ['type', 'id', 'port', 'token'], ...plain },
 );
@@ -233,8 +248,9 @@ export const errorMessageArb: fc.Arbitrary<ErrorMessage> = fc.record(
     id: fc.option(requestIdArb, { nil: null }),
     code: fc.constantFrom(...ERROR_CODE_STRINGS),
     message: textArb,
+    refusedId: requestIdArb,
   },
-  plain,
+  { requiredKeys: ['type', 'id', 'code', 'message'], ...plain },
 );
 
 /** Every arbitrary by message type, so a suite can iterate over all of them. */

@@ -5,11 +5,13 @@ import {
   AbortError,
   CftpError,
   ConnectionError,
+  canonicalPath,
   checkName,
   DataChannelError,
   ERROR_CODES,
   type ErrorCode,
   errorFromCode,
+  hasControlCharacters,
   IntegrityError,
   isTempName,
   PathError,
@@ -240,5 +242,64 @@ describe('docs/protocol.md §11: errorFromCode', () => {
     expect(Object.getPrototypeOf(error)).toBe(ProtocolError.prototype);
     expect(error.code).toBe('EPROTO');
     expect(error.message).toContain('odd reply');
+  });
+});
+
+describe('docs/protocol.md §9 (1.1): C1, bidi controls and lone surrogates are refused', () => {
+  it.each([
+    ['C1 CSI', 'a\u009b31m'],
+    ['C1 first', '\u0080x'],
+    ['C1 last', 'x\u009f'],
+    ['NEL', 'line\u0085break'],
+    ['LRE', 'a\u202ab'],
+    ['RLO', 'invoice\u202efdp.exe'],
+    ['PDF', 'a\u202cb'],
+    ['LRI', 'a\u2066b'],
+    ['PDI', 'a\u2069b'],
+    ['a lone high surrogate', 'a\ud800b'],
+    ['a lone low surrogate', 'a\udc00'],
+    ['ESC in a folder', 'x\u001b]0;title\u0007/y'],
+  ])('%s', (_what, path) => {
+    expectBadName(() => parsePath(path));
+    expectBadName(() => checkName(path.split('/')[0]!));
+  });
+
+  it.each([
+    '\u00a0nbsp',
+    '\u00a9 2026',
+    '\u200e marks are not refused',
+    '\u2028 separator',
+    '\u{1f4c1} astral',
+    '\u05e9\u05dc\u05d5\u05dd',
+  ])('accepts %j', (name) => {
+    expect(checkName(name)).toBe(name.normalize('NFC'));
+  });
+
+  it('quotes a refused name escaped, so the message is safe to print (§9.1)', () => {
+    let message = '';
+    try {
+      checkName('a/\u001b]0;pwned\u0007');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('\\x1b]0;pwned\\x07');
+    expect(hasControlCharacters(message)).toBe(false);
+  });
+});
+
+describe('docs/protocol.md §8, §9 (1.1): canonicalPath', () => {
+  it.each([
+    ['a/b.txt', 'a/b.txt'],
+    ['./a/b.txt', 'a/b.txt'],
+    ['a/./b.txt/.', 'a/b.txt'],
+    ['caf\u0065\u0301/x', 'caf\u00e9/x'],
+    ['', ''],
+    ['.', ''],
+  ])('%j → %j', (path, canonical) => {
+    expect(canonicalPath(path)).toBe(canonical);
+  });
+
+  it('refuses what parsePath refuses', () => {
+    expectBadName(() => canonicalPath('../x'));
   });
 });
