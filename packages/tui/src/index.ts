@@ -3,4 +3,5 @@
 // tests import the modules by path).
 export type { Credentials, SecurityProvider } from './controller.js';
 export type { Binding, BrowseCommand, Command, ModeCommand, Scope } from './keys.js';
-export { runTui, type TuiOptions } from './run.js';
+// The exit codes runTui resolves with (the CLI's table pins them: apps/cli/test/errors.test.ts).
+export { EXIT_NO_TERMINAL, EXIT_OK, runTui, type TuiOptions } from './run.js';
