@@ -62,10 +62,3 @@ export function joinPath(segments: readonly string[]): string {
 export function canonicalPath(path: string): string {
   return joinPath(parsePath(path));
 }
-
-/** Temporary names (§8): `.<name>.cftp-<16 hex>.part`, resumable `.<name>.cftp-resume-<16 hex>.part`; never listed. */
-export const TEMP_NAME_PATTERN = /^\..*\.cftp-(resume-)?[0-9a-f]{16}\.part$/;
-
-export function isTempName(name: string): boolean {
-  return TEMP_NAME_PATTERN.test(name);
-}
