@@ -1,88 +1,14 @@
-// Data-channel plumbing for the client: connect + token, counting, hashing and progress
-// (docs/protocol.md §5, §7).
+// The local side of a transfer: partial files, reading and sending local files, and
+// splitting a batch download into its files (docs/protocol.md §6.2, §6.3, §6.7, §8).
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { type FileHandle, open } from 'node:fs/promises';
-import { isIP, connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { CftpError, ConnectionError, IntegrityError, pump } from '@cftp/protocol';
+import { CftpError, IntegrityError, pump } from '@cftp/protocol';
 import { FileSink } from './file-sink.js';
-
-export interface Progress {
-  /** Bytes moved so far. */
-  bytes: number;
-  /** Expected total, when known. */
-  total: number | undefined;
-  /** Average rate since the start, bytes per second. */
-  rate: number;
-}
-
-export type ProgressListener = (progress: Progress) => void;
-
-const PROGRESS_INTERVAL_MS = 100;
-
-/** Counts and hashes the bytes of one transfer and reports progress at most every 100 ms. */
-export class Meter {
-  bytes = 0;
-  private readonly hash = createHash('sha256');
-  private readonly started = performance.now();
-  private lastReport = 0;
-
-  constructor(
-    /** Expected total; a download learns it from `ready`. */
-    public total: number | undefined,
-    private readonly onProgress: ProgressListener | undefined,
-  ) {}
-
-  /** The digest of what was observed so far, without ending the hash (resume, §6.2/§6.3). */
-  digestSoFar(): string {
-    return this.hash.copy().digest('hex');
-  }
-
-  observe(chunk: Uint8Array): void {
-    this.bytes += chunk.byteLength;
-    this.hash.update(chunk);
-    if (this.onProgress !== undefined) {
-      const now = performance.now();
-      if (now - this.lastReport >= PROGRESS_INTERVAL_MS) {
-        this.lastReport = now;
-        this.report(now);
-      }
-    }
-  }
-
-  /** The last progress report, with the final count. */
-  finish(): void {
-    this.report(performance.now());
-  }
-
-  private report(now: number): void {
-    const seconds = Math.max((now - this.started) / 1000, 1e-6);
-    this.onProgress?.({ bytes: this.bytes, total: this.total, rate: this.bytes / seconds });
-  }
-
-  digest(): string {
-    return this.hash.digest('hex');
-  }
-}
-
-/** A pass-through stream that shows every chunk to `meter` (the receiving side). */
-export function meterStream(meter: Meter, received?: (bytes: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      meter.observe(chunk);
-      received?.(chunk.byteLength);
-      callback(null, chunk);
-    },
-    flush(callback: TransformCallback) {
-      meter.finish();
-      callback();
-    },
-  });
-}
+import type { Meter } from './meter.js';
 
 /**
  * Sends a local file over a data socket with the pump's fixed buffers, then ends the socket
@@ -139,54 +65,6 @@ export async function observePrefix(
     { expectedBytes: length, buffers: 1, ...(signal === undefined ? {} : { signal }) },
   );
   if (seen !== length) throw new Error('local file shorter than expected');
-}
-
-/** SSH-style fingerprint of a certificate: `SHA256:` and the unpadded base64 of its DER digest. */
-export function certificateFingerprint(der: Buffer): string {
-  return `SHA256:${createHash('sha256').update(der).digest('base64').replace(/=+$/, '')}`;
-}
-
-/** The fingerprint of the certificate a TLS peer presented, or undefined. */
-export function peerFingerprint(socket: TLSSocket): string | undefined {
-  const raw = socket.getPeerCertificate(false).raw as Buffer | undefined;
-  return raw === undefined ? undefined : certificateFingerprint(raw);
-}
-
-/**
- * Connects to a data port and presents the token (§5). With `fingerprint`, the data channel
- * is TLS and must present the same certificate as the control channel (§5.3).
- */
-export function openDataSocket(
-  host: string,
-  port: number,
-  token: string,
-  fingerprint?: string,
-): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket =
-      fingerprint === undefined
-        ? netConnect({ host, port })
-        : tlsConnect({ host, port, rejectUnauthorized: false, ...serverName(host) });
-    const onError = (error: Error) =>
-      reject(new ConnectionError(`data connection to port ${port} failed: ${error.message}`));
-    socket.once('error', onError);
-    socket.once(fingerprint === undefined ? 'connect' : 'secureConnect', () => {
-      if (fingerprint !== undefined && peerFingerprint(socket as TLSSocket) !== fingerprint) {
-        socket.destroy();
-        reject(new CftpError('ETLS', 'the data channel presented another certificate'));
-        return;
-      }
-      socket.off('error', onError);
-      socket.on('error', () => {}); // surfaced through the stream pipeline
-      socket.write(Buffer.from(token, 'hex'));
-      resolve(socket);
-    });
-  });
-}
-
-/** SNI only for names: TLS forbids an IP address there. */
-export function serverName(host: string): { servername?: string } {
-  return isIP(host) === 0 ? { servername: host } : {};
 }
 
 /**
