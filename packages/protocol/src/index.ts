@@ -4,6 +4,7 @@ export * from './constants.js';
 export * from './errors.js';
 export * from './frame.js';
 export * from './messages.js';
+export * from './os-errors.js';
 export * from './paths.js';
 export * from './pump.js';
 export * from './reclaim.js';

@@ -26,7 +26,7 @@ import { join, sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished as streamFinished } from 'node:stream/promises';
 import { CftpError, type Entry, type EntryType, isTempName, PathError } from '@cftp/protocol';
-import { FileSink } from './file-sink.js';
+import { FileSink, readFromHandle } from '@cftp/transfer';
 
 /** Large reads and writes: fewer syscalls and hash calls per byte (see docs/performance.md). */
 export const IO_CHUNK_BYTES = 1024 * 1024;
@@ -413,8 +413,7 @@ export class LocalStorage implements Storage {
       return {
         size: info.size,
         mtime: Math.max(0, Math.trunc(info.mtimeMs)),
-        read: async (buffer, position) =>
-          (await handle.read(buffer, 0, buffer.byteLength, position)).bytesRead,
+        read: readFromHandle(handle),
         close: () => handle.close(),
       };
     } catch (error) {
@@ -491,8 +490,7 @@ export class LocalStorage implements Storage {
     let finished = false;
     return {
       offset,
-      read: async (buffer, position) =>
-        (await file.read(buffer, 0, buffer.byteLength, position)).bytesRead,
+      read: readFromHandle(file),
       stream,
       commit: async (mtime) => {
         try {
