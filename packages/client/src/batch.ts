@@ -89,7 +89,11 @@ export function getMany(
         const final = exchange.expect('done');
         const data = watchFinalReply(final, exchange.aborted);
         try {
-          received = await receiveFiles(socket, targets, meter, data.signal, session.received);
+          received = await receiveFiles(socket, targets, {
+            meter,
+            signal: data.signal,
+            received: session.received,
+          });
         } catch (error) {
           throw await data.failure(dataFailure(error));
         }

@@ -56,7 +56,7 @@ export async function put(
           const final = exchange.expect('ok');
           const data = watchFinalReply(final, exchange.aborted);
           try {
-            await sendFile(file, info.size, socket, meter, data.signal, offset);
+            await sendFile(file, info.size, socket, meter, { signal: data.signal, start: offset });
           } catch (error) {
             socket.destroy();
             throw await data.failure(dataFailure(error));

@@ -1,70 +1,48 @@
-// The local side of a transfer: partial files, reading and sending local files, and
-// splitting a batch download into its files (docs/protocol.md §6.2, §6.3, §6.7, §8).
+// The local side of a transfer: partial files, local files opened for reading, and the
+// client's use of @cftp/transfer (file → socket, batch splitting) with its Meter counting
+// (docs/protocol.md §6.2, §6.3, §6.7, §8).
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
-import { finished } from 'node:stream/promises';
-import { CftpError, IntegrityError, pump } from '@cftp/protocol';
-import { FileSink } from './file-sink.js';
+import { CftpError, describeOsError } from '@cftp/protocol';
+import {
+  FileSink,
+  observePrefix as hashPrefix,
+  readFromHandle,
+  sendFile as sendSource,
+  sendFiles as sendSources,
+  splitInto,
+} from '@cftp/transfer';
 import type { Meter } from './meter.js';
 
 /**
- * Sends a local file over a data socket with the pump's fixed buffers, then ends the socket
- * and waits until every byte is handed to the kernel. Abort destroys the socket.
+ * Sends a local file over a data socket from `start`, then ends the socket and waits until
+ * every byte is handed to the kernel. Abort destroys the socket.
  */
 export async function sendFile(
   file: FileHandle,
   size: number,
   socket: Socket,
   meter: Meter,
-  signal: AbortSignal,
-  start = 0,
+  options: { signal: AbortSignal; start: number },
 ): Promise<void> {
-  const onAbort = () => socket.destroy();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    await pump(
-      {
-        read: async (buffer, position) =>
-          (await file.read(buffer, 0, buffer.byteLength, position)).bytesRead,
-        write: (chunk) =>
-          new Promise((resolve, reject) =>
-            socket.write(chunk, (error) => (error ? reject(error) : resolve())),
-          ),
-        observe: (chunk) => meter.observe(chunk),
-      },
-      { expectedBytes: size - start, start, signal },
-    );
-    meter.finish();
-    socket.end();
-    await finished(socket, { readable: false });
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+  await sendSource({ size, read: readFromHandle(file) }, socket, {
+    start: options.start,
+    observe: (chunk) => meter.observe(chunk),
+    signal: options.signal,
+  });
+  meter.finish();
 }
 
 /** Shows the first `length` bytes of `file` to `meter` (the prefix of a resumed transfer). */
-export async function observePrefix(
+export function observePrefix(
   file: FileHandle,
   length: number,
   meter: Meter,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const seen = await pump(
-    {
-      read: async (buffer, position) =>
-        position >= length
-          ? 0
-          : (await file.read(buffer, 0, Math.min(buffer.byteLength, length - position), position))
-              .bytesRead,
-      write: () => Promise.resolve(),
-      observe: (chunk) => meter.observe(chunk),
-    },
-    { expectedBytes: length, buffers: 1, ...(signal === undefined ? {} : { signal }) },
-  );
-  if (seen !== length) throw new Error('local file shorter than expected');
+  return hashPrefix(readFromHandle(file), length, (chunk) => meter.observe(chunk), signal);
 }
 
 /**
@@ -77,10 +55,9 @@ export function partialPathFor(target: string, remote: string): string {
   return join(dirname(target), `.${name}.cftp-resume-${key}.part`);
 }
 
-/** A local file-system error as a CFTP error with a stable code. */
+/** A local file-system error as a CFTP error, coded by the one OS-error table (@cftp/protocol). */
 export function localFileError(error: NodeJS.ErrnoException, what: string): CftpError {
-  const code = error.code === 'ENOENT' || error.code === 'EACCES' ? error.code : 'EIO';
-  return new CftpError(code, `${what}: ${error.code ?? error.message}`);
+  return new CftpError(describeOsError(error).code, `${what}: ${error.code ?? error.message}`);
 }
 
 /** A local file opened for a batch upload. */
@@ -117,46 +94,21 @@ export async function sendFiles(
   meter: Meter,
   signal: AbortSignal,
 ): Promise<string[]> {
-  const onAbort = () => socket.destroy();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    const digests: string[] = [];
-    for (const file of files) {
-      const hash = createHash('sha256');
-      const sent = await pump(
-        {
-          read: async (buffer, position) =>
-            position >= file.size
-              ? 0
-              : (
-                  await file.handle.read(
-                    buffer,
-                    0,
-                    Math.min(buffer.byteLength, file.size - position),
-                    position,
-                  )
-                ).bytesRead,
-          write: (chunk) =>
-            new Promise((resolve, reject) =>
-              socket.write(chunk, (error) => (error ? reject(error) : resolve())),
-            ),
-          observe: (chunk) => {
-            hash.update(chunk);
-            meter.observe(chunk);
-          },
-        },
-        { expectedBytes: file.size, signal },
-      );
-      if (sent !== file.size) throw new CftpError('EIO', 'a local file shrank while being sent');
-      digests.push(hash.digest('hex'));
-    }
-    meter.finish();
-    socket.end();
-    await finished(socket, { readable: false });
-    return digests;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+  const each = files.map(() => createHash('sha256'));
+  await sendSources(
+    files.map((file) => ({ size: file.size, read: readFromHandle(file.handle) })),
+    socket,
+    {
+      observe: (index, chunk) => {
+        each[index]!.update(chunk);
+        meter.observe(chunk);
+      },
+      shrank: () => new CftpError('EIO', 'a local file shrank while being sent'),
+      signal,
+    },
+  );
+  meter.finish();
+  return each.map((hash) => hash.digest('hex'));
 }
 
 /** A file of a batch download: where its bytes go until verified, and how many there are. */
@@ -165,56 +117,44 @@ export interface BatchTarget {
   size: number;
 }
 
+export interface ReceiveOptions {
+  /** Counts and hashes the whole stream (and reports its progress). */
+  meter: Meter;
+  signal: AbortSignal;
+  /** Notes download bytes received (memory reclaim). */
+  received?: (bytes: number) => void;
+}
+
 /**
  * Splits a batch data channel into the targets' partial files by their announced sizes,
- * with backpressure from each file, and fsyncs them (§6.7). Extra bytes are refused. `meter`
- * counts and hashes the whole stream (and reports its progress).
+ * with backpressure from each file, and fsyncs them (§6.7). Extra bytes are refused.
  */
 export async function receiveFiles(
   socket: Socket,
   targets: readonly BatchTarget[],
-  meter: Meter,
-  signal: AbortSignal,
-  received?: (bytes: number) => void,
+  options: ReceiveOptions,
 ): Promise<{ bytes: number; sha256: string; files: string[] }> {
+  const { meter, signal, received } = options;
   const onAbort = () => socket.destroy();
   signal.addEventListener('abort', onAbort, { once: true });
-  const streams: FileSink[] = [];
+  const sinks: FileSink[] = [];
   try {
     for (const target of targets) {
       const handle = await open(target.partial, 'w').catch((error: NodeJS.ErrnoException) => {
         throw localFileError(error, `cannot write "${target.partial}"`);
       });
-      streams.push(new FileSink(handle));
+      sinks.push(new FileSink(handle));
     }
     const each = targets.map(() => createHash('sha256'));
-    let index = 0;
-    let left = targets[0]?.size ?? 0;
-    const endWhole = () => {
-      while (index < targets.length && left === 0) {
-        streams[index]!.end();
-        index++;
-        left = targets[index]?.size ?? 0;
-      }
-    };
-    endWhole();
-    for await (const chunk of socket as AsyncIterable<Buffer>) {
-      let at = 0;
-      while (at < chunk.byteLength) {
-        if (index >= targets.length) throw new IntegrityError('batch data longer than announced');
-        const part = chunk.subarray(at, at + Math.min(left, chunk.byteLength - at));
-        at += part.byteLength;
-        left -= part.byteLength;
+    await splitInto(
+      socket,
+      targets.map((target, i) => ({ size: target.size, stream: sinks[i]! })),
+      (index, part) => {
         meter.observe(part);
         received?.(part.byteLength);
         each[index]!.update(part);
-        const stream = streams[index]!;
-        if (!stream.write(part)) await once(stream, 'drain');
-        endWhole();
-      }
-    }
-    for (let i = index; i < streams.length; i++) streams[i]!.end();
-    await Promise.all(streams.map((stream) => finished(stream)));
+      },
+    );
     meter.finish();
     return {
       bytes: meter.bytes,
@@ -223,6 +163,6 @@ export async function receiveFiles(
     };
   } finally {
     signal.removeEventListener('abort', onAbort);
-    for (const stream of streams) if (!stream.closed) stream.destroy();
+    for (const sink of sinks) if (!sink.closed) sink.destroy();
   }
 }
