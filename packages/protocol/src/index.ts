@@ -9,4 +9,5 @@ export * from './paths.js';
 export * from './pump.js';
 export * from './reclaim.js';
 export * from './schema.js';
+export * from './temp-name.js';
 export * from './write-behind.js';

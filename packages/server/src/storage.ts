@@ -25,7 +25,15 @@ import {
 import { join, sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished as streamFinished } from 'node:stream/promises';
-import { CftpError, type Entry, type EntryType, isTempName, PathError } from '@cftp/protocol';
+import {
+  CftpError,
+  type Entry,
+  type EntryType,
+  isResumeTempName,
+  isTempName,
+  PathError,
+  tempName,
+} from '@cftp/protocol';
 import { FileSink, readFromHandle } from '@cftp/transfer';
 
 /** Large reads and writes: fewer syscalls and hash calls per byte (see docs/performance.md). */
@@ -191,8 +199,6 @@ function isInside(root: string, real: string): boolean {
  * them and without non-ASCII characters has no other Unicode form.
  */
 const MAY_HAVE_OTHER_FORM = /[^ -~]|[K;`]/;
-
-const RESUMABLE_TEMP = /\.cftp-resume-[0-9a-f]{16}\.part$/;
 
 /**
  * File times come from a coarse kernel clock that may lag Date.now() by a tick (up to
@@ -432,7 +438,7 @@ export class LocalStorage implements Storage {
     const folder = await this.openFolder(parent);
     let handle: FileHandle | undefined;
     let release = () => {};
-    let tempName = '';
+    let tempFile = '';
     let offset = 0;
     const resumable = options.resumeKey !== undefined;
     try {
@@ -442,11 +448,10 @@ export class LocalStorage implements Storage {
       });
       if (existing?.isDirectory()) throw new PathError('EISDIR', `is a directory: "${path}"`);
       if (existing === undefined) await this.refuseOtherForm(folder, name, path);
-      const stem = `.${truncateName(name)}.cftp-`;
-      tempName = resumable
-        ? `${stem}resume-${options.resumeKey}.part`
-        : `${stem}${randomBytes(8).toString('hex')}.part`;
-      const key = join(folder.real, tempName);
+      tempFile = tempName(name, options.resumeKey ?? randomBytes(8).toString('hex'), {
+        resumable,
+      });
+      const key = join(folder.real, tempFile);
       if (resumable && this.activeResumes.has(key)) {
         // One upload at a time per resumable partial: two writers would interleave their bytes.
         throw new CftpError('EBUSY', `an upload of the same file to "${path}" is in progress`);
@@ -460,7 +465,7 @@ export class LocalStorage implements Storage {
       // A resumable partial is appended to; a fresh temporary file is created exclusively.
       // Neither follows a symlink planted under the temporary name.
       handle = await open(
-        folder.entry(tempName),
+        folder.entry(tempFile),
         resumable
           ? O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK
           : O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
@@ -468,7 +473,7 @@ export class LocalStorage implements Storage {
       );
       if (resumable) {
         const info = await handle.stat();
-        if (!info.isFile()) throw new PathError('EACCES', `not a regular file: "${tempName}"`);
+        if (!info.isFile()) throw new PathError('EACCES', `not a regular file: "${tempFile}"`);
         offset = info.size;
         if (options.size !== undefined && offset > options.size) {
           await handle.truncate(0);
@@ -496,7 +501,7 @@ export class LocalStorage implements Storage {
         try {
           if (!stream.closed) throw new CftpError('EIO', 'upload stream still open at commit');
           const real = await this.inFolder(parent, async (at) => {
-            const temp = at.entry(tempName);
+            const temp = at.entry(tempFile);
             if (mtime !== undefined) await lutimes(temp, new Date(), new Date(mtime));
             await rename(temp, at.entry(name));
             return at.real;
@@ -517,7 +522,7 @@ export class LocalStorage implements Storage {
           finished = true;
           if (!(resumable && keep)) {
             // A folder that cannot be reopened inside the root keeps it for the next sweep.
-            await this.inFolder(parent, (at) => unlink(at.entry(tempName))).catch(() => {});
+            await this.inFolder(parent, (at) => unlink(at.entry(tempFile))).catch(() => {});
           }
         }
         release();
@@ -657,7 +662,7 @@ export class LocalStorage implements Storage {
           if (this.activeTemps.has(join(folder.real, dirent.name))) continue;
           const info = await lstat(folder.entry(dirent.name)).catch(() => undefined);
           if (info === undefined || !info.isFile()) continue;
-          if (RESUMABLE_TEMP.test(dirent.name)) {
+          if (isResumeTempName(dirent.name)) {
             if (info.mtimeMs >= partialDeadline) {
               result.keptPartials++;
               continue;
@@ -678,11 +683,6 @@ export class LocalStorage implements Storage {
     result.durationMs = performance.now() - started;
     return result;
   }
-}
-
-/** Keeps temporary names within the 255-byte limit without splitting a character. */
-function truncateName(name: string): string {
-  return [...name].slice(0, 64).join('');
 }
 
 async function fsyncFolder(dir: string): Promise<void> {
