@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
-import { CftpError, describeOsError } from '@cftp/protocol';
+import { CftpError, describeOsError, resumeTempName, TEMP_KEY_HEX_DIGITS } from '@cftp/protocol';
 import {
   FileSink,
   observePrefix as hashPrefix,
@@ -47,12 +47,12 @@ export function observePrefix(
 
 /**
  * Where a download of `remote` to `target` is written until it is verified, and kept if it
- * is interrupted, so that a later resume finds it (docs/protocol.md §8).
+ * is interrupted, so that a later resume finds it (docs/protocol.md §8): the protocol's
+ * resumable temporary name, keyed by the remote path.
  */
 export function partialPathFor(target: string, remote: string): string {
-  const key = createHash('sha256').update(remote).digest('hex').slice(0, 16);
-  const name = [...basename(target)].slice(0, 64).join('');
-  return join(dirname(target), `.${name}.cftp-resume-${key}.part`);
+  const key = createHash('sha256').update(remote).digest('hex').slice(0, TEMP_KEY_HEX_DIGITS);
+  return join(dirname(target), resumeTempName(basename(target), key));
 }
 
 /** A local file-system error as a CFTP error, coded by the one OS-error table (@cftp/protocol). */
