@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createServer } from '@cftp/server';
 import { pino } from 'pino';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { minorGc } from './gc.js';
 import { loadIdentity, loadOrCreateIdentity, type ServerIdentity, stateDir } from './identity.js';
 import { engineOptions, type ServerLimitFlags } from './server-options.js';
@@ -41,7 +42,7 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   if (info === undefined || !info.isDirectory()) {
     const code = info === undefined ? 'ENOENT' : 'ENOTDIR';
     process.stderr.write(`error: root "${root}" is not a folder (${code})\n`);
-    return 2;
+    return EXIT_USAGE;
   }
   const log = pino(
     { level: options.quiet ? 'warn' : 'info', base: undefined },
@@ -56,7 +57,7 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
     }
   } catch (error) {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
+    return EXIT_USAGE;
   }
   const server = createServer({
     ...engineOptions(options),
@@ -115,12 +116,12 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   const stop = (signal: string) => {
     if (stopping) {
       log.warn({ signal }, 'second signal: exiting now');
-      resolveExit(1);
+      resolveExit(EXIT_FAILED);
       return;
     }
     stopping = true;
     log.info({ signal }, 'shutting down: finishing transfers in flight');
-    server.close().then(() => resolveExit(0));
+    server.close().then(() => resolveExit(EXIT_OK));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -131,7 +132,7 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     process.stderr.write(`error: cannot listen on port ${options.port}: ${code} (${code})\n`);
-    return 1;
+    return EXIT_FAILED;
   }
   const where =
     address.family === 'IPv6'
