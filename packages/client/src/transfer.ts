@@ -57,7 +57,9 @@ export function partialPathFor(target: string, remote: string): string {
 
 /** A local file-system error as a CFTP error, coded by the one OS-error table (@cftp/protocol). */
 export function localFileError(error: NodeJS.ErrnoException, what: string): CftpError {
-  return new CftpError(describeOsError(error).code, `${what}: ${error.code ?? error.message}`);
+  return new CftpError(describeOsError(error).code, `${what}: ${error.code ?? error.message}`, {
+    cause: error,
+  });
 }
 
 /** A local file opened for a batch upload. */
