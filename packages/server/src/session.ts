@@ -5,7 +5,6 @@ import {
   AbortError,
   CftpError,
   type ClientMessage,
-  type DecodeResult,
   type Done,
   type ErrorCode,
   encodeMessage,
@@ -14,7 +13,6 @@ import {
   type Login,
   type Message,
   MessageDecoder,
-  MessageFrameSizeError,
   PathError,
   PROTOCOL_VERSION,
   ProtocolError,
@@ -121,28 +119,14 @@ export class Session implements SessionInfo {
   }
 
   private onData(chunk: Buffer): void {
-    let results: DecodeResult[];
-    let fatal: MessageFrameSizeError | undefined;
-    try {
-      results = this.decoder.push(chunk);
-    } catch (error) {
-      if (!(error instanceof MessageFrameSizeError)) throw error;
-      fatal = error;
-      results = error.results; // the messages before the bad frame still count (§2)
-    }
-    this.handleResults(results);
-    if (fatal !== undefined && this.state !== 'closed') {
-      this.sendError(null, fatal.code, fatal.message);
-      this.close('framing error');
-    }
-  }
-
-  private handleResults(results: DecodeResult[]): void {
+    const results = this.decoder.push(chunk);
     for (const result of results) {
       if (this.state === 'closed') return;
-      if ('error' in result) {
+      if (!result.ok) {
         this.sendError(result.id, result.error.code, result.error.message);
-        if (this.state === 'handshake') this.close('protocol error before hello');
+        // A framing error cannot be resynchronised (§2); the messages before it still counted.
+        if (result.fatal) this.close('framing error');
+        else if (this.state === 'handshake') this.close('protocol error before hello');
         continue;
       }
       this.dispatch(result.message);
