@@ -14,7 +14,6 @@ import {
   errorFromCode,
   FEATURES,
   MessageDecoder,
-  MessageFrameSizeError,
   PROTOCOL_VERSION,
   ProtocolError,
   Reclaimer,
@@ -99,24 +98,18 @@ export class Connection implements Session {
         return;
       }
     }
-    let results: DecodeResult[];
-    let fatal: MessageFrameSizeError | undefined;
-    try {
-      results = this.decoder.push(chunk);
-    } catch (error) {
-      if (!(error instanceof MessageFrameSizeError)) throw error;
-      fatal = error;
-      results = error.results;
-    }
-    this.handleResults(results);
-    if (fatal !== undefined) this.shutdown(fatal);
+    this.handleResults(this.decoder.push(chunk));
   }
 
   private handleResults(results: DecodeResult[]): void {
     for (const result of results) {
-      if ('error' in result) {
+      if (!result.ok) {
+        // A framing error (§2) is reported as it is; a reply that does not decode (§3) is a
+        // broken server too. Either way the session cannot go on.
         this.shutdown(
-          new ProtocolError('EPROTO', `bad reply from the server: ${result.error.message}`),
+          result.fatal
+            ? result.error
+            : new ProtocolError('EPROTO', `bad reply from the server: ${result.error.message}`),
         );
         return;
       }
