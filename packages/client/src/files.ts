@@ -4,8 +4,8 @@
 // bytes as they move; `skipExisting` leaves out the files an earlier run finished.
 import { lstat, stat } from 'node:fs/promises';
 import { CftpError, type Entry } from '@cftp/protocol';
-import type { BatchItem, BatchResult, CftpClient, TransferResult } from './client.js';
-import { type Progress, partialPathFor } from './transfer.js';
+import { partialPathFor } from './transfer.js';
+import type { BatchItem, BatchResult, Progress, RemoteFiles, TransferResult } from './types.js';
 
 /** One file of getFiles/putFiles, with its source's size and mtime (a listing's, for a get). */
 export interface FileItem extends BatchItem {
@@ -103,7 +103,7 @@ export function failure(options: FilesOptions, error: unknown, about: TransferFa
 }
 
 /** Requests in flight at once: leaves the session room for a listing or two. */
-export function concurrencyOf(client: CftpClient, options: FilesOptions): number {
+export function concurrencyOf(client: RemoteFiles, options: FilesOptions): number {
   const room = (client.server?.maxInFlight ?? 16) - 2;
   return Math.max(1, options.concurrency ?? Math.min(8, room));
 }
@@ -189,7 +189,7 @@ async function localFile(path: string): Promise<FileState | undefined> {
 
 /** The remote files in the folders that hold `items`' targets, by path (one listing a folder). */
 async function remoteFiles(
-  client: CftpClient,
+  client: RemoteFiles,
   items: readonly FileItem[],
   options: FilesOptions,
 ): Promise<Map<string, Entry>> {
@@ -215,7 +215,7 @@ async function remoteFiles(
 
 /** The jobs whose target is not complete yet (all of them without `skipExisting`). */
 async function withoutComplete(
-  client: CftpClient,
+  client: RemoteFiles,
   direction: Direction,
   jobs: readonly Job[],
   options: FilesOptions,
@@ -267,7 +267,7 @@ function fileAt(batch: readonly Job[], bytes: number): string {
 
 /** Moves the jobs' files one way (see FilesOptions); the first failure stops the rest. */
 export async function transferFiles(
-  client: CftpClient,
+  client: RemoteFiles,
   direction: Direction,
   all: readonly Job[],
   options: FilesOptions,
@@ -328,7 +328,7 @@ export async function transferFiles(
 
 /** Moves each item's file the `direction` way; progress names a file by its remote path. */
 export function moveFiles(
-  client: CftpClient,
+  client: RemoteFiles,
   direction: Direction,
   items: readonly FileItem[],
   options: FilesOptions,

@@ -7,21 +7,9 @@ export {
   type ErrorCode,
   IntegrityError,
 } from '@cftp/protocol';
-export {
-  type BatchItem,
-  type BatchOptions,
-  type BatchResult,
-  CftpClient,
-  type CftpClientEvents,
-  type ClientTlsOptions,
-  type ConnectOptions,
-  connect,
-  type GetOptions,
-  type OperationOptions,
-  type PutOptions,
-  type TransferOptions,
-  type TransferResult,
-} from './client.js';
+export { CftpClient } from './client.js';
+export { connect } from './connect.js';
+export { certificateFingerprint } from './data-channel.js';
 export {
   eachLimit,
   type FileItem,
@@ -30,9 +18,19 @@ export {
   type FilesResult,
   type TransferFailure,
 } from './files.js';
-export {
-  certificateFingerprint,
-  type Progress,
-  type ProgressListener,
-} from './transfer.js';
 export type { TreeOptions, TreeProgress, TreeResult } from './tree.js';
+export type {
+  BatchItem,
+  BatchOptions,
+  BatchResult,
+  CftpClientEvents,
+  ClientTlsOptions,
+  ConnectOptions,
+  GetOptions,
+  OperationOptions,
+  Progress,
+  ProgressListener,
+  PutOptions,
+  TransferOptions,
+  TransferResult,
+} from './types.js';

@@ -1,208 +1,65 @@
-// Data-channel plumbing for the client: connect + token, counting, hashing and progress
-// (docs/protocol.md §5, §7).
+// The local side of a transfer: partial files, local files opened for reading, and the
+// client's use of @cftp/transfer (file → socket, batch splitting) with its Meter counting
+// (docs/protocol.md §6.2, §6.3, §6.7, §8).
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { type FileHandle, open } from 'node:fs/promises';
-import { isIP, connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { CftpError, ConnectionError, IntegrityError, pump } from '@cftp/protocol';
-import { FileSink } from './file-sink.js';
-
-export interface Progress {
-  /** Bytes moved so far. */
-  bytes: number;
-  /** Expected total, when known. */
-  total: number | undefined;
-  /** Average rate since the start, bytes per second. */
-  rate: number;
-}
-
-export type ProgressListener = (progress: Progress) => void;
-
-const PROGRESS_INTERVAL_MS = 100;
-
-/** Counts and hashes the bytes of one transfer and reports progress at most every 100 ms. */
-export class Meter {
-  bytes = 0;
-  private readonly hash = createHash('sha256');
-  private readonly started = performance.now();
-  private lastReport = 0;
-
-  constructor(
-    /** Expected total; a download learns it from `ready`. */
-    public total: number | undefined,
-    private readonly onProgress: ProgressListener | undefined,
-  ) {}
-
-  /** The digest of what was observed so far, without ending the hash (resume, §6.2/§6.3). */
-  digestSoFar(): string {
-    return this.hash.copy().digest('hex');
-  }
-
-  observe(chunk: Uint8Array): void {
-    this.bytes += chunk.byteLength;
-    this.hash.update(chunk);
-    if (this.onProgress !== undefined) {
-      const now = performance.now();
-      if (now - this.lastReport >= PROGRESS_INTERVAL_MS) {
-        this.lastReport = now;
-        this.report(now);
-      }
-    }
-  }
-
-  /** The last progress report, with the final count. */
-  finish(): void {
-    this.report(performance.now());
-  }
-
-  private report(now: number): void {
-    const seconds = Math.max((now - this.started) / 1000, 1e-6);
-    this.onProgress?.({ bytes: this.bytes, total: this.total, rate: this.bytes / seconds });
-  }
-
-  digest(): string {
-    return this.hash.digest('hex');
-  }
-}
-
-/** A pass-through stream that shows every chunk to `meter` (the receiving side). */
-export function meterStream(meter: Meter, received?: (bytes: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      meter.observe(chunk);
-      received?.(chunk.byteLength);
-      callback(null, chunk);
-    },
-    flush(callback: TransformCallback) {
-      meter.finish();
-      callback();
-    },
-  });
-}
+import { CftpError, describeOsError, resumeTempName, TEMP_KEY_HEX_DIGITS } from '@cftp/protocol';
+import {
+  FileSink,
+  observePrefix as hashPrefix,
+  readFromHandle,
+  sendFile as sendSource,
+  sendFiles as sendSources,
+  splitInto,
+} from '@cftp/transfer';
+import type { Meter } from './meter.js';
 
 /**
- * Sends a local file over a data socket with the pump's fixed buffers, then ends the socket
- * and waits until every byte is handed to the kernel. Abort destroys the socket.
+ * Sends a local file over a data socket from `start`, then ends the socket and waits until
+ * every byte is handed to the kernel. Abort destroys the socket.
  */
 export async function sendFile(
   file: FileHandle,
   size: number,
   socket: Socket,
   meter: Meter,
-  signal: AbortSignal,
-  start = 0,
+  options: { signal: AbortSignal; start: number },
 ): Promise<void> {
-  const onAbort = () => socket.destroy();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    await pump(
-      {
-        read: async (buffer, position) =>
-          (await file.read(buffer, 0, buffer.byteLength, position)).bytesRead,
-        write: (chunk) =>
-          new Promise((resolve, reject) =>
-            socket.write(chunk, (error) => (error ? reject(error) : resolve())),
-          ),
-        observe: (chunk) => meter.observe(chunk),
-      },
-      { expectedBytes: size - start, start, signal },
-    );
-    meter.finish();
-    socket.end();
-    await finished(socket, { readable: false });
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+  await sendSource({ size, read: readFromHandle(file) }, socket, {
+    start: options.start,
+    observe: (chunk) => meter.observe(chunk),
+    signal: options.signal,
+  });
+  meter.finish();
 }
 
 /** Shows the first `length` bytes of `file` to `meter` (the prefix of a resumed transfer). */
-export async function observePrefix(
+export function observePrefix(
   file: FileHandle,
   length: number,
   meter: Meter,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const seen = await pump(
-    {
-      read: async (buffer, position) =>
-        position >= length
-          ? 0
-          : (await file.read(buffer, 0, Math.min(buffer.byteLength, length - position), position))
-              .bytesRead,
-      write: () => Promise.resolve(),
-      observe: (chunk) => meter.observe(chunk),
-    },
-    { expectedBytes: length, buffers: 1, ...(signal === undefined ? {} : { signal }) },
-  );
-  if (seen !== length) throw new Error('local file shorter than expected');
-}
-
-/** SSH-style fingerprint of a certificate: `SHA256:` and the unpadded base64 of its DER digest. */
-export function certificateFingerprint(der: Buffer): string {
-  return `SHA256:${createHash('sha256').update(der).digest('base64').replace(/=+$/, '')}`;
-}
-
-/** The fingerprint of the certificate a TLS peer presented, or undefined. */
-export function peerFingerprint(socket: TLSSocket): string | undefined {
-  const raw = socket.getPeerCertificate(false).raw as Buffer | undefined;
-  return raw === undefined ? undefined : certificateFingerprint(raw);
-}
-
-/**
- * Connects to a data port and presents the token (§5). With `fingerprint`, the data channel
- * is TLS and must present the same certificate as the control channel (§5.3).
- */
-export function openDataSocket(
-  host: string,
-  port: number,
-  token: string,
-  fingerprint?: string,
-): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket =
-      fingerprint === undefined
-        ? netConnect({ host, port })
-        : tlsConnect({ host, port, rejectUnauthorized: false, ...serverName(host) });
-    const onError = (error: Error) =>
-      reject(new ConnectionError(`data connection to port ${port} failed: ${error.message}`));
-    socket.once('error', onError);
-    socket.once(fingerprint === undefined ? 'connect' : 'secureConnect', () => {
-      if (fingerprint !== undefined && peerFingerprint(socket as TLSSocket) !== fingerprint) {
-        socket.destroy();
-        reject(new CftpError('ETLS', 'the data channel presented another certificate'));
-        return;
-      }
-      socket.off('error', onError);
-      socket.on('error', () => {}); // surfaced through the stream pipeline
-      socket.write(Buffer.from(token, 'hex'));
-      resolve(socket);
-    });
-  });
-}
-
-/** SNI only for names: TLS forbids an IP address there. */
-export function serverName(host: string): { servername?: string } {
-  return isIP(host) === 0 ? { servername: host } : {};
+  return hashPrefix(readFromHandle(file), length, (chunk) => meter.observe(chunk), signal);
 }
 
 /**
  * Where a download of `remote` to `target` is written until it is verified, and kept if it
- * is interrupted, so that a later resume finds it (docs/protocol.md §8).
+ * is interrupted, so that a later resume finds it (docs/protocol.md §8): the protocol's
+ * resumable temporary name, keyed by the remote path.
  */
 export function partialPathFor(target: string, remote: string): string {
-  const key = createHash('sha256').update(remote).digest('hex').slice(0, 16);
-  const name = [...basename(target)].slice(0, 64).join('');
-  return join(dirname(target), `.${name}.cftp-resume-${key}.part`);
+  const key = createHash('sha256').update(remote).digest('hex').slice(0, TEMP_KEY_HEX_DIGITS);
+  return join(dirname(target), resumeTempName(basename(target), key));
 }
 
-/** A local file-system error as a CFTP error with a stable code. */
+/** A local file-system error as a CFTP error, coded by the one OS-error table (@cftp/protocol). */
 export function localFileError(error: NodeJS.ErrnoException, what: string): CftpError {
-  const code = error.code === 'ENOENT' || error.code === 'EACCES' ? error.code : 'EIO';
-  return new CftpError(code, `${what}: ${error.code ?? error.message}`);
+  return new CftpError(describeOsError(error).code, `${what}: ${error.code ?? error.message}`, {
+    cause: error,
+  });
 }
 
 /** A local file opened for a batch upload. */
@@ -239,46 +96,21 @@ export async function sendFiles(
   meter: Meter,
   signal: AbortSignal,
 ): Promise<string[]> {
-  const onAbort = () => socket.destroy();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    const digests: string[] = [];
-    for (const file of files) {
-      const hash = createHash('sha256');
-      const sent = await pump(
-        {
-          read: async (buffer, position) =>
-            position >= file.size
-              ? 0
-              : (
-                  await file.handle.read(
-                    buffer,
-                    0,
-                    Math.min(buffer.byteLength, file.size - position),
-                    position,
-                  )
-                ).bytesRead,
-          write: (chunk) =>
-            new Promise((resolve, reject) =>
-              socket.write(chunk, (error) => (error ? reject(error) : resolve())),
-            ),
-          observe: (chunk) => {
-            hash.update(chunk);
-            meter.observe(chunk);
-          },
-        },
-        { expectedBytes: file.size, signal },
-      );
-      if (sent !== file.size) throw new CftpError('EIO', 'a local file shrank while being sent');
-      digests.push(hash.digest('hex'));
-    }
-    meter.finish();
-    socket.end();
-    await finished(socket, { readable: false });
-    return digests;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+  const each = files.map(() => createHash('sha256'));
+  await sendSources(
+    files.map((file) => ({ size: file.size, read: readFromHandle(file.handle) })),
+    socket,
+    {
+      observe: (index, chunk) => {
+        each[index]!.update(chunk);
+        meter.observe(chunk);
+      },
+      shrank: () => new CftpError('EIO', 'a local file shrank while being sent'),
+      signal,
+    },
+  );
+  meter.finish();
+  return each.map((hash) => hash.digest('hex'));
 }
 
 /** A file of a batch download: where its bytes go until verified, and how many there are. */
@@ -287,56 +119,44 @@ export interface BatchTarget {
   size: number;
 }
 
+export interface ReceiveOptions {
+  /** Counts and hashes the whole stream (and reports its progress). */
+  meter: Meter;
+  signal: AbortSignal;
+  /** Notes download bytes received (memory reclaim). */
+  received?: (bytes: number) => void;
+}
+
 /**
  * Splits a batch data channel into the targets' partial files by their announced sizes,
- * with backpressure from each file, and fsyncs them (§6.7). Extra bytes are refused. `meter`
- * counts and hashes the whole stream (and reports its progress).
+ * with backpressure from each file, and fsyncs them (§6.7). Extra bytes are refused.
  */
 export async function receiveFiles(
   socket: Socket,
   targets: readonly BatchTarget[],
-  meter: Meter,
-  signal: AbortSignal,
-  received?: (bytes: number) => void,
+  options: ReceiveOptions,
 ): Promise<{ bytes: number; sha256: string; files: string[] }> {
+  const { meter, signal, received } = options;
   const onAbort = () => socket.destroy();
   signal.addEventListener('abort', onAbort, { once: true });
-  const streams: FileSink[] = [];
+  const sinks: FileSink[] = [];
   try {
     for (const target of targets) {
       const handle = await open(target.partial, 'w').catch((error: NodeJS.ErrnoException) => {
         throw localFileError(error, `cannot write "${target.partial}"`);
       });
-      streams.push(new FileSink(handle));
+      sinks.push(new FileSink(handle));
     }
     const each = targets.map(() => createHash('sha256'));
-    let index = 0;
-    let left = targets[0]?.size ?? 0;
-    const endWhole = () => {
-      while (index < targets.length && left === 0) {
-        streams[index]!.end();
-        index++;
-        left = targets[index]?.size ?? 0;
-      }
-    };
-    endWhole();
-    for await (const chunk of socket as AsyncIterable<Buffer>) {
-      let at = 0;
-      while (at < chunk.byteLength) {
-        if (index >= targets.length) throw new IntegrityError('batch data longer than announced');
-        const part = chunk.subarray(at, at + Math.min(left, chunk.byteLength - at));
-        at += part.byteLength;
-        left -= part.byteLength;
+    await splitInto(
+      socket,
+      targets.map((target, i) => ({ size: target.size, stream: sinks[i]! })),
+      (index, part) => {
         meter.observe(part);
         received?.(part.byteLength);
         each[index]!.update(part);
-        const stream = streams[index]!;
-        if (!stream.write(part)) await once(stream, 'drain');
-        endWhole();
-      }
-    }
-    for (let i = index; i < streams.length; i++) streams[i]!.end();
-    await Promise.all(streams.map((stream) => finished(stream)));
+      },
+    );
     meter.finish();
     return {
       bytes: meter.bytes,
@@ -345,6 +165,6 @@ export async function receiveFiles(
     };
   } finally {
     signal.removeEventListener('abort', onAbort);
-    for (const stream of streams) if (!stream.closed) stream.destroy();
+    for (const sink of sinks) if (!sink.closed) sink.destroy();
   }
 }

@@ -4,7 +4,6 @@
 import { lstat, mkdir, readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CftpError, type Entry } from '@cftp/protocol';
-import type { CftpClient } from './client.js';
 import {
   concurrencyOf,
   eachLimit,
@@ -16,6 +15,7 @@ import {
   joinRemote,
   transferFiles,
 } from './files.js';
+import type { RemoteFiles } from './types.js';
 
 export type TreeOptions = FilesOptions;
 export type TreeProgress = FilesProgress;
@@ -50,7 +50,7 @@ function sorted(plan: Plan): Plan {
 }
 
 /** Walks the remote folder `top`, listing the folders of one depth several at a time. */
-async function planRemote(client: CftpClient, top: string, options: TreeOptions): Promise<Plan> {
+async function planRemote(client: RemoteFiles, top: string, options: TreeOptions): Promise<Plan> {
   const plan: Plan = { folders: [], files: [], skipped: [] };
   let level = [''];
   while (level.length > 0) {
@@ -147,7 +147,7 @@ function result(plan: Plan, moved: FilesResult, started: number): TreeResult {
 
 /** Downloads the remote folder `remote` into the local folder `local` (created if needed). */
 export async function getTree(
-  client: CftpClient,
+  client: RemoteFiles,
   remote: string,
   local: string,
   options: TreeOptions = {},
@@ -177,7 +177,7 @@ export async function getTree(
 
 /** Creates a remote folder, or accepts a folder that is already there. */
 async function ensureRemoteFolder(
-  client: CftpClient,
+  client: RemoteFiles,
   path: string,
   options: TreeOptions,
 ): Promise<void> {
@@ -202,7 +202,7 @@ async function ensureRemoteFolder(
 
 /** Uploads the local folder `local` into the remote folder `remote` (created if needed). */
 export async function putTree(
-  client: CftpClient,
+  client: RemoteFiles,
   local: string,
   remote: string,
   options: TreeOptions = {},

@@ -3,7 +3,7 @@
 // operations with ECONNECTION when the control connection goes (§11).
 import { readdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CftpError } from '@cftp/protocol';
+import { CftpError, encodeFrame, encodeMessage } from '@cftp/protocol';
 import { describe, expect, it } from 'vitest';
 import type { CftpClient } from '../src/index.js';
 import { type FakeSession, rejectionOf, sha256, useFixture } from './helpers.js';
@@ -262,5 +262,38 @@ describe('docs/protocol.md §3 a final error while the data channel stalls', {
     const error = await rejectionOf(client.get('f.bin', join(target, 'f.bin')));
     expect(error.code).toBe('ETIMEDOUT');
     expect(client.isClosed).toBe(false); // a failed request, not a lost session
+  });
+});
+
+describe('docs/protocol.md §2, §3 control frames a server gets wrong', { timeout: 5000 }, () => {
+  function closeEvent(client: CftpClient): Promise<CftpError | undefined> {
+    return new Promise((resolve) => client.once('close', resolve));
+  }
+
+  it('a frame longer than allowed closes with EFRAMESIZE, after the replies before it', async () => {
+    const port = await fx.startFake((message, session) => {
+      if (message.type !== 'mkdir') return;
+      const tooLong = Buffer.alloc(4);
+      tooLong.writeUInt32BE(0xffffffff);
+      // One write: the reply and the bad header arrive together.
+      session.socket.write(Buffer.concat([encodeMessage({ type: 'ok', id: message.id }), tooLong]));
+    });
+    const client = await fx.connect(port);
+    const closed = closeEvent(client);
+    await client.mkdir('a');
+    expect((await closed)?.code).toBe('EFRAMESIZE');
+    expect(client.isClosed).toBe(true);
+    expect((await rejectionOf(client.list())).code).toBe('EFRAMESIZE');
+  });
+
+  it('a reply that is not a message fails its operation and the session with EPROTO', async () => {
+    const port = await fx.startFake((message, session) => {
+      if (message.type === 'mkdir') session.socket.write(encodeFrame(Buffer.from('not json')));
+    });
+    const client = await fx.connect(port);
+    const closed = closeEvent(client);
+    const error = await rejectionOf(client.mkdir('a'));
+    expect(error.code).toBe('EPROTO');
+    expect((await closed)?.code).toBe('EPROTO');
   });
 });

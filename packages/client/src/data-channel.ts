@@ -1,0 +1,111 @@
+// The client's side of a data channel (docs/protocol.md §5): connecting with the token and,
+// under TLS, the control channel's certificate; watching the request's final reply while the
+// bytes move; and checking what arrived against it. `openDataSocket` is the one place a data
+// channel is opened.
+import { createHash } from 'node:crypto';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { CftpError, ConnectionError, DataChannelError, IntegrityError } from '@cftp/protocol';
+
+/** SSH-style fingerprint of a certificate: `SHA256:` and the unpadded base64 of its DER digest. */
+export function certificateFingerprint(der: Buffer): string {
+  return `SHA256:${createHash('sha256').update(der).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** The fingerprint of the certificate a TLS peer presented, or undefined. */
+export function peerFingerprint(socket: TLSSocket): string | undefined {
+  const raw = socket.getPeerCertificate(false).raw as Buffer | undefined;
+  return raw === undefined ? undefined : certificateFingerprint(raw);
+}
+
+/** SNI only for names: TLS forbids an IP address there. */
+export function serverName(host: string): { servername?: string } {
+  return isIP(host) === 0 ? { servername: host } : {};
+}
+
+export interface DataChannelOptions {
+  host: string;
+  port: number;
+  /** The `ready` reply's token, hex. */
+  token: string;
+  /** The control channel's certificate fingerprint: the data channel is TLS and must match. */
+  fingerprint?: string | undefined;
+}
+
+/**
+ * Connects to a data port and presents the token (§5). With `fingerprint`, the data channel
+ * is TLS and must present the same certificate as the control channel (§5.3).
+ */
+export function openDataSocket(options: DataChannelOptions): Promise<Socket> {
+  const { host, port, token, fingerprint } = options;
+  return new Promise((resolve, reject) => {
+    const socket =
+      fingerprint === undefined
+        ? netConnect({ host, port })
+        : tlsConnect({ host, port, rejectUnauthorized: false, ...serverName(host) });
+    const onError = (error: Error) =>
+      reject(new ConnectionError(`data connection to port ${port} failed: ${error.message}`));
+    socket.once('error', onError);
+    socket.once(fingerprint === undefined ? 'connect' : 'secureConnect', () => {
+      if (fingerprint !== undefined && peerFingerprint(socket as TLSSocket) !== fingerprint) {
+        socket.destroy();
+        reject(new CftpError('ETLS', 'the data channel presented another certificate'));
+        return;
+      }
+      socket.off('error', onError);
+      socket.on('error', () => {}); // surfaced through the stream pipeline
+      socket.write(Buffer.from(token, 'hex'));
+      resolve(socket);
+    });
+  });
+}
+
+/**
+ * Watches a request's final reply while its data moves (§3, §6): if the server ends the
+ * request with an `error` mid-transfer (a stall timeout, a full disk, shutdown), the data
+ * channel is stopped at once and the server's error is what the caller sees — not a hang
+ * waiting for bytes that will never come, nor a bare EDATA.
+ */
+export function watchFinalReply(
+  final: Promise<unknown>,
+  aborted: AbortSignal,
+): { signal: AbortSignal; failure(local: unknown): Promise<unknown> } {
+  const stop = new AbortController();
+  final.catch(() => stop.abort());
+  return {
+    signal: AbortSignal.any([aborted, stop.signal]),
+    async failure(local) {
+      if (stop.signal.aborted && !aborted.aborted) {
+        try {
+          await final;
+        } catch (serverError) {
+          return serverError;
+        }
+      }
+      return local;
+    },
+  };
+}
+
+/** A data channel's failure as the caller should see it: EDATA unless it says more. */
+export function dataFailure(error: unknown): unknown {
+  if (error instanceof CftpError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ABORT_ERR') return error;
+  return new DataChannelError('EDATA', `data connection failed: ${code ?? String(error)}`);
+}
+
+/** Checks the bytes received against the server's final `done` (size and SHA-256). */
+export function verify(
+  done: { size: number; sha256: string },
+  bytes: number,
+  sha256: string,
+  what: string,
+): void {
+  if (done.size !== bytes) {
+    throw new IntegrityError(`${what}: server sent ${done.size} bytes, received ${bytes}`);
+  }
+  if (done.sha256 !== sha256) {
+    throw new IntegrityError(`${what}: SHA-256 mismatch, the received bytes are corrupt`);
+  }
+}

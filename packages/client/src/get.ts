@@ -1,0 +1,111 @@
+// Downloading one file (docs/protocol.md §6.2): the bytes go to a partial file beside the
+// target, which is fsynced and renamed into place only after size and digest match. An
+// interrupted download keeps its partial file (§8); `resume: true` continues from it.
+import { once } from 'node:events';
+import { open, rename, stat, unlink, utimes } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import { IntegrityError } from '@cftp/protocol';
+import { FileSink } from '@cftp/transfer';
+import { dataFailure, verify, watchFinalReply } from './data-channel.js';
+import { Meter, meterStream } from './meter.js';
+import { localFileError, observePrefix, partialPathFor } from './transfer.js';
+import type { GetOptions, Session, TransferResult } from './types.js';
+
+/** Downloads `remote` to the local path `local` (§6.2). */
+export async function get(
+  session: Session,
+  remote: string,
+  local: string,
+  options: GetOptions,
+): Promise<TransferResult> {
+  const started = performance.now();
+  const partial = partialPathFor(local, remote);
+  const meter = new Meter(undefined, options.onProgress);
+  // The part already here, verified by the server against its own prefix (§6.2).
+  let have = 0;
+  if (options.resume === true) {
+    const existing = await open(partial, 'r').catch(() => undefined);
+    if (existing !== undefined) {
+      try {
+        have = (await existing.stat()).size;
+        if (have > 0) await observePrefix(existing, have, meter, options.signal);
+      } finally {
+        await existing.close();
+      }
+    }
+  }
+  const prefix = have > 0 ? { offset: have, prefixSha256: meter.digestSoFar() } : {};
+  return session.operation(
+    options.signal,
+    (id) => ({ type: 'get', id, path: remote, ...prefix }),
+    async (exchange) => {
+      const ready = await exchange.expect('ready');
+      const offset = ready.offset ?? 0;
+      // The server starts over when our prefix is not its prefix.
+      const counted = offset === have ? meter : new Meter(undefined, options.onProgress);
+      counted.total = ready.size;
+      let socket: Socket | undefined;
+      let file: FileSink | undefined;
+      let corrupt = false;
+      let succeeded = false;
+      try {
+        // Opened before anything else can fail, so a local error is reported as one. The
+        // sink fsyncs as it goes and at the end; pipeline resolves after that.
+        const handle = await open(partial, offset > 0 ? 'a' : 'w').catch(
+          (error: NodeJS.ErrnoException) => {
+            throw localFileError(error, `cannot write "${local}"`);
+          },
+        );
+        file = new FileSink(handle);
+        socket = await exchange.openData(ready);
+        const final = exchange.expect('done');
+        const data = watchFinalReply(final, exchange.aborted);
+        try {
+          await pipeline(socket, meterStream(counted, session.received), file, {
+            signal: data.signal,
+          });
+        } catch (error) {
+          throw await data.failure(dataFailure(error));
+        }
+        const done = await final;
+        const sha256 = counted.digest();
+        try {
+          verify(done, counted.bytes, sha256, `download of "${remote}"`);
+          if (ready.size !== undefined && ready.size !== counted.bytes) {
+            throw new IntegrityError(
+              `download of "${remote}": announced ${ready.size} bytes, received ${counted.bytes}`,
+            );
+          }
+        } catch (error) {
+          corrupt = true;
+          throw error;
+        }
+        if (ready.mtime !== undefined) await utimes(partial, new Date(), new Date(ready.mtime));
+        await rename(partial, local);
+        succeeded = true;
+        return {
+          bytes: counted.bytes - offset,
+          sha256,
+          durationMs: performance.now() - started,
+          resumedFrom: offset,
+        };
+      } finally {
+        socket?.destroy();
+        if (file !== undefined && !file.closed) {
+          // The pipeline never ran (e.g. the data port refused): release the descriptor.
+          file.destroy();
+          await once(file, 'close').catch(() => {});
+        }
+        // A corrupt or empty partial is useless; an interrupted one is kept for resume (§8).
+        if (!succeeded) {
+          const size = await stat(partial).then(
+            (info) => info.size,
+            () => 0,
+          );
+          if (corrupt || size === 0) await unlink(partial).catch(() => {});
+        }
+      }
+    },
+  );
+}
