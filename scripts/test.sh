@@ -28,15 +28,17 @@ fi
 # once, before vitest starts, so no test pays for apt-get (each test set-up checks again).
 step prometheus bash scripts/ensure-prometheus.sh || true
 
-# Lint/format and the type check of tests (tsc -b covers src only) count as one check each.
+# Lint/format, the type check of tests (tsc -b covers src only) and the shape rules (file size,
+# import cycles, no package importing apps/) count as one check each.
 checks_failed=0
 step lint biome check . || checks_failed=$((checks_failed + 1))
 step typecheck-tests tsc -p tsconfig.tests.json || checks_failed=$((checks_failed + 1))
+step shape node scripts/check-shape.mjs || checks_failed=$((checks_failed + 1))
 
 vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json" "$@"
 vitest_status=$?
 
-node scripts/summary.mjs "$results/vitest.json" --extra-passed $((2 - checks_failed)) --extra-failed "$checks_failed"
+node scripts/summary.mjs "$results/vitest.json" --extra-passed $((3 - checks_failed)) --extra-failed "$checks_failed"
 summary_status=$?
 if [ "$vitest_status" -ne 0 ] || [ "$checks_failed" -ne 0 ] || [ "$summary_status" -ne 0 ]; then
   exit 1
