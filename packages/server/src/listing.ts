@@ -2,7 +2,7 @@
 // listing in batches that leaves temporary files out, and the Unicode-form check for new names.
 import type { Dir, Stats } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
-import { type Entry, type EntryType, isTempName, PathError } from '@cftp/protocol';
+import { type Entry, type EntryType, isTempName, MODE_MASK, PathError } from '@cftp/protocol';
 import { exists, type Folder, type FolderAccess } from './confinement.js';
 import { storageError } from './storage.js';
 
@@ -27,11 +27,14 @@ function entryType(stats: {
 }
 
 export function toEntry(name: string, info: Stats): Entry {
+  const type = entryType(info);
   return {
     name: name.normalize('NFC'),
-    type: entryType(info),
+    type,
     size: info.isDirectory() ? 0 : info.size,
     mtime: Math.max(0, Math.trunc(info.mtimeMs)),
+    // Permission bits of files and folders only (§6.1, §6.8): never setuid, setgid, sticky.
+    ...(type === 'file' || type === 'dir' ? { mode: info.mode & MODE_MASK } : {}),
   };
 }
 

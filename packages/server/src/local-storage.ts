@@ -3,7 +3,7 @@
 // and checked before their entries are touched, and final components are never followed.
 import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
-import { type Entry, PathError } from '@cftp/protocol';
+import { type Entry, MODE_MASK, PathError } from '@cftp/protocol';
 import { readFromHandle } from '@cftp/transfer';
 import { ConfinedRoot, exists } from './confinement.js';
 import { FolderSyncer } from './folder-sync.js';
@@ -60,6 +60,7 @@ export class LocalStorage extends ConfinedRoot implements Storage {
       return {
         size: info.size,
         mtime: Math.max(0, Math.trunc(info.mtimeMs)),
+        mode: info.mode & MODE_MASK,
         read: readFromHandle(handle),
         close: () => handle.close(),
       };
