@@ -40,6 +40,8 @@ export interface OperationContext {
   received(bytes: number): void;
   /** The server's umask for new uploaded files (§6.8). */
   readonly umask: number;
+  /** A listing left `skipped` entries out (§6.1): the server logs one warning for it. */
+  leftOut(skipped: number): void;
 }
 
 export interface OperationResult {
@@ -169,9 +171,19 @@ export async function runList(ctx: OperationContext, segments: string[]): Promis
       } catch (error) {
         throw dataError(error, ctx.signal);
       }
+      const skipped = batches.skipped ?? 0;
+      if (skipped > 0) ctx.leftOut(skipped);
       return {
         bytes: counter.bytes,
-        reply: { type: 'done', id: ctx.id, size: counter.bytes, sha256: counter.digest(), count },
+        reply: {
+          type: 'done',
+          id: ctx.id,
+          size: counter.bytes,
+          sha256: counter.digest(),
+          count,
+          // Present only when not 0, so a v1 client sees the listing it always saw (§6.1).
+          ...(skipped > 0 ? { skipped } : {}),
+        },
       };
     },
   );

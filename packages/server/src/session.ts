@@ -38,8 +38,18 @@ export interface OperationEvent {
   outcome: 'ok' | ErrorCode;
 }
 
+/** A listing that left entries out (§6.1): the server logs one warning line for it. */
+export interface ListingSkippedEvent {
+  session: SessionInfo;
+  /** The folder as the client asked for it. */
+  path: string;
+  /** Entries left out: names the wire cannot carry or reach, or past the entry limit. */
+  skipped: number;
+}
+
 export interface SessionHooks {
   onOperation(event: OperationEvent): void;
+  onListingSkipped(event: ListingSkippedEvent): void;
   onClose(session: Session, reason: string): void;
   /** True while this address has too many recent failed logins (§4.2). */
   isLoginBlocked(address: string): boolean;
@@ -361,6 +371,7 @@ export class Session implements SessionInfo {
       clientDone: () => this.inFlight.clientDone(entry, this.options.dataAcceptTimeoutMs),
       received: (bytes) => this.options.reclaimer.note(bytes),
       umask: this.options.umask,
+      leftOut: (skipped) => this.hooks.onListingSkipped({ session: this, path, skipped }),
     };
     const finish = (bytes: number, outcome: 'ok' | ErrorCode, reply: ServerMessage) => {
       this.inFlight.remove(id);

@@ -71,9 +71,17 @@ export interface SweepResult {
   durationMs: number;
 }
 
+/**
+ * A folder's entries, in batches (§6.1). `skipped`, read after the last batch: entries left
+ * out because the wire cannot carry or reach them (§6.1 "Names on disk"); 0 when absent.
+ */
+export interface Listing extends AsyncIterable<Entry[]> {
+  readonly skipped?: number;
+}
+
 export interface Storage {
   /** Opens a folder for listing; entries exclude temporary upload files. */
-  list(segments: readonly string[]): Promise<AsyncIterable<Entry[]>>;
+  list(segments: readonly string[]): Promise<Listing>;
   openRead(segments: readonly string[]): Promise<ReadableFile>;
   createUpload(segments: readonly string[], options?: UploadOptions): Promise<Upload>;
   /** The entry itself, not following a final symlink (§6.6). */
