@@ -42,6 +42,15 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     return onDiskSegments(await this.rootReal, segments);
   }
 
+  /**
+   * For a name an operation creates (put, mkdir, the `to` of rename): its folders are
+   * resolved, the name itself is not, so another form of it on disk stays EEXIST (§6.3, §9).
+   */
+  private async forCreate(segments: readonly string[]): Promise<string[]> {
+    if (segments.length === 0) return [];
+    return [...(await this.onDisk(segments.slice(0, -1))), segments.at(-1)!];
+  }
+
   async list(asked: readonly string[]): Promise<Listing> {
     const segments = await this.onDisk(asked);
     // Checked now, so a bad path fails before `ready`; opened (and checked) again when the
@@ -83,7 +92,7 @@ export class LocalStorage extends ConfinedRoot implements Storage {
   }
 
   async createUpload(asked: readonly string[], options: UploadOptions = {}): Promise<Upload> {
-    return openUpload(this.uploads, await this.onDisk(asked), options);
+    return openUpload(this.uploads, await this.forCreate(asked), options);
   }
 
   async stat(asked: readonly string[]): Promise<Entry> {
@@ -101,7 +110,7 @@ export class LocalStorage extends ConfinedRoot implements Storage {
   }
 
   async mkdir(asked: readonly string[]): Promise<void> {
-    const segments = await this.onDisk(asked);
+    const segments = await this.forCreate(asked);
     const { name, path } = this.locate(segments, 'EEXIST');
     await this.inFolder(segments.slice(0, -1), async (folder) => {
       await refuseOtherForm(folder, name, path);
@@ -137,7 +146,7 @@ export class LocalStorage extends ConfinedRoot implements Storage {
 
   async rename(askedFrom: readonly string[], askedTo: readonly string[]): Promise<void> {
     const from = await this.onDisk(askedFrom);
-    const to = await this.onDisk(askedTo);
+    const to = await this.forCreate(askedTo);
     const source = this.locate(from, 'EACCES');
     const target = this.locate(to, 'EEXIST');
     await this.inFolder(from.slice(0, -1), (sourceFolder) =>

@@ -8,6 +8,7 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_SERVER_UMASK,
   Reclaimer,
 } from '@cftp/protocol';
 import type { Storage } from './storage.js';
@@ -79,7 +80,7 @@ export const SERVER_DEFAULTS = {
   partialMaxAgeMs: 7 * 24 * 3600 * 1000,
   sweepMaxEntries: 100_000,
   /** Masks the source's mode of a new uploaded file (§6.8), as a process umask would. */
-  umask: 0o022,
+  umask: DEFAULT_SERVER_UMASK,
 } as const;
 
 export interface ServerOptions {

@@ -6,7 +6,7 @@ import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, lstat, lutimes, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished as streamFinished } from 'node:stream/promises';
-import { CftpError, MODE_MASK, PathError, receivedMode, tempName } from '@cftp/protocol';
+import { CftpError, DEFAULT_SERVER_UMASK, MODE_MASK, PathError, receivedMode, tempName } from '@cftp/protocol';
 import { FileSink, readFromHandle } from '@cftp/transfer';
 import type { FolderAccess } from './confinement.js';
 import type { FolderSyncer } from './folder-sync.js';
@@ -14,8 +14,6 @@ import { refuseOtherForm } from './listing.js';
 import { storageError, type Upload, type UploadOptions } from './storage.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fsConstants;
-/** The server's default umask (§6.8, SERVER_DEFAULTS.umask). */
-const DEFAULT_UMASK = 0o022;
 /** Opening a FIFO would block a thread-pool thread until the other end comes. */
 const O_NONBLOCK = fsConstants.O_NONBLOCK ?? 0;
 
@@ -39,7 +37,7 @@ async function setFinalMode(temp: string, target: string, options: UploadOptions
   const existing = await lstat(target).catch(() => undefined);
   const mode = receivedMode({
     source: options.mode,
-    umask: options.umask ?? DEFAULT_UMASK,
+    umask: options.umask ?? DEFAULT_SERVER_UMASK,
     existing: existing?.isFile() === true ? existing.mode & MODE_MASK : undefined,
     exact: options.exactMode === true,
   });

@@ -8,7 +8,7 @@ import type { Entry } from '@cftp/protocol';
 import type { ListingSkippedEvent } from '@cftp/server';
 import { describe, expect, it } from 'vitest';
 import { useFixture } from './fixture.js';
-import { type Control, openData, readAll, sendAndEnd, sha256 } from './wire.js';
+import { type Control, openData, readAll } from './wire.js';
 
 const fx = useFixture();
 
@@ -80,19 +80,19 @@ describe('docs/protocol.md §6.1, §9: a name stored in NFD is served by its NFC
     expect(await readdir(root)).not.toContain(NFD);
   });
 
-  it('a put to the NFC name replaces the NFD file in place (one entry, not two)', async () => {
+  it('a put or mkdir of the NFC name stays EEXIST: only existing names are resolved (§6.3)', async () => {
     const { port, root } = await fx.start();
     await writeFile(join(root, NFD), 'old');
     const control = await fx.control(port);
-    const data = Buffer.from('new');
-    const id = control.newId();
-    control.send({ type: 'put', id, path: NFC, size: 3 });
-    const ready = await control.expect(id, 'ready');
-    await sendAndEnd(fx.track(await openData(ready.port, ready.token)), data);
-    control.send({ type: 'done', id, size: 3, sha256: sha256(data) });
-    await control.expect(id, 'ok');
+    for (const message of [
+      { type: 'put', path: NFC, size: 3 },
+      { type: 'mkdir', path: NFC },
+    ] as const) {
+      const id = control.newId();
+      control.send({ ...message, id });
+      expect(await control.errorCode(id)).toBe('EEXIST');
+    }
     expect(await readdir(root)).toEqual([NFD]);
-    expect(await fetchText(control, NFC)).toBe('new');
   });
 
   it('rule: the NFC entry wins over another form; among other forms, the first by bytes', async () => {
