@@ -6,7 +6,14 @@ import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, lstat, lutimes, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished as streamFinished } from 'node:stream/promises';
-import { CftpError, DEFAULT_SERVER_UMASK, MODE_MASK, PathError, receivedMode, tempName } from '@cftp/protocol';
+import {
+  CftpError,
+  DEFAULT_SERVER_UMASK,
+  MODE_MASK,
+  PathError,
+  receivedMode,
+  tempName,
+} from '@cftp/protocol';
 import { FileSink, readFromHandle } from '@cftp/transfer';
 import type { FolderAccess } from './confinement.js';
 import type { FolderSyncer } from './folder-sync.js';

@@ -34,43 +34,42 @@ describe('docs/protocol.md §6.3, §13.6: a malformed done fails its upload once
   it.each([
     { name: 'plain', resume: false },
     { name: 'resumable (the partial goes too)', resume: true },
-  ])('$name: EPROTO as the final reply, temp file removed, a later done ignored', async ({
-    resume,
-  }) => {
-    const { server, port, root } = await fx.start({ dataAcceptTimeoutMs: 60_000 });
-    const control = await fx.control(port);
-    const data = Buffer.from('notes\n');
-    const id = control.newId();
-    control.send({
-      type: 'put',
-      id,
-      path: 'notes.txt',
-      size: data.byteLength,
-      ...(resume ? { resume: true, sha256: sha256(data) } : {}),
-    });
-    const ready = await control.expect(id, 'ready');
-    expect(await partFiles(root)).toHaveLength(1);
-    const socket = fx.track(await openData(ready.port, ready.token));
-    await sendAndEnd(socket, data);
-    const finished = nextOperation(server, (e) => e.operation === 'put');
-    // §13.6: an uppercase digest is ill-typed (hex64 is lowercase).
-    control.sendRaw(
-      rawFrame(
-        JSON.stringify({ type: 'done', id, size: 6, sha256: sha256(data).toUpperCase() }),
-      ),
-    );
-    const error = await control.expect(id, 'error');
-    expect(error.code).toBe('EPROTO');
-    expect(error.message).toContain('done');
-    expect((await finished).outcome).toBe('EPROTO');
-    // Now a well-formed done for the failed id: ignored, no reply (§3.3).
-    control.send({ type: 'done', id, size: 6, sha256: sha256(data) });
-    await settle(control);
-    expect(repliesFor(control, id)).toEqual(['ready', 'error:EPROTO']);
-    expect(control.log.some((m) => m.type === 'error' && m.id === null)).toBe(false);
-    expect(await partFiles(root)).toEqual([]);
-    expect(await exists(join(root, 'notes.txt'))).toBe(false);
-  });
+  ])(
+    '$name: EPROTO as the final reply, temp file removed, a later done ignored',
+    async ({ resume }) => {
+      const { server, port, root } = await fx.start({ dataAcceptTimeoutMs: 60_000 });
+      const control = await fx.control(port);
+      const data = Buffer.from('notes\n');
+      const id = control.newId();
+      control.send({
+        type: 'put',
+        id,
+        path: 'notes.txt',
+        size: data.byteLength,
+        ...(resume ? { resume: true, sha256: sha256(data) } : {}),
+      });
+      const ready = await control.expect(id, 'ready');
+      expect(await partFiles(root)).toHaveLength(1);
+      const socket = fx.track(await openData(ready.port, ready.token));
+      await sendAndEnd(socket, data);
+      const finished = nextOperation(server, (e) => e.operation === 'put');
+      // §13.6: an uppercase digest is ill-typed (hex64 is lowercase).
+      control.sendRaw(
+        rawFrame(JSON.stringify({ type: 'done', id, size: 6, sha256: sha256(data).toUpperCase() })),
+      );
+      const error = await control.expect(id, 'error');
+      expect(error.code).toBe('EPROTO');
+      expect(error.message).toContain('done');
+      expect((await finished).outcome).toBe('EPROTO');
+      // Now a well-formed done for the failed id: ignored, no reply (§3.3).
+      control.send({ type: 'done', id, size: 6, sha256: sha256(data) });
+      await settle(control);
+      expect(repliesFor(control, id)).toEqual(['ready', 'error:EPROTO']);
+      expect(control.log.some((m) => m.type === 'error' && m.id === null)).toBe(false);
+      expect(await partFiles(root)).toEqual([]);
+      expect(await exists(join(root, 'notes.txt'))).toBe(false);
+    },
+  );
 
   it('before the data ends: the data channel is destroyed, and there is one reply', async () => {
     const { port, root } = await fx.start();
@@ -128,22 +127,22 @@ describe('docs/protocol.md §3.3, §13.6: a message naming a request in flight i
     { name: 'an unknown type', frame: '{"type":"chmod","id":12}', code: 'EUNKNOWN' },
     { name: 'a malformed known type', frame: '{"type":"stat","id":12}', code: 'EPROTO' },
     { name: 'a malformed done for a get', frame: '{"type":"done","id":12}', code: 'EPROTO' },
-  ])('$name naming it: refused with refusedId, the get still completes', async ({
-    frame,
-    code,
-  }) => {
-    const { port, root } = await fx.start();
-    const control = await fx.control(port);
-    const ready = await getInFlight(control, root, 12);
-    control.sendRaw(rawFrame(frame));
-    const refused = await control.expect(null, 'error');
-    expect(refused).toMatchObject({ code, refusedId: 12 });
-    const socket = fx.track(await openData(ready.port, ready.token));
-    expect((await readAll(socket)).toString()).toBe('hello, world\n');
-    await control.expect(12, 'done');
-    await settle(control);
-    expect(repliesFor(control, 12)).toEqual(['ready', 'done']);
-  });
+  ])(
+    '$name naming it: refused with refusedId, the get still completes',
+    async ({ frame, code }) => {
+      const { port, root } = await fx.start();
+      const control = await fx.control(port);
+      const ready = await getInFlight(control, root, 12);
+      control.sendRaw(rawFrame(frame));
+      const refused = await control.expect(null, 'error');
+      expect(refused).toMatchObject({ code, refusedId: 12 });
+      const socket = fx.track(await openData(ready.port, ready.token));
+      expect((await readAll(socket)).toString()).toBe('hello, world\n');
+      await control.expect(12, 'done');
+      await settle(control);
+      expect(repliesFor(control, 12)).toEqual(['ready', 'done']);
+    },
+  );
 
   it('a hello or quit reusing an id in flight is refused too, and the session goes on', async () => {
     const { port, root } = await fx.start();
