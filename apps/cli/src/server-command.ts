@@ -113,7 +113,8 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   server.on('listingSkipped', (e) =>
     log.warn(
       { session: e.session.id, peer: e.session.remoteAddress, path: e.path, skipped: e.skipped },
-      `list "${escapeControls(e.path)}": ${e.skipped} ${e.skipped === 1 ? 'entry' : 'entries'} left out, names that cannot be carried`,
+      // The line of docs/protocol.md §13.6; the path is escaped (§9.1).
+      `list "${escapeControls(e.path)}": ${e.skipped === 1 ? '1 entry left out, its name' : `${e.skipped} entries left out, their names`} cannot be carried`,
     ),
   );
   server.on('error', (error) => log.error({ err: error }, 'server error'));
