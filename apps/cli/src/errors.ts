@@ -1,79 +1,84 @@
-// How the CLI names a failure: a stable code and a message that names the path. Engine errors
-// (CftpError) keep their code; local file-system errors keep theirs when the spec lists it.
-import { CftpError } from '@cftp/client';
-
-/** A failure found by the CLI itself, with a code the engine's ErrorCode may not list. */
-export class CommandError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+// How the CLI names a failure: every error it shows is a CftpError with a stable code
+// (docs/protocol.md §11) and a message that names its path. Decisions are made on `code` and
+// `path`, never on message text: an error whose `path` is set already names that path.
+// Local file-system errors take their code and words from the one OS-error table.
+import {
+  CftpError,
+  describeOsError,
+  type ErrorCode,
+  errorFromCode,
+  PathError,
+} from '@cftp/protocol';
 
 /** A command line the CLI does not understand (docs/protocol.md §11: EUSAGE). */
 export function usageError(message: string): CftpError {
   return new CftpError('EUSAGE', message);
 }
 
-const LOCAL_CODES = new Set([
-  'ENOENT',
-  'EACCES',
-  'EPERM',
-  'ENOTDIR',
-  'EISDIR',
-  'EEXIST',
-  'ENOTEMPTY',
-  'ENOSPC',
-]);
-
-const LOCAL_WORDS: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOTDIR: 'not a folder',
-  EISDIR: 'is a folder',
-  EEXIST: 'already exists',
-  ENOTEMPTY: 'folder not empty',
-  ENOSPC: 'no space left on device',
-};
-
-function errnoCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
+/** A failure the CLI finds itself about `path` (shown as the session shows it). */
+export function pathError(code: ErrorCode, message: string, path: string): CftpError {
+  return new PathError(code, message, { path });
 }
 
 /** A local file-system error about `path`, as `local "path": no such file or directory`. */
-export function localError(error: unknown, path: string): Error {
-  if (error instanceof CftpError || error instanceof CommandError) return error;
-  const code = errnoCode(error);
-  const known = code !== undefined && LOCAL_CODES.has(code);
-  const words = known ? LOCAL_WORDS[code]! : error instanceof Error ? error.message : String(error);
-  return new CommandError(known ? code : 'EIO', `local "${path}": ${words}`);
+export function localError(error: unknown, path: string): CftpError {
+  if (error instanceof CftpError) return error;
+  const { code, words } = describeOsError(error);
+  return errorFromCode(code, `local "${path}": ${words}`, { path, cause: error });
 }
 
 /** The code and message to show for any failure. */
 export function describeError(error: unknown): { code: string; message: string } {
-  if (error instanceof CftpError || error instanceof CommandError) {
-    return { code: error.code, message: error.message };
-  }
-  const code = errnoCode(error);
+  if (error instanceof CftpError) return { code: error.code, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
-  return { code: code !== undefined && LOCAL_CODES.has(code) ? code : 'EIO', message };
+  return { code: describeOsError(error).code, message };
+}
+
+/**
+ * Codes whose server messages name the path of the request (the server's storage errors:
+ * `no such file or directory: "a/b"`): these are shown as they are. Any other code is about
+ * the transfer or the session (EINTEGRITY, ETIMEDOUT, EBADNAME...) and gets the path in front.
+ */
+const NAMED_BY_SERVER: ReadonlySet<string> = new Set([
+  'ENOENT',
+  'ENOTDIR',
+  'EISDIR',
+  'EEXIST',
+  'ENOTEMPTY',
+  'EACCES',
+  'ENOSPC',
+]);
+/** About the whole connection, not one path: never given a path. */
+const SESSION_CODES: ReadonlySet<string> = new Set(['ECONNECTION', 'ESHUTDOWN']);
+
+/**
+ * Whether `error` still needs a path in front to say what it is about. The server names the
+ * root as "root" or "the served folder itself", never as the `/` the session shows, so an
+ * error about the root always gets it.
+ */
+function needsPath(error: CftpError, root: boolean): boolean {
+  if (error.path !== undefined || SESSION_CODES.has(error.code)) return false;
+  return root || !NAMED_BY_SERVER.has(error.code);
 }
 
 /**
  * Makes sure an engine error names the remote path it is about: the server's messages
- * usually do; when one does not, the shown path goes in front.
+ * usually do (by code, NAMED_BY_SERVER); when one does not, the shown path goes in front.
  */
 export function aboutPath(error: unknown, shown: string): unknown {
-  if (!(error instanceof CftpError)) return error;
-  // The server names paths without the leading `/` that the session shows.
-  const bare = shown.replace(/^\/+/, '');
-  if (error.message.includes(shown) || (bare !== '' && error.message.includes(`"${bare}"`))) {
-    return error;
-  }
-  if (error.code === 'ECONNECTION' || error.code === 'ESHUTDOWN') return error;
-  return new CommandError(error.code, `"${shown}": ${error.message}`);
+  if (!(error instanceof CftpError) || !needsPath(error, shown === '/')) return error;
+  return errorFromCode(error.code, `"${shown}": ${error.message}`, { path: shown, cause: error });
+}
+
+/**
+ * Makes sure a batch's error names one of its paths (`shown`, as the session shows them):
+ * `batch of 3 files from "/a": ...` when the server's message does not name one.
+ */
+export function aboutBatch(error: unknown, shown: readonly string[]): unknown {
+  if (!(error instanceof CftpError) || !needsPath(error, false)) return error;
+  const first = `batch of ${shown.length} files from "${shown[0]}"`;
+  return errorFromCode(error.code, `${first}: ${error.message}`, {
+    ...(shown[0] === undefined ? {} : { path: shown[0] }),
+    cause: error,
+  });
 }

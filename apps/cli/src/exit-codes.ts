@@ -1,8 +1,11 @@
-// The `cftp` command's exit codes (README "Exit codes"): scripts branch on these.
+// The `cftp` command's exit codes (README "Exit codes"): the one table for every form
+// (client, one-shot get/put, server, tui, user-file commands); scripts branch on these.
+// `@cftp/tui`'s runTui returns its own two (EXIT_OK, EXIT_NO_TERMINAL: a usage problem); a
+// test pins them to this table, since the CLI loads the TUI only when `cftp tui` runs.
 export const EXIT_OK = 0;
-/** A command failed (batch, -c, one-shot) or the connection was lost. */
+/** A command failed (batch, -c, one-shot), the connection was lost, the server could not listen. */
 export const EXIT_FAILED = 1;
-/** Bad command-line arguments. */
+/** Bad command-line arguments, or a setting they name that is unusable (root, state, TTY). */
 export const EXIT_USAGE = 2;
 /** Could not connect (refused, unreachable, handshake failed). */
 export const EXIT_CONNECT = 3;

@@ -5,7 +5,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Entry } from '@cftp/client';
 import type { Call } from './context.js';
-import { CommandError, localError } from './errors.js';
+import { localError, pathError } from './errors.js';
 import { entryName, longListing, sortEntries } from './format.js';
 import { hasGlobMagic, matchNames } from './glob.js';
 import { resolveLocal } from './local-path.js';
@@ -17,7 +17,9 @@ export async function lcd({ session, args }: Call): Promise<CommandOutcome> {
   const info = await stat(target).catch((error: unknown) => {
     throw localError(error, target);
   });
-  if (!info.isDirectory()) throw new CommandError('ENOTDIR', `local "${target}" is not a folder`);
+  if (!info.isDirectory()) {
+    throw pathError('ENOTDIR', `local "${target}" is not a folder`, target);
+  }
   session.localCwd = target;
   return outcome({ path: target });
 }

@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runClientCommand, runOneShot } from './client-command.js';
 import { checkFingerprintFlag } from './client-security.js';
-import { EXIT_USAGE } from './exit-codes.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { readPassword } from './secrets.js';
 import { runServer, type ServerCommandOptions } from './server-command.js';
 import { addServerOptions } from './server-options.js';
@@ -59,7 +59,7 @@ async function userFileCommand(what: () => Promise<void>): Promise<void> {
     await what();
   } catch (error) {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT_FAILED;
   }
 }
 
@@ -71,7 +71,7 @@ const program = new Command('cftp')
   .configureHelp({ subcommandTerm: (cmd) => `${cmd.name()} ${cmd.usage()}` })
   .exitOverride((error) => {
     // commander exits 1 on usage errors; CFTP documents 2 for them.
-    process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+    process.exit(error.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
   });
 
 const server = addServerOptions(

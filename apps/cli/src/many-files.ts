@@ -2,22 +2,10 @@
 // several requests in flight on the one client, docs/protocol.md §3, §6.7); the command adds
 // one progress line for all of them, -c (continue partial files, leave out the ones an
 // earlier run finished) and errors that name their path as the session shows it.
-import { CftpError, type FileItem, type FilesOptions, type TransferFailure } from '@cftp/client';
+import type { FilesOptions, TransferFailure } from '@cftp/client';
 import type { Call } from './context.js';
-import { aboutPath, CommandError, localError } from './errors.js';
+import { aboutBatch, aboutPath, localError, pathError } from './errors.js';
 import { displayRemote } from './remote-path.js';
-
-/** A batch's error names one of its paths (the server's usually does already). */
-function aboutBatch(error: unknown, items: readonly FileItem[]): unknown {
-  if (!(error instanceof CftpError) || error.code === 'ECONNECTION') return error;
-  const shown = items.map((item) => displayRemote(item.remote));
-  const named = shown.some(
-    (path) => error.message.includes(path) || error.message.includes(`"${path.slice(1)}"`),
-  );
-  if (named) return error;
-  const first = `batch of ${items.length} files from "${shown[0]}"`;
-  return new CommandError(error.code, `${first}: ${error.message}`);
-}
 
 /** The error a command shows for a failed step of the engine's many-file transfer. */
 export function nameFailure(error: unknown, failure: TransferFailure): unknown {
@@ -25,18 +13,20 @@ export function nameFailure(error: unknown, failure: TransferFailure): unknown {
     case 'list':
     case 'mkdir':
       return aboutPath(error, displayRemote(failure.remote));
-    case 'not-a-folder':
-      return new CommandError(
-        'EEXIST',
-        `"${displayRemote(failure.remote)}" exists and is not a folder`,
-      );
+    case 'not-a-folder': {
+      const shown = displayRemote(failure.remote);
+      return pathError('EEXIST', `"${shown}" exists and is not a folder`, shown);
+    }
     case 'local':
       return localError(error, failure.local);
     case 'transfer': {
       const [only, ...more] = failure.items;
       return more.length === 0 && only !== undefined
         ? aboutPath(error, displayRemote(only.remote))
-        : aboutBatch(error, failure.items);
+        : aboutBatch(
+            error,
+            failure.items.map((item) => displayRemote(item.remote)),
+          );
     }
   }
 }

@@ -2,7 +2,7 @@
 // rename (docs/protocol.md §6.1, §6.6). Paths are resolved against the current remote folder.
 import type { Entry } from '@cftp/client';
 import type { Call, Session } from './context.js';
-import { aboutPath, CommandError, describeError } from './errors.js';
+import { aboutPath, describeError, pathError } from './errors.js';
 import { entryName, longListing, sortEntries, statLine } from './format.js';
 import { hasGlobMagic, matchNames, splitPattern } from './glob.js';
 import { type CommandOutcome, outcome } from './output.js';
@@ -43,7 +43,8 @@ export async function cd({ session, args }: Call): Promise<CommandOutcome> {
   const arg = args[0];
   const target = arg === '-' ? session.previousRemoteCwd : changeRemoteDir(session.remoteCwd, arg);
   if (target !== REMOTE_ROOT && !(await isRemoteFolder(session, target))) {
-    throw new CommandError('ENOTDIR', `"${displayRemote(target)}" is not a folder`);
+    const shown = displayRemote(target);
+    throw pathError('ENOTDIR', `"${shown}" is not a folder`, shown);
   }
   session.previousRemoteCwd = session.remoteCwd;
   session.remoteCwd = target;

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createServer } from '@cftp/server';
 import { pino } from 'pino';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { minorGc } from './gc.js';
 import { loadIdentity, loadOrCreateIdentity, type ServerIdentity, stateDir } from './identity.js';
 import { type MetricsEndpoint, startMetricsEndpoint } from './metrics.js';
@@ -45,7 +46,7 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   if (info === undefined || !info.isDirectory()) {
     const code = info === undefined ? 'ENOENT' : 'ENOTDIR';
     process.stderr.write(`error: root "${root}" is not a folder (${code})\n`);
-    return 2;
+    return EXIT_USAGE;
   }
   const log = pino(
     { level: options.quiet ? 'warn' : 'info', base: undefined },
@@ -60,7 +61,7 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
     }
   } catch (error) {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
+    return EXIT_USAGE;
   }
   const server = createServer({
     ...engineOptions(options),
@@ -132,7 +133,7 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   const stop = (signal: string) => {
     if (stopping) {
       log.warn({ signal }, 'second signal: exiting now');
-      resolveExit(1);
+      resolveExit(EXIT_FAILED);
       return;
     }
     stopping = true;
@@ -140,7 +141,7 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
     log.info({ signal }, 'shutting down: finishing transfers in flight');
     server.close().then(async () => {
       await metrics?.close();
-      resolveExit(0);
+      resolveExit(EXIT_OK);
     });
   };
   process.on('SIGINT', () => stop('SIGINT'));
@@ -152,7 +153,7 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     process.stderr.write(`error: cannot listen on port ${options.port}: ${code} (${code})\n`);
-    return 1;
+    return EXIT_FAILED;
   }
   const where =
     address.family === 'IPv6'

@@ -3,9 +3,9 @@
 // §6.3). Many files run concurrently on the one client, with one progress line for all.
 import { glob, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Entry } from '@cftp/client';
+import { CftpError, type Entry } from '@cftp/client';
 import type { Call, Session } from './context.js';
-import { aboutPath, CommandError, localError } from './errors.js';
+import { aboutPath, localError, pathError } from './errors.js';
 import { batchSummary, sortEntries, transferSummary } from './format.js';
 import { hasGlobMagic, matchNames, splitPattern } from './glob.js';
 import { resolveLocal } from './local-path.js';
@@ -180,7 +180,7 @@ export async function get(call: Call): Promise<CommandOutcome> {
     if (entry.type === 'dir') return getTree(call, remote, args[1]);
   }
   const name = remoteBasename(remote);
-  if (name === '') throw new CommandError('EISDIR', '"/" is a folder: use get -r');
+  if (name === '') throw pathError('EISDIR', '"/" is a folder: use get -r', '/');
   const local = await localTarget(session.localCwd, args[1], name);
   return transferOne(call, 'get', name, remote, local);
 }
@@ -208,7 +208,8 @@ async function remoteMatches(session: Session, pattern: string): Promise<Entry[]
     const path = resolveRemote(session.remoteCwd, pattern);
     const entry = await remoteStat(session, path);
     if (entry.type === 'dir') {
-      throw new CommandError('EISDIR', `"${displayRemote(path)}" is a folder: use get -r`);
+      const shown = displayRemote(path);
+      throw pathError('EISDIR', `"${shown}" is a folder: use get -r`, shown);
     }
     return [{ ...entry, name: path }];
   }
@@ -228,7 +229,7 @@ export async function mget(call: Call): Promise<CommandOutcome> {
   for (const pattern of args) {
     const matches = await remoteMatches(session, pattern);
     if (matches.length === 0) {
-      throw new CommandError('ENOENT', `no remote file matches "${pattern}"`);
+      throw new CftpError('ENOENT', `no remote file matches "${pattern}"`);
     }
     for (const { name: path, size, mtime } of matches) {
       if (seen.has(path)) continue;
@@ -254,7 +255,7 @@ export async function mput(call: Call): Promise<CommandOutcome> {
       if (entry.isFile()) matches.push(join(entry.parentPath, entry.name));
     }
     if (matches.length === 0) {
-      throw new CommandError('ENOENT', `no local file matches "${pattern}"`);
+      throw new CftpError('ENOENT', `no local file matches "${pattern}"`);
     }
     for (const local of matches.sort()) {
       if (seen.has(local)) continue;

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { CftpError } from '@cftp/client';
 import { describe, expect, it } from 'vitest';
-import { CommandError, localError } from '../src/errors.js';
+import { localError, pathError } from '../src/errors.js';
 import { JsonOutput, outcome, TextOutput } from '../src/output.js';
 
 function sink(): { stream: PassThrough; text: () => string } {
@@ -40,7 +40,7 @@ describe('JSON output', () => {
     output.echo('get a.txt');
     output.success('get', outcome({ bytes: 6, sha256: 'ab' }, ['get a.txt: 6 bytes']));
     output.failure('get', new CftpError('ENOENT', 'no such file'));
-    output.failure('rename', new CommandError('EEXIST', '"/b" exists'));
+    output.failure('rename', pathError('EEXIST', '"/b" exists', '/b'));
     output.failure('lcd', localError(Object.assign(new Error('x'), { code: 'ENOTDIR' }), '/f'));
     output.failure(undefined, new Error('boom'));
     output.event({ event: 'progress', bytes: 1 });

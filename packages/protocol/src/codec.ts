@@ -14,13 +14,28 @@ export function encodeMessage(message: Message): Uint8Array {
   return encodeFrame(utf8Encoder.encode(JSON.stringify(message)));
 }
 
-/** A message that could not be decoded; `id` is the request id when one could be read. */
-export interface DecodeFailure {
-  error: ProtocolError;
-  id: number | null;
+/** A frame decoded into a message. */
+export interface DecodedMessage {
+  ok: true;
+  message: Message;
 }
 
-export type DecodeResult = { message: Message } | DecodeFailure;
+/** A frame that could not be decoded (§3), or a fatal framing error (§2). */
+export interface DecodeFailure {
+  ok: false;
+  error: ProtocolError;
+  /** The request id, when one could be read: the error reply goes to it (§3). */
+  id: number | null;
+  /**
+   * A framing error (EFRAMESIZE, §2): always the last result of its push. The stream cannot
+   * be resynchronised, so the connection must close; later pushes give the same kind again.
+   * Otherwise only this one message was bad, and the connection goes on.
+   */
+  fatal: boolean;
+}
+
+/** What one frame became. Branch on `ok`; on a failure, on `fatal`. */
+export type DecodeResult = DecodedMessage | DecodeFailure;
 
 /** Decodes one frame payload. Never throws: a bad payload gives a DecodeFailure (§3). */
 export function decodePayload(payload: Uint8Array): DecodeResult {
@@ -41,14 +56,17 @@ export function decodePayload(payload: Uint8Array): DecodeResult {
   if (!isMessageType(type)) return fail('EUNKNOWN', `unknown message type "${type}"`, id);
   const parsed = messageSchemas[type].parse(value);
   if (!parsed.ok) return fail('EPROTO', `bad "${type}" message (${parsed.error})`, id);
-  return { message: parsed.value };
+  return { ok: true, message: parsed.value };
 }
 
 function fail(code: 'EPROTO' | 'EUNKNOWN', message: string, id: number | null): DecodeFailure {
-  return { error: new ProtocolError(code, message), id };
+  return { ok: false, error: new ProtocolError(code, message), id, fatal: false };
 }
 
-/** EFRAMESIZE from MessageDecoder, with the results decoded before the bad frame. */
+/**
+ * @deprecated MessageDecoder no longer throws: a framing error is its last result, with
+ * `fatal: true`. Kept only until the client's call site switches; then delete it.
+ */
 export class MessageFrameSizeError extends ProtocolError {
   constructor(
     message: string,
@@ -59,8 +77,9 @@ export class MessageFrameSizeError extends ProtocolError {
 }
 
 /**
- * Incremental control-channel decoder: `push(bytes)` returns the messages (or per-message
- * failures) completed by those bytes. A framing error throws EFRAMESIZE (fatal, §2).
+ * Incremental control-channel decoder: `push(bytes)` returns one result for each frame those
+ * bytes complete, in order. It never throws on input: a bad message is a failure result for
+ * that message, and a framing error is a fatal failure result after the frames before it.
  */
 export class MessageDecoder {
   private readonly frames: FrameDecoder;
@@ -73,18 +92,21 @@ export class MessageDecoder {
     return this.frames.pendingBytes;
   }
 
-  /**
-   * On a framing error this throws MessageFrameSizeError, whose `results` are the messages
-   * completed before the bad header; handle those, then treat the error as fatal.
-   */
   push(chunk: Uint8Array): DecodeResult[] {
+    let frames: Uint8Array[];
     try {
-      return this.frames.push(chunk).map(decodePayload);
+      frames = this.frames.push(chunk);
     } catch (error) {
-      if (error instanceof FrameSizeError) {
-        throw new MessageFrameSizeError(error.message, error.frames.map(decodePayload));
-      }
-      throw error;
+      if (!(error instanceof FrameSizeError)) throw error;
+      // The frames completed before the bad header still count (§2), whatever the split.
+      const fatal: DecodeFailure = {
+        ok: false,
+        error: new ProtocolError('EFRAMESIZE', error.message),
+        id: null,
+        fatal: true,
+      };
+      return [...error.frames.map(decodePayload), fatal];
     }
+    return frames.map(decodePayload);
   }
 }

@@ -46,10 +46,3 @@ export function checkName(name: string): string {
 export function joinPath(segments: readonly string[]): string {
   return segments.join('/');
 }
-
-/** Temporary names (§8): `.<name>.cftp-<16 hex>.part`, resumable `.<name>.cftp-resume-<16 hex>.part`; never listed. */
-export const TEMP_NAME_PATTERN = /^\..*\.cftp-(resume-)?[0-9a-f]{16}\.part$/;
-
-export function isTempName(name: string): boolean {
-  return TEMP_NAME_PATTERN.test(name);
-}

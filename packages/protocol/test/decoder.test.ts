@@ -8,7 +8,6 @@ import {
   encodeMessage,
   type Message,
   MessageDecoder,
-  MessageFrameSizeError,
   ProtocolError,
 } from '../src/index.js';
 import { messageArb } from './arbitraries.js';
@@ -31,7 +30,7 @@ const frameEnds = frames.map((_, i) => frames.slice(0, i + 1).reduce((n, f) => n
 
 function messagesOf(results: readonly DecodeResult[]): Message[] {
   return results.map((result) => {
-    if (!('message' in result)) throw result.error;
+    if (!result.ok) throw result.error;
     return result.message;
   });
 }
@@ -50,21 +49,19 @@ function decodeOne(payload: string | Uint8Array): DecodeResult {
 
 function expectFailure(result: DecodeResult, code: string, id: number | null): void {
   expect(result).not.toHaveProperty('message');
-  if ('message' in result) return;
+  if (result.ok) return;
   expect(result.error).toBeInstanceOf(ProtocolError);
   expect(result.error.code).toBe(code);
   expect(result.id).toBe(id);
+  expect(result.fatal).toBe(false);
 }
 
-function expectFrameSizeError(act: () => unknown): void {
-  let thrown: unknown;
-  try {
-    act();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(ProtocolError);
-  expect(thrown).toHaveProperty('code', 'EFRAMESIZE');
+/** The push ended in a fatal framing error (EFRAMESIZE), with no request id, and did not throw. */
+function expectFrameSizeError(results: readonly DecodeResult[]): void {
+  const last = results.at(-1);
+  expect(last).toMatchObject({ ok: false, fatal: true, id: null });
+  expect(last).toHaveProperty('error.code', 'EFRAMESIZE');
+  expect(results.slice(0, -1).every((result) => !('fatal' in result && result.fatal))).toBe(true);
 }
 
 describe('docs/protocol.md §2: incremental decoding accepts any split of the stream', () => {
@@ -122,7 +119,7 @@ describe('docs/protocol.md §2: incremental decoding accepts any split of the st
 
 describe('docs/protocol.md §2, §12: frame length is checked before the payload is buffered', () => {
   it('refuses a frame of length 0 with EFRAMESIZE', () => {
-    expectFrameSizeError(() => new MessageDecoder().push(header(0)));
+    expectFrameSizeError(new MessageDecoder().push(header(0)));
   });
 
   it(`accepts a frame of exactly the default maximum (${DEFAULT_MAX_FRAME_SIZE} bytes)`, () => {
@@ -132,36 +129,36 @@ describe('docs/protocol.md §2, §12: frame length is checked before the payload
   });
 
   it('refuses a frame one byte above the default maximum', () => {
-    expectFrameSizeError(() => new MessageDecoder().push(header(DEFAULT_MAX_FRAME_SIZE + 1)));
+    expectFrameSizeError(new MessageDecoder().push(header(DEFAULT_MAX_FRAME_SIZE + 1)));
   });
 
-  it('throws as soon as the 4th header byte arrives, without waiting for the payload', () => {
+  it('fails as soon as the 4th header byte arrives, without waiting for the payload', () => {
     const decoder = new MessageDecoder();
     const huge = header(0xffffffff);
     for (let i = 0; i < 3; i++) {
       expect(decoder.push(huge.subarray(i, i + 1))).toEqual([]);
       expect(decoder.pendingBytes).toBe(i + 1);
     }
-    expectFrameSizeError(() => decoder.push(huge.subarray(3)));
+    expectFrameSizeError(decoder.push(huge.subarray(3)));
   });
 
-  it('throws after a complete frame when the next header is too large', () => {
+  it('fails after a complete frame when the next header is too large', () => {
     const decoder = new MessageDecoder();
     expect(decodeChunks([frames[0]!], decoder)).toStrictEqual(conversation.slice(0, 1));
-    expectFrameSizeError(() => decoder.push(header(0x7fffffff)));
+    expectFrameSizeError(decoder.push(header(0x7fffffff)));
   });
 
   it('does not hold the payload that follows a huge length header', () => {
     const decoder = new MessageDecoder();
     const body = new Uint8Array(1 << 20).fill(0x20);
-    expectFrameSizeError(() => decoder.push(concat([header(0x40000000), body])));
+    expectFrameSizeError(decoder.push(concat([header(0x40000000), body])));
     expect(decoder.pendingBytes).toBeLessThanOrEqual(4);
   });
 
-  it('stays failed: every later push throws EFRAMESIZE (the error is fatal)', () => {
+  it('stays failed: every later push ends in EFRAMESIZE again (the error is fatal)', () => {
     const decoder = new MessageDecoder();
-    expectFrameSizeError(() => decoder.push(header(0)));
-    expectFrameSizeError(() => decoder.push(frames[0]!));
+    expectFrameSizeError(decoder.push(header(0)));
+    expectFrameSizeError(decoder.push(frames[0]!));
     expect(decoder.pendingBytes).toBe(0);
   });
 
@@ -172,7 +169,7 @@ describe('docs/protocol.md §2, §12: frame length is checked before the payload
     expect(decodeChunks([exact], new MessageDecoder({ maxFrameSize }))).toStrictEqual([
       { type: 'quit', id: 1 },
     ]);
-    expectFrameSizeError(() => new MessageDecoder({ maxFrameSize }).push(over));
+    expectFrameSizeError(new MessageDecoder({ maxFrameSize }).push(over));
     // The same 33-byte frame is fine under the default limit.
     expect(decodeChunks([over])).toStrictEqual([{ type: 'quit', id: 1 }]);
   });
@@ -271,7 +268,10 @@ describe('docs/protocol.md §2, §3: a bad payload fails one message, not the se
 
   it('ignores unknown fields in a known message and leaves them out of the result', () => {
     const payload = '{"type":"get","id":3,"path":"a","resume":true,"extra":{"n":[1,2]}}';
-    expect(decodeOne(payload)).toStrictEqual({ message: { type: 'get', id: 3, path: 'a' } });
+    expect(decodeOne(payload)).toStrictEqual({
+      ok: true,
+      message: { type: 'get', id: 3, path: 'a' },
+    });
   });
 
   it('property: unknown fields are stripped from every message type', () => {
@@ -283,7 +283,7 @@ describe('docs/protocol.md §2, §3: a bad payload fails one message, not the se
     fc.assert(
       fc.property(messageArb, extraFields, (message, extra) => {
         const payload = JSON.stringify({ ...extra, ...message });
-        expect(decodeOne(payload)).toStrictEqual({ message });
+        expect(decodeOne(payload)).toStrictEqual({ ok: true, message });
       }),
       { numRuns: 300 },
     );
@@ -315,25 +315,20 @@ describe('docs/protocol.md §2, §3: a bad payload fails one message, not the se
     );
     expect(results).toHaveLength(4);
     expectFailure(results[0]!, 'EPROTO', null);
-    expect(results[1]).toStrictEqual({ message: conversation[0] });
+    expect(results[1]).toStrictEqual({ ok: true, message: conversation[0] });
     expectFailure(results[2]!, 'EUNKNOWN', 5);
-    expect(results[3]).toStrictEqual({ message: conversation[5] });
+    expect(results[3]).toStrictEqual({ ok: true, message: conversation[5] });
   });
 });
 
 describe('docs/protocol.md §2 a bad frame after good ones in one chunk', () => {
-  it('hands over the messages before the bad header with the fatal error', () => {
+  it('returns the messages before the bad header, then the fatal error', () => {
     const good = { type: 'list', id: 7, path: 'a' } as const;
     const bad = new Uint8Array([0xff, 0xff, 0xff, 0xff]);
     const joined = new Uint8Array([...encodeMessage(good), ...bad]);
-    let thrown: unknown;
-    try {
-      new MessageDecoder().push(joined);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(MessageFrameSizeError);
-    expect((thrown as MessageFrameSizeError).code).toBe('EFRAMESIZE');
-    expect((thrown as MessageFrameSizeError).results).toEqual([{ message: good }]);
+    const results = new MessageDecoder().push(joined);
+    expect(results).toHaveLength(2);
+    expect(results[0]).toStrictEqual({ ok: true, message: good });
+    expectFrameSizeError(results);
   });
 });

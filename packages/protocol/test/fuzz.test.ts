@@ -1,5 +1,5 @@
 // Fuzzing MessageDecoder with hostile input (docs/protocol.md §2, §3): whatever bytes arrive,
-// in whatever chunks, the decoder either yields results or throws the one fatal framing error.
+// in whatever chunks, the decoder yields results, never throws, and ends at most on the one fatal framing error.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -41,13 +41,18 @@ const maxFrameSizeArb = fc.oneof(
 type Outcome = 'message' | 'EPROTO' | 'EUNKNOWN' | 'EFRAMESIZE';
 
 function checkResult(result: DecodeResult): Outcome {
-  if ('message' in result) {
+  if (result.ok) {
     // Anything yielded as a message is valid: it re-encodes and decodes to itself unchanged.
     expect(new MessageDecoder().push(encodeMessage(result.message))).toStrictEqual([result]);
     return 'message';
   }
   expect(result.error).toBeInstanceOf(ProtocolError);
   const code = result.error.code;
+  if (result.fatal) {
+    expect(code).toBe('EFRAMESIZE');
+    expect(result.id).toBeNull();
+    return 'EFRAMESIZE';
+  }
   if (code !== 'EPROTO' && code !== 'EUNKNOWN') throw new Error(`unexpected failure ${code}`);
   if (result.id !== null) {
     expect(Number.isSafeInteger(result.id) && result.id >= 1).toBe(true);
@@ -55,22 +60,22 @@ function checkResult(result: DecodeResult): Outcome {
   return code;
 }
 
-/** Pushes every chunk, checking each result; a throw must be EFRAMESIZE and ends the run. */
+/**
+ * Pushes every chunk, checking each result; push never throws. A fatal result must be
+ * EFRAMESIZE, the last of its push, and ends the run.
+ */
 function fuzzDecoder(chunks: readonly Uint8Array[], maxFrameSize: number | undefined): Outcome[] {
   const decoder = new MessageDecoder(maxFrameSize === undefined ? {} : { maxFrameSize });
   const limit = maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
   const outcomes: Outcome[] = [];
   for (const chunk of chunks) {
-    let results: DecodeResult[];
-    try {
-      results = decoder.push(chunk);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ProtocolError);
-      expect(error).toHaveProperty('code', 'EFRAMESIZE');
-      outcomes.push('EFRAMESIZE');
+    const results = decoder.push(chunk);
+    outcomes.push(...results.map(checkResult));
+    const fatal = results.findIndex((result) => !result.ok && result.fatal);
+    if (fatal >= 0) {
+      expect(fatal).toBe(results.length - 1);
       return outcomes;
     }
-    outcomes.push(...results.map(checkResult));
     // Never more than one unfinished frame is held (§2: checked before buffering).
     expect(decoder.pendingBytes).toBeLessThan(4 + limit);
   }
@@ -153,7 +158,7 @@ describe('docs/protocol.md §2, §3: MessageDecoder under fuzzing', () => {
       bytes: mutatedArb,
       reaches: ['message', 'EPROTO', 'EFRAMESIZE'],
     },
-  ])('$name: only EFRAMESIZE is thrown; failures are EPROTO/EUNKNOWN', ({ bytes, reaches }) => {
+  ])('$name: only EFRAMESIZE is fatal; failures are EPROTO/EUNKNOWN', ({ bytes, reaches }) => {
     const seen = new Set<Outcome>();
     fc.assert(
       fc.property(chunked(bytes), maxFrameSizeArb, (chunks, maxFrameSize) => {

@@ -11,7 +11,6 @@ import {
   type ErrorCode,
   errorFromCode,
   IntegrityError,
-  isTempName,
   PathError,
   ProtocolError,
   parsePath,
@@ -162,31 +161,6 @@ describe('docs/protocol.md §6.1, §9: checkName', () => {
     ['an over-long name', '\u20ac'.repeat(86)],
   ])('refuses %s with EBADNAME', (_name, name) => {
     expectBadName(() => checkName(name));
-  });
-});
-
-describe('docs/protocol.md §8: isTempName', () => {
-  it.each([
-    '.x.cftp-0123456789abcdef.part',
-    '.report.pdf.cftp-fedcba9876543210.part',
-    '.r\u00e9sum\u00e9.cftp-0000000000000000.part',
-  ])('matches %j', (name) => {
-    expect(isTempName(name)).toBe(true);
-  });
-
-  it.each([
-    'report.pdf',
-    '.hidden',
-    'x.cftp-0123456789abcdef.part',
-    '.x.cftp-0123456789ABCDEF.part',
-    '.x.cftp-0123456789abcde.part',
-    '.x.cftp-0123456789abcdef0.part',
-    '.x.cftp-0123456789abcdeg.part',
-    '.x.cftp-0123456789abcdef.partial',
-    '.x.cftp-0123456789abcdef.part.bak',
-    '.x.cftp-0123456789abcdef',
-  ])('does not match %j', (name) => {
-    expect(isTempName(name)).toBe(false);
   });
 });
 

@@ -32,7 +32,7 @@ describe('docs/protocol.md §13 worked examples', () => {
     const frame = encodeMessage(message);
     expect(Buffer.from(frame.subarray(0, 4)).toString('hex')).toBe(prefix);
     expect(new TextDecoder().decode(frame.subarray(4))).toBe(json);
-    expect(new MessageDecoder().push(frame)).toEqual([{ message }]);
+    expect(new MessageDecoder().push(frame)).toEqual([{ ok: true, message }]);
   });
 
   it('states the real size and SHA-256 of each example payload', () => {

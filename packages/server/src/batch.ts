@@ -1,17 +1,14 @@
 // Many small files over one data channel (docs/protocol.md §6.7): one request, one listener,
 // one connection and one round trip for up to BATCH_MAX_FILES files, each still verified
 // on its own and committed atomically.
-import { createHash, type Hash } from 'node:crypto';
-import { once } from 'node:events';
-import type { Socket } from 'node:net';
-import { finished } from 'node:stream/promises';
-import { type GetMany, IntegrityError, type PutMany, pump } from '@cftp/protocol';
+import { createHash } from 'node:crypto';
+import { type GetMany, IntegrityError, type PutMany } from '@cftp/protocol';
+import { sendFiles, splitInto } from '@cftp/transfer';
 import {
   dataError,
   type OperationContext,
   type OperationResult,
   withDataChannel,
-  writeChunk,
 } from './operations.js';
 import type { ReadableFile, Upload } from './storage.js';
 
@@ -56,7 +53,15 @@ export async function runPutMany(
         ctx.send({ type: 'ready', id: ctx.id, port: channel.port, token: channel.token }),
       async (socket) => {
         try {
-          return await splitInto(socket, files, uploads, whole, each, ctx.received);
+          const targets = uploads.map((upload, i) => ({
+            size: files[i]!.size,
+            stream: upload.stream,
+          }));
+          return await splitInto(socket, targets, (i, part) => {
+            whole.update(part);
+            each[i]!.update(part);
+            ctx.received(part.byteLength);
+          });
         } catch (error) {
           throw dataError(error, ctx.signal);
         }
@@ -83,61 +88,6 @@ export async function runPutMany(
   }
 }
 
-/**
- * Routes the data channel's bytes to the uploads in order, by their declared sizes, with
- * backpressure from each file; resolves with the byte count once every file is on disk.
- * Bytes beyond the declared total are refused at once (a peer cannot fill the disk).
- */
-async function splitInto(
-  socket: Socket,
-  files: BatchUpload[],
-  uploads: Upload[],
-  whole: Hash,
-  each: Hash[],
-  noteReceived: (bytes: number) => void,
-): Promise<number> {
-  // Written to directly (no pipeline): a write error must reject here, never go unhandled.
-  let failure: unknown;
-  for (const upload of uploads) {
-    upload.stream.on('error', (error) => {
-      failure ??= error;
-    });
-  }
-  let index = 0;
-  let left = files[0]?.size ?? 0;
-  let received = 0;
-  const closeFinished = () => {
-    // Zero-byte files (and files just completed) are ended as soon as they are whole.
-    while (index < files.length && left === 0) {
-      uploads[index]!.stream.end();
-      index++;
-      left = files[index]?.size ?? 0;
-    }
-  };
-  closeFinished();
-  for await (const chunk of socket as AsyncIterable<Buffer>) {
-    let at = 0;
-    while (at < chunk.byteLength) {
-      if (index >= files.length) throw new IntegrityError('batch data longer than declared');
-      const part = chunk.subarray(at, at + Math.min(left, chunk.byteLength - at));
-      at += part.byteLength;
-      left -= part.byteLength;
-      received += part.byteLength;
-      whole.update(part);
-      each[index]!.update(part);
-      noteReceived(part.byteLength);
-      const stream = uploads[index]!.stream;
-      if (failure !== undefined) throw failure;
-      if (!stream.write(part)) await once(stream, 'drain'); // rejects on a write error
-      closeFinished();
-    }
-  }
-  // Short data: the files not yet whole are ended too, and the size check fails.
-  for (let i = index; i < uploads.length; i++) uploads[i]!.stream.end();
-  await Promise.all(uploads.map((upload) => finished(upload.stream)));
-  return received;
-}
-
 export async function runGetMany(
   ctx: OperationContext,
   request: GetMany,
@@ -161,44 +111,20 @@ export async function runGetMany(
         }),
       async (socket) => {
         const whole = createHash('sha256');
-        const digests: string[] = [];
-        let total = 0;
-        const onAbort = () => socket.destroy();
-        ctx.signal.addEventListener('abort', onAbort, { once: true });
+        const each = files.map(() => createHash('sha256'));
+        let total: number;
         try {
-          for (const file of files) {
-            const hash = createHash('sha256');
-            const sent = await pump(
-              {
-                read: (buffer, position) =>
-                  position >= file.size
-                    ? Promise.resolve(0)
-                    : file.read(
-                        buffer.subarray(0, Math.min(buffer.byteLength, file.size - position)),
-                        position,
-                      ),
-                write: (chunk) => writeChunk(socket, chunk),
-                observe: (chunk) => {
-                  hash.update(chunk);
-                  whole.update(chunk);
-                },
-              },
-              { expectedBytes: file.size, signal: ctx.signal },
-            );
-            if (sent !== file.size) {
-              throw new IntegrityError(
-                `"${request.paths[digests.length]}" shrank while it was being sent`,
-              );
-            }
-            total += sent;
-            digests.push(hash.digest('hex'));
-          }
-          socket.end();
-          await finished(socket, { readable: false });
+          total = await sendFiles(files, socket, {
+            observe: (i, chunk) => {
+              each[i]!.update(chunk);
+              whole.update(chunk);
+            },
+            shrank: (i) =>
+              new IntegrityError(`"${request.paths[i]}" shrank while it was being sent`),
+            signal: ctx.signal,
+          });
         } catch (error) {
           throw dataError(error, ctx.signal);
-        } finally {
-          ctx.signal.removeEventListener('abort', onAbort);
         }
         return {
           bytes: total,
@@ -207,7 +133,7 @@ export async function runGetMany(
             id: ctx.id,
             size: total,
             sha256: whole.digest('hex'),
-            files: digests,
+            files: each.map((hash) => hash.digest('hex')),
           },
         };
       },

@@ -1,5 +1,6 @@
 // @cftp/server: the CFTP server engine (docs/protocol.md). A library; apps/cli wraps it.
 export { type DataChannel, normalizeAddress, openDataChannel } from './data-channel.js';
+export { LocalStorage } from './local-storage.js';
 export {
   type Account,
   type Authenticate,
@@ -21,7 +22,6 @@ export {
 export type { OperationEvent } from './session.js';
 export {
   IO_CHUNK_BYTES,
-  LocalStorage,
   type ReadableFile,
   type Storage,
   type SweepOptions,

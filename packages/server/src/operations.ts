@@ -4,20 +4,19 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import type { SecureContext } from 'node:tls';
 import {
-  CftpError,
   DataChannelError,
   type Done,
   IntegrityError,
   ProtocolError,
-  pump,
   type ServerMessage,
   TimeoutError,
 } from '@cftp/protocol';
+import { observePrefix, sendFile } from '@cftp/transfer';
 import { type DataChannel, openDataChannel } from './data-channel.js';
-import { type ReadableFile, type Storage, storageError } from './storage.js';
+import { type Storage, storageError } from './storage.js';
 
 export interface OperationContext {
   readonly id: number;
@@ -148,63 +147,6 @@ export function dataError(error: unknown, signal: AbortSignal): unknown {
   return error;
 }
 
-/**
- * File → socket with a few fixed buffers (the pump), hashing each chunk on the way; ends the
- * socket and resolves once every byte is handed to the kernel. Abort destroys the socket.
- */
-async function sendFile(
-  file: ReadableFile,
-  socket: Socket,
-  hash: Hash,
-  signal: AbortSignal,
-  start: number,
-): Promise<number> {
-  const onAbort = () => socket.destroy();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    const bytes = await pump(
-      {
-        read: (buffer, position) => file.read(buffer, position),
-        write: (chunk) => writeChunk(socket, chunk),
-        observe: (chunk) => hash.update(chunk),
-      },
-      { expectedBytes: file.size - start, start, signal },
-    );
-    socket.end();
-    await finished(socket, { readable: false });
-    return bytes;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-}
-
-/** Feeds the first `length` bytes readable through `read` into `hash` (resume, §6.2/§6.3). */
-async function hashPrefix(
-  read: (buffer: Uint8Array, position: number) => Promise<number>,
-  length: number,
-  hash: Hash,
-  signal: AbortSignal,
-): Promise<void> {
-  const copied = await pump(
-    {
-      read: (buffer, position) =>
-        position >= length
-          ? Promise.resolve(0)
-          : read(buffer.subarray(0, Math.min(buffer.byteLength, length - position)), position),
-      write: () => Promise.resolve(),
-      observe: (chunk) => hash.update(chunk),
-    },
-    { expectedBytes: length, buffers: 1, signal },
-  );
-  if (copied !== length) throw new CftpError('EIO', 'file shorter than its stated prefix');
-}
-
-export function writeChunk(socket: Socket, chunk: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.write(chunk, (error) => (error ? reject(error) : resolve()));
-  });
-}
-
 export async function runList(ctx: OperationContext, segments: string[]): Promise<OperationResult> {
   const batches = await ctx.storage.list(segments);
   return withDataChannel(
@@ -252,7 +194,7 @@ export async function runGet(
     const wanted = request.offset ?? 0;
     if (wanted > 0 && wanted <= file.size) {
       // Resume only if the client's prefix is this file's prefix; otherwise start over.
-      await hashPrefix(file.read, wanted, hash, ctx.signal);
+      await observePrefix(file.read, wanted, (chunk) => hash.update(chunk), ctx.signal);
       if (hash.copy().digest('hex') === request.prefixSha256) offset = wanted;
       else hash = createHash('sha256');
     }
@@ -271,7 +213,12 @@ export async function runGet(
       async (socket) => {
         let bytes: number;
         try {
-          bytes = offset + (await sendFile(file, socket, hash, ctx.signal, offset));
+          const sent = await sendFile(file, socket, {
+            start: offset,
+            observe: (chunk) => hash.update(chunk),
+            signal: ctx.signal,
+          });
+          bytes = offset + sent;
         } catch (error) {
           throw dataError(error, ctx.signal);
         }
@@ -312,7 +259,7 @@ export async function runPut(
     const hash = createHash('sha256');
     let prefixSha256: string | undefined;
     if (upload.offset > 0) {
-      await hashPrefix(upload.read, upload.offset, hash, ctx.signal);
+      await observePrefix(upload.read, upload.offset, (chunk) => hash.update(chunk), ctx.signal);
       prefixSha256 = hash.copy().digest('hex');
     }
     const result = await withDataChannel(

@@ -10,6 +10,7 @@ import {
 import { TLSSocket } from 'node:tls';
 import { CftpError, encodeMessage } from '@cftp/protocol';
 import { normalizeAddress } from './data-channel.js';
+import { LocalStorage } from './local-storage.js';
 import {
   type ResolvedOptions,
   resolveOptions,
@@ -17,7 +18,7 @@ import {
   type SessionInfo,
 } from './options.js';
 import { type OperationEvent, Session } from './session.js';
-import { LocalStorage, type Storage, type SweepResult } from './storage.js';
+import type { Storage, SweepResult } from './storage.js';
 
 export interface RefusedConnection {
   readonly remoteAddress: string;

@@ -1,12 +1,10 @@
-// One control connection: handshake, request dispatch, pipelining and cleanup
-// (docs/protocol.md §3, §4, §10).
+// One control connection (docs/protocol.md §3, §4, §10): the states before `ready`
+// (handshake, login), decoding and replies, pipelining limits, deadlines and cleanup. What a
+// ready session's requests start is dispatch.ts; the requests in flight are in-flight.ts.
 import type { Socket } from 'node:net';
 import {
-  AbortError,
   CftpError,
   type ClientMessage,
-  type DecodeResult,
-  type Done,
   type ErrorCode,
   encodeMessage,
   FEATURES,
@@ -14,25 +12,17 @@ import {
   type Login,
   type Message,
   MessageDecoder,
-  MessageFrameSizeError,
   PathError,
   PROTOCOL_VERSION,
-  ProtocolError,
   parsePath,
   type ServerMessage,
   SUPPORTED_VERSIONS,
   TimeoutError,
 } from '@cftp/protocol';
-import { runGetMany, runPutMany } from './batch.js';
 import { normalizeAddress } from './data-channel.js';
-import {
-  LINGER_MS,
-  type OperationContext,
-  type OperationResult,
-  runGet,
-  runList,
-  runPut,
-} from './operations.js';
+import { dispatchRequest, type RequestRunner } from './dispatch.js';
+import { InFlightRequests } from './in-flight.js';
+import { LINGER_MS, type OperationContext, type OperationResult } from './operations.js';
 import type { Authorize, Operation, ResolvedOptions, SessionInfo } from './options.js';
 import type { Storage } from './storage.js';
 
@@ -58,19 +48,25 @@ export interface SessionHooks {
   onLogin(session: Session): void;
 }
 
-interface InFlight {
-  controller: AbortController;
-  /** Set for uploads: resolves with the client's `done` (§6.3). */
-  done?: { promise: Promise<Done>; resolve: (done: Done) => void };
-}
-
 export class Session implements SessionInfo {
   readonly remoteAddress: string;
   readonly remotePort: number;
   private readonly localAddress: string;
   private readonly decoder: MessageDecoder;
-  private readonly inFlight = new Map<number, InFlight>();
-  private readonly idle: Array<() => void> = [];
+  private readonly inFlight = new InFlightRequests();
+  /** Dispatch's view of this session (dispatch.ts). */
+  private readonly requests: RequestRunner = {
+    start: (id, operation, path, run) => this.start(id, operation, path, run),
+    begin: (id, operation, label, run) => this.begin(id, operation, label, run),
+    checkedPath: (operation, path) => this.checkedPath(operation, path),
+    sendError: (id, code, message) => this.sendError(id, code, message),
+    quit: (id) => {
+      this.send({ type: 'ok', id });
+      this.close('quit');
+    },
+    abort: (id, reason) => this.inFlight.abort(id, reason),
+    deliverDone: (done) => this.inFlight.deliverDone(done),
+  };
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** Runs while the session is ready, nothing is in flight and no message comes (§10). */
   private idleTimer: NodeJS.Timeout | undefined;
@@ -121,28 +117,14 @@ export class Session implements SessionInfo {
   }
 
   private onData(chunk: Buffer): void {
-    let results: DecodeResult[];
-    let fatal: MessageFrameSizeError | undefined;
-    try {
-      results = this.decoder.push(chunk);
-    } catch (error) {
-      if (!(error instanceof MessageFrameSizeError)) throw error;
-      fatal = error;
-      results = error.results; // the messages before the bad frame still count (§2)
-    }
-    this.handleResults(results);
-    if (fatal !== undefined && this.state !== 'closed') {
-      this.sendError(null, fatal.code, fatal.message);
-      this.close('framing error');
-    }
-  }
-
-  private handleResults(results: DecodeResult[]): void {
+    const results = this.decoder.push(chunk);
     for (const result of results) {
       if (this.state === 'closed') return;
-      if ('error' in result) {
+      if (!result.ok) {
         this.sendError(result.id, result.error.code, result.error.message);
-        if (this.state === 'handshake') this.close('protocol error before hello');
+        // A framing error cannot be resynchronised (§2); the messages before it still counted.
+        if (result.fatal) this.close('framing error');
+        else if (this.state === 'handshake') this.close('protocol error before hello');
         continue;
       }
       this.dispatch(result.message);
@@ -218,80 +200,7 @@ export class Session implements SessionInfo {
       }
       return;
     }
-    switch (request.type) {
-      case 'login':
-        this.sendError(request.id, 'EPROTO', 'already logged in, or no login needed');
-        return;
-      case 'hello':
-        this.sendError(request.id, 'EPROTO', 'already said hello');
-        return;
-      case 'quit':
-        this.send({ type: 'ok', id: request.id });
-        this.close('quit');
-        return;
-      case 'abort':
-        this.inFlight.get(request.id)?.controller.abort(new AbortError('aborted by the client'));
-        return;
-      case 'done':
-        // A `done` for an id with no upload in flight is ignored (§6.3): it may have failed already.
-        this.inFlight.get(request.id)?.done?.resolve(request);
-        return;
-      case 'list':
-        this.start(request.id, 'list', request.path ?? '', (ctx, segments) =>
-          runList(ctx, segments),
-        );
-        return;
-      case 'get':
-        this.start(request.id, 'get', request.path, (ctx, segments) =>
-          runGet(ctx, segments, request),
-        );
-        return;
-      case 'put':
-        this.start(request.id, 'put', request.path, (ctx, segments) =>
-          runPut(ctx, segments, request),
-        );
-        return;
-      case 'stat':
-        this.start(request.id, 'stat', request.path, async (_ctx, segments) => {
-          const entry = await this.storage.stat(segments);
-          return { bytes: 0, reply: { type: 'ok', id: request.id, entry } };
-        });
-        return;
-      case 'mkdir':
-        this.simple(request.id, 'mkdir', request.path, (s) => this.storage.mkdir(s));
-        return;
-      case 'rmdir':
-        this.simple(request.id, 'rmdir', request.path, (s) => this.storage.rmdir(s));
-        return;
-      case 'delete':
-        this.simple(request.id, 'delete', request.path, (s) => this.storage.remove(s));
-        return;
-      case 'putmany':
-        this.begin(request.id, 'put', `${request.files.length} files`, async (ctx) => {
-          const files = [];
-          for (const file of request.files) {
-            const segments = await this.checkedPath('put', file.path);
-            files.push({ segments, size: file.size, mtime: file.mtime });
-          }
-          return runPutMany(ctx, request, files);
-        });
-        return;
-      case 'getmany':
-        this.begin(request.id, 'get', `${request.paths.length} files`, async (ctx) => {
-          const paths = [];
-          for (const path of request.paths) paths.push(await this.checkedPath('get', path));
-          return runGetMany(ctx, request, paths);
-        });
-        return;
-      case 'rename':
-        this.simple(request.id, 'rename', request.from, async (from) => {
-          const to = await this.checkedPath('rename', request.to);
-          await this.storage.rename(from, to);
-        });
-        return;
-      default:
-        this.sendError(message.id, 'EPROTO', `"${message.type}" is not a client message`);
-    }
+    dispatchRequest(message, this.requests);
   }
 
   /**
@@ -340,19 +249,6 @@ export class Session implements SessionInfo {
     this.armIdle();
     this.send({ type: 'ok', id: request.id });
     this.hooks.onLogin(this);
-  }
-
-  /** An operation without a data channel, answered by `ok` (§6.6). */
-  private simple(
-    id: number,
-    operation: Operation,
-    path: string,
-    act: (segments: string[]) => Promise<void>,
-  ): void {
-    this.start(id, operation, path, async (_ctx, segments) => {
-      await act(segments);
-      return { bytes: 0, reply: { type: 'ok', id } };
-    });
   }
 
   /**
@@ -404,15 +300,7 @@ export class Session implements SessionInfo {
       this.sendError(id, 'EBUSY', `more than ${this.options.maxInFlight} requests in flight`);
       return;
     }
-    const entry: InFlight = { controller: new AbortController() };
-    if (operation === 'put') {
-      let resolve!: (done: Done) => void;
-      const promise = new Promise<Done>((r) => {
-        resolve = r;
-      });
-      entry.done = { promise, resolve };
-    }
-    this.inFlight.set(id, entry);
+    const entry = this.inFlight.add(id, operation === 'put');
     this.armIdle(); // busy: no idle timeout while a request runs
     const started = performance.now();
     const signal = entry.controller.signal;
@@ -427,11 +315,11 @@ export class Session implements SessionInfo {
       dataStallTimeoutMs: this.options.dataStallTimeoutMs,
       linger: (socket) => this.linger(socket),
       send: (message) => this.send(message),
-      clientDone: () => this.awaitClientDone(entry, signal),
+      clientDone: () => this.inFlight.clientDone(entry, this.options.dataAcceptTimeoutMs),
       received: (bytes) => this.options.reclaimer.note(bytes),
     };
     const finish = (bytes: number, outcome: 'ok' | ErrorCode, reply: ServerMessage) => {
-      this.inFlight.delete(id);
+      this.inFlight.remove(id);
       this.send(reply);
       this.hooks.onOperation({
         session: this,
@@ -442,7 +330,7 @@ export class Session implements SessionInfo {
         outcome,
       });
       if (this.inFlight.size === 0) {
-        for (const wake of this.idle.splice(0)) wake();
+        this.inFlight.wakeIdle();
         this.armIdle();
       }
     };
@@ -463,35 +351,15 @@ export class Session implements SessionInfo {
     );
   }
 
-  /** The client's `done` for an upload, bounded by the accept timeout once the data has ended. */
-  private awaitClientDone(entry: InFlight, signal: AbortSignal): Promise<Done> {
-    const done = entry.done;
-    if (done === undefined) return Promise.reject(new ProtocolError('EPROTO', 'not an upload'));
-    return new Promise<Done>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new TimeoutError('no "done" from the client after the upload data')),
-        this.options.dataAcceptTimeoutMs,
-      );
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      done.promise.then((value) => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      });
-    });
-  }
-
   /** Stops taking requests; resolves when none is in flight. */
   drain(): Promise<void> {
     if (this.state === 'ready') this.state = 'closing';
-    if (this.inFlight.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
+    return this.inFlight.whenIdle();
   }
 
   /** Aborts every request in flight with `reason`; each still gets its error reply. */
   abortAll(reason: CftpError): void {
-    for (const entry of this.inFlight.values()) entry.controller.abort(reason);
+    this.inFlight.abortAll(reason);
   }
 
   /** Aborts every request and closes the connection, telling the peer `notice` first if given. */
@@ -531,9 +399,7 @@ export class Session implements SessionInfo {
     clearTimeout(this.handshakeTimer);
     clearTimeout(this.idleTimer);
     for (const socket of this.lingering) socket.destroy();
-    for (const entry of this.inFlight.values()) {
-      entry.controller.abort(new CftpError('ECANCELED', why));
-    }
+    this.inFlight.abortAll(new CftpError('ECANCELED', why));
     this.hooks.onClose(this, why);
   }
 }

@@ -3,6 +3,7 @@
 import { lstat, mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CftpError, type Entry } from '@cftp/client';
+import { isTempName } from '@cftp/protocol';
 import { localError } from './errors.js';
 
 function typeOf(info: {
@@ -16,17 +17,12 @@ function typeOf(info: {
   return 'other';
 }
 
-/**
- * The engine's own temporary files (`.NAME.cftp-resume-HEX.part`: a download in progress or
- * kept for resume; `.NAME.cftp-HEX.part`: an upload being committed), not shown in the pane.
- */
-const TRANSFER_PART = /^\..*\.cftp-(?:resume-)?[0-9a-f]+\.part$/;
-
 /** The entries of a local folder (not following symlinks), unsorted. */
 export async function listLocal(dir: string): Promise<Entry[]> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((name) => !TRANSFER_PART.test(name));
+    // The engine's own temporary files (docs/protocol.md §8) are not shown in the pane.
+    names = (await readdir(dir)).filter((name) => !isTempName(name));
   } catch (error) {
     throw localError(error, `cannot list "${dir}"`);
   }

@@ -1,6 +1,7 @@
 // A Writable over a file handle that writes in batches (writev) and flushes to disk while
-// it writes (WriteBehind), so an upload's final fsync has only the tail left (§8). It owns
-// the handle: closed after the final fsync, or when the stream is destroyed.
+// it writes (WriteBehind), so the final fsync of a received file has only the tail left
+// (docs/protocol.md §6.2, §8). It owns the handle: closed after the final fsync, or when the
+// stream is destroyed. Server uploads and client downloads both write through it.
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { WriteBehind } from '@cftp/protocol';

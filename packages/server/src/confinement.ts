@@ -1,0 +1,162 @@
+// Confinement to the served folder (docs/security.md, docs/protocol.md §9): a path is checked
+// (real path inside the real root), then opened, then the opened descriptor is checked again
+// through /proc/self/fd, so a symlink swapped in between cannot lead outside. Entries inside a
+// folder are reached through the folder's descriptor (`/proc/self/fd/N/name`, Node's stand-in
+// for openat). LocalStorage builds on this; uploads and the sweep reach folders through it.
+import { constants as fsConstants } from 'node:fs';
+import { type FileHandle, lstat, open, readlink, realpath } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { PathError } from '@cftp/protocol';
+import { storageError } from './storage.js';
+
+const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fsConstants;
+
+/** `/proc/self/fd/N` names the very file that descriptor N is open on (Linux). */
+const FD_DIR = '/proc/self/fd';
+let fdPathsChecked: Promise<boolean> | undefined;
+
+/** Whether descriptor paths work here; without them the re-check after open is skipped. */
+function fdPathsWork(): Promise<boolean> {
+  fdPathsChecked ??= (async () => {
+    try {
+      const handle = await open('/', O_RDONLY | O_DIRECTORY);
+      try {
+        return (await readlink(`${FD_DIR}/${handle.fd}`)) === '/';
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      return false;
+    }
+  })();
+  return fdPathsChecked;
+}
+
+function isInside(root: string, real: string): boolean {
+  return real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/** A folder held open: entries are reached through its descriptor, not its path. */
+export interface Folder {
+  /** The folder's real path when it was opened (messages, fsync grouping, bookkeeping). */
+  readonly real: string;
+  /** A path for the folder itself that keeps naming it wherever it moves. */
+  readonly at: string;
+  /** A path for `name` inside this folder. */
+  entry(name: string): string;
+  close(): Promise<void>;
+}
+
+/** How uploads and the sweep reach folders: opened and checked inside the root. */
+export interface FolderAccess {
+  open(segments: readonly string[]): Promise<Folder>;
+  /** Opens the folder, runs `work` on it, and closes it. */
+  within<T>(segments: readonly string[], work: (folder: Folder) => Promise<T>): Promise<T>;
+}
+
+export async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A served folder: every path is resolved, opened and checked inside it. */
+export class ConfinedRoot {
+  protected readonly rootReal: Promise<string>;
+
+  constructor(readonly root: string) {
+    this.rootReal = realpath(root);
+    this.rootReal.catch(() => {});
+  }
+
+  /**
+   * The check before use: the real path of `segments`, refused unless it stays inside the
+   * real root (§9). Callers open what it returns and check the descriptor again.
+   */
+  protected async resolveInside(segments: readonly string[]): Promise<string> {
+    const root = await this.rootReal;
+    const path = segments.join('/');
+    let real: string;
+    try {
+      real = await realpath(join(root, ...segments));
+    } catch (error) {
+      throw storageError(error, path);
+    }
+    if (!isInside(root, real)) {
+      throw new PathError('EACCES', `"${path}" leads outside the served folder`);
+    }
+    return real;
+  }
+
+  /**
+   * The check after open: where the descriptor really points now. Closes the window between
+   * resolveInside and open, in which a folder on the way may have been swapped for a symlink.
+   */
+  protected async verifyOpened(handle: FileHandle, path: string): Promise<void> {
+    if (!(await fdPathsWork())) return;
+    let now: string;
+    try {
+      now = await readlink(`${FD_DIR}/${handle.fd}`);
+    } catch (error) {
+      throw storageError(error, path);
+    }
+    if (!isInside(await this.rootReal, now)) {
+      throw new PathError('EACCES', `"${path}" leads outside the served folder`);
+    }
+  }
+
+  /** Opens the folder `segments` (checked before and after), for work on its entries. */
+  protected async openFolder(segments: readonly string[]): Promise<Folder> {
+    const path = segments.join('/');
+    const real = await this.resolveInside(segments);
+    let handle: FileHandle;
+    try {
+      handle = await open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    } catch (error) {
+      // A real path holds no symlink; one there now was swapped in after the check.
+      if ((await lstat(real).catch(() => undefined))?.isSymbolicLink() === true) {
+        throw new PathError('EACCES', `symbolic link refused: "${path}"`);
+      }
+      throw storageError(error, path);
+    }
+    try {
+      await this.verifyOpened(handle, path);
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
+    }
+    const at = (await fdPathsWork()) ? `${FD_DIR}/${handle.fd}` : real;
+    let closed = false;
+    return {
+      real,
+      at,
+      entry: (name) => `${at}/${name}`,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await handle.close().catch(() => {});
+      },
+    };
+  }
+
+  protected async inFolder<T>(
+    segments: readonly string[],
+    work: (folder: Folder) => Promise<T>,
+  ): Promise<T> {
+    const folder = await this.openFolder(segments);
+    try {
+      return await work(folder);
+    } finally {
+      await folder.close();
+    }
+  }
+
+  /** openFolder and inFolder for the modules that work inside folders (uploads, sweep). */
+  protected folderAccess(): FolderAccess {
+    return {
+      open: (segments) => this.openFolder(segments),
+      within: (segments, work) => this.inFolder(segments, work),
+    };
+  }
+}

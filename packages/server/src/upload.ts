@@ -1,0 +1,136 @@
+// Atomic uploads (docs/protocol.md §6.3, §8): bytes go to a hidden temporary file next to the
+// target, which is fsynced, verified by the caller, renamed into place, and its folder
+// fsynced. A resumable upload keeps its partial under a name derived from the file's digest.
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { type FileHandle, lstat, lutimes, open, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { finished as streamFinished } from 'node:stream/promises';
+import { CftpError, PathError, tempName } from '@cftp/protocol';
+import { FileSink, readFromHandle } from '@cftp/transfer';
+import type { FolderAccess } from './confinement.js';
+import type { FolderSyncer } from './folder-sync.js';
+import { refuseOtherForm } from './listing.js';
+import { storageError, type Upload, type UploadOptions } from './storage.js';
+
+const { O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fsConstants;
+/** Opening a FIFO would block a thread-pool thread until the other end comes. */
+const O_NONBLOCK = fsConstants.O_NONBLOCK ?? 0;
+
+/** What uploads in one storage share: its folders, its fsyncs, and what is in progress. */
+export interface UploadRoom {
+  readonly folders: FolderAccess;
+  readonly syncer: FolderSyncer;
+  /** Resumable partial files with an upload in progress: one writer each. */
+  readonly activeResumes: Set<string>;
+  /** Every temporary file with an upload in progress: the sweep leaves them alone. */
+  readonly activeTemps: Set<string>;
+}
+
+/** Creates (or, when resumable, reopens) the temporary file of an upload to `segments`. */
+export async function openUpload(
+  uploads: UploadRoom,
+  segments: readonly string[],
+  options: UploadOptions,
+): Promise<Upload> {
+  const { folders, activeResumes, activeTemps } = uploads;
+  const path = segments.join('/');
+  const name = segments.at(-1);
+  if (name === undefined) throw new PathError('EISDIR', 'is a directory: root');
+  // The folder is held open only while the temporary file is created, and opened (and
+  // checked) again to commit or remove it: an upload costs one descriptor, not two.
+  const parent = segments.slice(0, -1);
+  const folder = await folders.open(parent);
+  let handle: FileHandle | undefined;
+  let release = () => {};
+  let tempFile = '';
+  let offset = 0;
+  const resumable = options.resumeKey !== undefined;
+  try {
+    const existing = await lstat(folder.entry(name)).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw storageError(error, path);
+    });
+    if (existing?.isDirectory()) throw new PathError('EISDIR', `is a directory: "${path}"`);
+    if (existing === undefined) await refuseOtherForm(folder, name, path);
+    tempFile = tempName(name, options.resumeKey ?? randomBytes(8).toString('hex'), {
+      resumable,
+    });
+    const key = join(folder.real, tempFile);
+    if (resumable && activeResumes.has(key)) {
+      // One upload at a time per resumable partial: two writers would interleave their bytes.
+      throw new CftpError('EBUSY', `an upload of the same file to "${path}" is in progress`);
+    }
+    if (resumable) activeResumes.add(key);
+    activeTemps.add(key);
+    release = () => {
+      activeResumes.delete(key);
+      activeTemps.delete(key);
+    };
+    // A resumable partial is appended to; a fresh temporary file is created exclusively.
+    // Neither follows a symlink planted under the temporary name.
+    handle = await open(
+      folder.entry(tempFile),
+      resumable
+        ? O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK
+        : O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
+      0o666,
+    );
+    if (resumable) {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new PathError('EACCES', `not a regular file: "${tempFile}"`);
+      offset = info.size;
+      if (options.size !== undefined && offset > options.size) {
+        await handle.truncate(0);
+        offset = 0;
+      }
+    }
+  } catch (error) {
+    await handle?.close().catch(() => {});
+    release();
+    throw storageError(error, path);
+  } finally {
+    await folder.close();
+  }
+  const file = handle;
+  // The sink fsyncs the file when it finishes (flushing in the background as it goes), and
+  // pipeline waits for that, so a finished stream is on disk (§8: write, fsync, verify,
+  // rename, fsync folder).
+  const stream = new FileSink(file);
+  let finished = false;
+  return {
+    offset,
+    read: readFromHandle(file),
+    stream,
+    commit: async (mtime) => {
+      try {
+        if (!stream.closed) throw new CftpError('EIO', 'upload stream still open at commit');
+        const real = await folders.within(parent, async (at) => {
+          const temp = at.entry(tempFile);
+          if (mtime !== undefined) await lutimes(temp, new Date(), new Date(mtime));
+          await rename(temp, at.entry(name));
+          return at.real;
+        });
+        finished = true;
+        release();
+        await uploads.syncer.sync(real);
+      } catch (error) {
+        throw storageError(error, path);
+      }
+    },
+    abort: async (keep = false) => {
+      if (!stream.closed) {
+        stream.destroy();
+        await streamFinished(stream).catch(() => {}); // closed, with or without an error
+      }
+      if (!finished) {
+        finished = true;
+        if (!(resumable && keep)) {
+          // A folder that cannot be reopened inside the root keeps it for the next sweep.
+          await folders.within(parent, (at) => unlink(at.entry(tempFile))).catch(() => {});
+        }
+      }
+      release();
+    },
+  };
+}

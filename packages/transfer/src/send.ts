@@ -1,0 +1,116 @@
+// File → socket (docs/protocol.md §5, §6.2, §6.7): the pump's few fixed buffers, every chunk
+// shown to the caller (hashing, counting, progress) on its way, backpressure from the socket.
+// An abort destroys the socket, so a peer that stopped reading cannot hold the transfer.
+import type { FileHandle } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { finished } from 'node:stream/promises';
+import { pump } from '@cftp/protocol';
+
+/** Reads up to `buffer.byteLength` bytes at `position`; resolves with the count (0 = end). */
+export type ReadAt = (buffer: Uint8Array, position: number) => Promise<number>;
+
+/** Reads through a file handle at explicit positions (the handle's own position is unused). */
+export function readFromHandle(handle: FileHandle): ReadAt {
+  return async (buffer, position) =>
+    (await handle.read(buffer, 0, buffer.byteLength, position)).bytesRead;
+}
+
+/** A file to send: its size (as announced) and how to read it. */
+export interface SendSource {
+  readonly size: number;
+  read: ReadAt;
+}
+
+/** Resolves once `chunk` is handed to the kernel, so its memory may be reused. */
+export function writeChunk(socket: Socket, chunk: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.write(chunk, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+/** `read` limited to the first `length` bytes: returns 0 from there on. */
+export function readUpTo(read: ReadAt, length: number): ReadAt {
+  return (buffer, position) =>
+    position >= length
+      ? Promise.resolve(0)
+      : read(buffer.subarray(0, Math.min(buffer.byteLength, length - position)), position);
+}
+
+export interface SendFileOptions {
+  /** Position of the first byte to send (a resumed download, §6.2). */
+  start?: number;
+  /** Sees every chunk, in order, before it is written. */
+  observe?: (chunk: Uint8Array) => void;
+  signal: AbortSignal;
+}
+
+/** Runs `send`, then ends `socket` and waits until every byte is handed to the kernel. */
+async function sendThenEnd<T>(socket: Socket, signal: AbortSignal, send: () => Promise<T>) {
+  const onAbort = () => socket.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const result = await send();
+    socket.end();
+    await finished(socket, { readable: false });
+    return result;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Sends `source` from `start` to its end (until a read returns 0), then ends the socket;
+ * resolves with the number of bytes sent.
+ */
+export function sendFile(
+  source: SendSource,
+  socket: Socket,
+  options: SendFileOptions,
+): Promise<number> {
+  const start = options.start ?? 0;
+  return sendThenEnd(socket, options.signal, () =>
+    pump(
+      {
+        read: source.read,
+        write: (chunk) => writeChunk(socket, chunk),
+        ...(options.observe === undefined ? {} : { observe: options.observe }),
+      },
+      { expectedBytes: source.size - start, start, signal: options.signal },
+    ),
+  );
+}
+
+export interface SendFilesOptions {
+  /** Sees every chunk of file `index`, in order, before it is written. */
+  observe: (index: number, chunk: Uint8Array) => void;
+  /** The error for file `index` having fewer bytes than its size said (it shrank). */
+  shrank: (index: number) => Error;
+  signal: AbortSignal;
+}
+
+/**
+ * Sends the files back to back over one socket (a batch, §6.7), each exactly its stated
+ * size, then ends the socket; resolves with the total sent.
+ */
+export function sendFiles(
+  files: readonly SendSource[],
+  socket: Socket,
+  options: SendFilesOptions,
+): Promise<number> {
+  return sendThenEnd(socket, options.signal, async () => {
+    let total = 0;
+    for (const [index, file] of files.entries()) {
+      const sent = await pump(
+        {
+          read: readUpTo(file.read, file.size),
+          write: (chunk) => writeChunk(socket, chunk),
+          observe: (chunk) => options.observe(index, chunk),
+        },
+        { expectedBytes: file.size, signal: options.signal },
+      );
+      if (sent !== file.size) throw options.shrank(index);
+      total += sent;
+    }
+    return total;
+  });
+}
