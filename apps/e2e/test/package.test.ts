@@ -108,6 +108,7 @@ describe('npm run pack', () => {
         `cftp-server-${version.version}.tgz`,
         `cftp-client-${version.version}.tgz`,
         `cftp-tui-${version.version}.tgz`,
+        `cftp-transfer-${version.version}.tgz`,
       ]),
     );
     for (const tarball of tarballs) {
@@ -206,7 +207,7 @@ describe.each(LINES)('installed with npm, on $name', ({ major, node }) => {
   }, 2 * INSTALL_MS);
 
   it('installed the packed libraries, not namesakes from the registry', async () => {
-    for (const name of ['protocol', 'server', 'client', 'tui']) {
+    for (const name of ['protocol', 'transfer', 'server', 'client', 'tui']) {
       const manifest = JSON.parse(
         await readFile(join(folder, 'node_modules/@cftp', name, 'package.json'), 'utf8'),
       ) as { version: string; repository: { directory: string } };
@@ -214,6 +215,64 @@ describe.each(LINES)('installed with npm, on $name', ({ major, node }) => {
         version: version.version,
         repository: { directory: `packages/${name}` },
       });
+    }
+  });
+
+  it('the libraries type-check in a strict TypeScript program that imports them (types from the exports map)', async () => {
+    // The README examples of @cftp/server and @cftp/client, against the installed .d.ts files,
+    // with every declaration file checked too (skipLibCheck off, TypeScript's default).
+    const typed = [
+      "import { connect, type TransferResult } from '@cftp/client';",
+      "import { CftpError } from '@cftp/protocol';",
+      "import { createServer } from '@cftp/server';",
+      "const server = createServer({ root: '.', host: '127.0.0.1', tls: { key: 'k', cert: 'c' } });",
+      'const { port }: { port: number } = await server.listen(0);',
+      "server.on('operation', (e) => console.log(e.operation, e.path, e.outcome));",
+      "const client = await connect({ host: '127.0.0.1', port, tls: { fingerprint: 'SHA256:x' } });",
+      "const result: TransferResult = await client.get('a', './a', { onProgress: (p) => console.log(p.bytes) });",
+      "const code: string = new CftpError('ENOENT', 'gone').code;",
+      'console.log(result.sha256, code);',
+      '// @ts-expect-error: not in the public API; proves that the real types were read',
+      'await client.noSuchMethod();',
+      'export {};',
+    ];
+    // @cftp/tui's types name Ink's, whose own .d.ts need @types/react (which the program would
+    // add, as for any Ink program); without it, only with skipLibCheck, checked separately.
+    const typedTui = [
+      "import { runTui } from '@cftp/tui';",
+      "const exit: Promise<number> = runTui({ host: '127.0.0.1', port: 2121 });",
+      '// @ts-expect-error: a port is a number',
+      "void runTui({ port: '2121' });",
+      'console.log(exit);',
+      'export {};',
+    ];
+    const options = (skipLibCheck: boolean) => ({
+      target: 'es2023',
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      strict: true,
+      noEmit: true,
+      skipLibCheck,
+      types: ['node'],
+      typeRoots: [join(REPO, 'node_modules/@types')],
+    });
+    for (const [name, lines, skipLibCheck] of [
+      ['typed.ts', typed, false],
+      ['typed-tui.ts', typedTui, true],
+    ] as const) {
+      await writeFile(join(folder, name), `${lines.join('\n')}\n`);
+      const config = join(folder, `tsconfig.${name}.json`);
+      await writeFile(
+        config,
+        JSON.stringify({ compilerOptions: options(skipLibCheck), files: [name] }),
+      );
+      expectSuccess(
+        await run(join(REPO, 'node_modules/.bin/tsc'), ['-p', config], {
+          cwd: folder,
+          env: process.env,
+        }),
+        `tsc ${name} on the installed packages`,
+      );
     }
   });
 
