@@ -282,6 +282,22 @@ describe.each(LINES)('installed with npm, on $name', ({ major, node }) => {
       'npx',
     );
     expect(out.trim()).toBe(version.version);
+
+    // Read from the installed package.json at run time, not a copy in the code: another
+    // version there is what it prints.
+    const manifestFile = join(folder, 'node_modules/cftp/package.json');
+    const manifest = await readFile(manifestFile, 'utf8');
+    const other = `${version.version}-check.7`;
+    await writeFile(
+      manifestFile,
+      manifest.replace(`"version": "${version.version}"`, `"version": "${other}"`),
+    );
+    try {
+      const again = await run('npx', ['--no', '--', 'cftp', '--version'], { cwd: folder, env });
+      expect(expectSuccess(again, 'npx').trim()).toBe(other);
+    } finally {
+      await writeFile(manifestFile, manifest);
+    }
   });
 
   it('an installed `cftp get` downloads from an installed `cftp server`, then a program using the libraries moves a file over TLS', async () => {
