@@ -10,6 +10,7 @@ import { runServer, type ServerCommandOptions } from './server-command.js';
 import { addServerOptions } from './server-options.js';
 import { registerTuiCommand } from './tui-command.js';
 import { addUser, PERMISSIONS, type Permission, setPassword } from './users.js';
+import { packageVersion } from './version.js';
 
 function portParser(min: number): (value: string) => number {
   return (value) => {
@@ -64,7 +65,7 @@ async function userFileCommand(what: () => Promise<void>): Promise<void> {
 
 const program = new Command('cftp')
   .description('CFTP: verified, atomic, resumable file transfer. See README.md.')
-  .version('0.1.0')
+  .version(packageVersion())
   .showHelpAfterError()
   // Each command's own usage line (so `client <host> <port> [options]` reads naturally).
   .configureHelp({ subcommandTerm: (cmd) => `${cmd.name()} ${cmd.usage()}` })
