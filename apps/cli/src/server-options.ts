@@ -1,6 +1,7 @@
 // `cftp server` flags for the engine's limits, timeouts and policy (README, "Server";
 // docs/security.md), with their defaults, and their translation into createServer options.
 
+import { SINGLE_PORT_MAX_FRAME_SIZE } from '@cftp/protocol';
 import { readOnly, SERVER_DEFAULTS, type ServerOptions } from '@cftp/server';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseMetricsAddress } from './metrics-address.js';
@@ -22,6 +23,21 @@ export interface ServerLimitFlags {
   sweep?: boolean;
   /** Bits taken from a new uploaded file's mode (docs/protocol.md §6.8). */
   umask?: number;
+  /** `--single-port`: data connections on the server's own port (docs/protocol.md §5.5). */
+  singlePort?: boolean;
+  /** `--data-ports LOW-HIGH`: classic data listeners only in this range. */
+  dataPorts?: { low: number; high: number };
+}
+
+/** `LOW-HIGH`, two ports with LOW ≤ HIGH (`--data-ports`). */
+export function parsePortRange(value: string): { low: number; high: number } {
+  const match = /^(\d{1,5})-(\d{1,5})$/.exec(value.trim());
+  const low = Number(match?.[1]);
+  const high = Number(match?.[2]);
+  if (match === null || low < 1 || high > 65535 || low > high) {
+    throw new InvalidArgumentError('expected LOW-HIGH, two ports from 1 to 65535 with LOW ≤ HIGH');
+  }
+  return { low, high };
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -168,6 +184,27 @@ export function addServerOptions(command: Command): Command {
     )
     .addOption(
       new Option(
+        '--single-port',
+        'take data connections on PORT itself, open no other port (clients need protocol 1.1)',
+      ).conflicts('dataPorts'),
+    )
+    .addOption(
+      new Option(
+        '--data-ports <low-high>',
+        'open data listeners only on these ports (EBUSY when all are in use)',
+      ).argParser(parsePortRange),
+    )
+    .hook('preAction', (action) => {
+      const flags = action.opts<ServerLimitFlags>();
+      // §5.5: a control frame's length must never start with the data preamble's `C`.
+      if (flags.singlePort === true && (flags.maxFrameSize ?? 0) >= SINGLE_PORT_MAX_FRAME_SIZE) {
+        action.error(
+          `error: with --single-port, --max-frame-size must be below ${SINGLE_PORT_MAX_FRAME_SIZE}`,
+        );
+      }
+    })
+    .addOption(
+      new Option(
         '--metrics <host:port>',
         'serve Prometheus /metrics and /healthz over HTTP there (docs/server.md)',
       ).argParser(parseMetricsAddress),
@@ -190,5 +227,7 @@ export function engineOptions(flags: ServerLimitFlags): Partial<ServerOptions> {
     partialMaxAgeMs: flags.partialMaxAge,
     sweepOnStart: flags.sweep,
     umask: flags.umask,
+    singlePort: flags.singlePort === true,
+    ...(flags.dataPorts === undefined ? {} : { dataPorts: flags.dataPorts }),
   };
 }

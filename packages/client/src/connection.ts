@@ -18,8 +18,9 @@ import {
   ProtocolError,
   Reclaimer,
   type ServerMessage,
+  SINGLE_PORT_FEATURE,
 } from '@cftp/protocol';
-import { openDataSocket } from './data-channel.js';
+import { dataTarget, openDataSocket } from './data-channel.js';
 import { ReplyQueue } from './replies.js';
 import type { Exchange, ServerInfo, Session } from './types.js';
 
@@ -196,10 +197,9 @@ export class Connection implements Session {
       expect: (type) => replies.expect(type),
       send: (message) => this.send(message),
       abandon: () => this.sendAbort(id),
-      openData: (ready) =>
+      openData: async (ready) =>
         openDataSocket({
-          host: this.host,
-          port: ready.port,
+          ...dataTarget(this.socket, this.host, ready, this.server?.features),
           token: ready.token,
           fingerprint: this.fingerprint,
         }),
@@ -258,7 +258,7 @@ export class Connection implements Session {
       type: 'hello',
       id,
       version: PROTOCOL_VERSION,
-      features: [...FEATURES],
+      features: [...FEATURES, SINGLE_PORT_FEATURE],
       agent,
     }));
   }

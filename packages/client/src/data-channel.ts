@@ -5,7 +5,15 @@
 import { createHash } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { CftpError, ConnectionError, DataChannelError, IntegrityError } from '@cftp/protocol';
+import {
+  CftpError,
+  ConnectionError,
+  DATA_PREAMBLE_MAGIC,
+  DataChannelError,
+  IntegrityError,
+  ProtocolError,
+  SINGLE_PORT_FEATURE,
+} from '@cftp/protocol';
 
 /** SSH-style fingerprint of a certificate: `SHA256:` and the unpadded base64 of its DER digest. */
 export function certificateFingerprint(der: Buffer): string {
@@ -30,7 +38,58 @@ export interface DataChannelOptions {
   token: string;
   /** The control channel's certificate fingerprint: the data channel is TLS and must match. */
   fingerprint?: string | undefined;
+  /** Single-port mode (§5.5): the token goes after the `CFTPDATA` magic. */
+  singlePort?: boolean;
 }
+
+// --- Single-port mode (docs/protocol.md §5.5) -------------------------------------------
+
+/** Where a data connection goes (§5.1, §5.5), and whether it opens with the preamble. */
+export interface DataTarget {
+  host: string;
+  port: number;
+  singlePort: boolean;
+}
+
+/**
+ * The target of a `ready`: the announced port on the control host, or, when the server
+ * listed `single-port` in `welcome`, exactly the address and port the control connection
+ * reached (a port forward or NAT in front of the one port then just works). A `ready` that
+ * does not fit the mode names no port the client may reach: EPROTO.
+ */
+export function dataTarget(
+  control: Socket,
+  host: string,
+  ready: { port: number },
+  serverFeatures: readonly string[] | undefined,
+): DataTarget {
+  if (serverFeatures?.includes(SINGLE_PORT_FEATURE) === true) {
+    if (ready.port !== 0) {
+      throw new ProtocolError('EPROTO', `single-port server announced data port ${ready.port}`);
+    }
+    const address = control.remoteAddress;
+    const port = control.remotePort;
+    if (address === undefined || port === undefined) {
+      throw new ConnectionError('the control connection is closed');
+    }
+    return { host: address, port, singlePort: true };
+  }
+  if (ready.port === 0) {
+    throw new ProtocolError(
+      'EPROTO',
+      'ready without a data port, from a server without single-port',
+    );
+  }
+  return { host, port: ready.port, singlePort: false };
+}
+
+/** The first bytes of a data connection: the token, after the magic in single-port mode. */
+function opening(token: string, singlePort: boolean): Buffer {
+  const raw = Buffer.from(token, 'hex');
+  return singlePort ? Buffer.concat([DATA_PREAMBLE_MAGIC, raw]) : raw;
+}
+
+// ------------------------------------------------------------------------------------------
 
 /**
  * Connects to a data port and presents the token (§5). With `fingerprint`, the data channel
@@ -54,7 +113,7 @@ export function openDataSocket(options: DataChannelOptions): Promise<Socket> {
       }
       socket.off('error', onError);
       socket.on('error', () => {}); // surfaced through the stream pipeline
-      socket.write(Buffer.from(token, 'hex'));
+      socket.write(opening(token, options.singlePort === true));
       resolve(socket);
     });
   });

@@ -35,3 +35,18 @@ export const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
 export const MAX_LIST_LINE_BYTES = 64 * 1024;
 /** Most entries in one listing (§6.1); a server counts the rest in `done.skipped`. */
 export const MAX_LIST_ENTRIES = 1_000_000;
+
+/**
+ * v1.1 feature (§5.5): data connections arrive on the control port, opened by the preamble
+ * below. In `welcome` it means this server runs that way: `ready.port` is then 0.
+ */
+export const SINGLE_PORT_FEATURE = 'single-port';
+/** The 8 bytes that open a single-port data connection, before the token (§5.5). */
+export const DATA_PREAMBLE_MAGIC: Uint8Array = new TextEncoder().encode('CFTPDATA');
+/** Magic + token: the whole preamble of a single-port data connection (§5.5). */
+export const DATA_PREAMBLE_BYTES = 8 + TOKEN_BYTES;
+/**
+ * A single-port server accepts no frame of this size or more (§5.5), so a control
+ * connection's first byte is always 0x00 and can never be the magic's `C` (0x43).
+ */
+export const SINGLE_PORT_MAX_FRAME_SIZE = 2 ** 24;

@@ -114,7 +114,8 @@ const welcome = {
 const ready = {
   type: literal('ready'),
   id,
-  port: int(1, 65535),
+  /** The data port; 0 when the session runs with `single-port` (§5.5): no other port. */
+  port: int(0, 65535),
   token: hex64,
   size: optional(uint),
   offset: optional(uint),

@@ -253,8 +253,8 @@ describe('docs/protocol.md §2, §3: a bad payload fails one message, not the se
       id: 1,
     },
     {
-      name: 'ready with port 0',
-      payload: `{"type":"ready","id":3,"port":0,"token":"${'a'.repeat(64)}"}`,
+      name: 'ready with port 65536',
+      payload: `{"type":"ready","id":3,"port":65536,"token":"${'a'.repeat(64)}"}`,
       id: 3,
     },
     { name: 'error without a code', payload: '{"type":"error","id":3,"message":"m"}', id: 3 },

@@ -36,7 +36,7 @@ describe('docs/protocol.md §3.3: clientDisposition', () => {
   });
 
   it('fails the request a malformed known reply names; ignores one not in flight', () => {
-    const bad = { type: 'ready', id: 5, port: 0, token: TOKEN };
+    const bad = { type: 'ready', id: 5, port: -1, token: TOKEN };
     expect(clientDisposition(frame(bad), inFlight)).toMatchObject({
       action: 'failRequest',
       id: 5,

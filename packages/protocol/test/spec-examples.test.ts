@@ -4,7 +4,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodePayload, encodeMessage, type Message, MessageDecoder } from '../src/index.js';
+import {
+  DATA_PREAMBLE_BYTES,
+  DATA_PREAMBLE_MAGIC,
+  decodePayload,
+  encodeMessage,
+  type Message,
+  MessageDecoder,
+} from '../src/index.js';
 
 const spec = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
 const section = spec.slice(spec.indexOf('## 13. Worked examples'), spec.indexOf('## 14.'));
@@ -69,11 +76,12 @@ describe('docs/protocol.md §13 worked examples', () => {
       9: '#!/bin/sh\necho hi\n', // §13.6, a download with its mode
       11: 'notes\n', // §13.6, the upload retried
       12: 'hello, world\n', // §13.6, the first of two requests with one id
+      13: 'hello, world\n', // §13.7, a download in single-port mode
     };
     const dones = lines
       .map((m) => JSON.parse(m[3]!) as Message)
       .filter((m): m is Extract<Message, { type: 'done' }> => m.type === 'done');
-    expect(dones.map((d) => d.id).sort((a, b) => a - b)).toEqual([2, 3, 4, 7, 9, 11, 12]);
+    expect(dones.map((d) => d.id).sort((a, b) => a - b)).toEqual([2, 3, 4, 7, 9, 11, 12, 13]);
     for (const done of dones) {
       const payload = Buffer.from(payloads[done.id]!, 'utf8');
       expect(done.size).toBe(payload.byteLength);
@@ -87,5 +95,27 @@ describe('docs/protocol.md §13 worked examples', () => {
     )) {
       expect(utf8.encode(m[2]!).byteLength).toBe(Number(m[1]));
     }
+  });
+});
+
+describe('docs/protocol.md §5.5 the single-port preamble', () => {
+  it('shows CFTPDATA and the token of §13.7, as the constants define them', () => {
+    const part = spec.slice(spec.indexOf('### 5.5 '), spec.indexOf('## 6. Operations'));
+    const dump = /```\n(0000 [\s\S]*?)```/.exec(part)?.[1] ?? '';
+    const bytes = Buffer.from(
+      dump
+        .split('\n')
+        .filter((line) => line.length > 0)
+        .map((line) => line.slice(6, 53).replace(/\s+/g, ''))
+        .join(''),
+      'hex',
+    );
+    const ready = lines
+      .map((m) => JSON.parse(m[3]!) as Message)
+      .find((m): m is Extract<Message, { type: 'ready' }> => m.type === 'ready' && m.port === 0);
+    expect(ready).toBeDefined();
+    expect(bytes.byteLength).toBe(DATA_PREAMBLE_BYTES);
+    expect(bytes.subarray(0, 8).equals(Buffer.from(DATA_PREAMBLE_MAGIC))).toBe(true);
+    expect(bytes.subarray(8).toString('hex')).toBe(ready?.token);
   });
 });

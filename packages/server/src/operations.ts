@@ -15,7 +15,7 @@ import {
   TimeoutError,
 } from '@cftp/protocol';
 import { observePrefix, sendFile } from '@cftp/transfer';
-import { type DataChannel, openDataChannel } from './data-channel.js';
+import { type DataChannel, type DataChannelPlan, openDataChannel } from './data-channel.js';
 import { BadDoneError } from './in-flight.js';
 import { type Storage, storageError } from './storage.js';
 
@@ -29,6 +29,8 @@ export interface OperationContext {
   readonly dataAcceptTimeoutMs: number;
   /** TLS for the data channels, when the control channel is TLS (§5.3). */
   readonly tls: SecureContext | undefined;
+  /** Classic listeners (any port, or a range) or single-port (§5.5); classic if absent. */
+  readonly dataChannels?: DataChannelPlan;
   /** No byte either way on a connected data channel for this long: ETIMEDOUT (§5). */
   readonly dataStallTimeoutMs: number;
   /** Keeps a finished data socket until it closes by itself, within the session's bounds. */
@@ -92,6 +94,7 @@ export async function withDataChannel<T>(
     acceptTimeoutMs: ctx.dataAcceptTimeoutMs,
     signal: ctx.signal,
     ...(ctx.tls === undefined ? {} : { tls: ctx.tls }),
+    plan: ctx.dataChannels,
   });
   let socket: Socket | undefined;
   let succeeded = false;

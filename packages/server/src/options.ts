@@ -10,7 +10,10 @@ import {
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_SERVER_UMASK,
   Reclaimer,
+  SINGLE_PORT_MAX_FRAME_SIZE,
 } from '@cftp/protocol';
+import type { DataChannelPlan, PortRange } from './data-channel.js';
+import { TokenRegistry } from './single-port.js';
 import type { Storage } from './storage.js';
 
 export type Operation = 'list' | 'get' | 'put' | 'stat' | 'mkdir' | 'rmdir' | 'delete' | 'rename';
@@ -140,6 +143,13 @@ export interface ServerOptions {
    * default 0o022. An overwritten file keeps its mode; `exactMode` ignores the umask.
    */
   umask?: number;
+  /**
+   * Single-port mode (docs/protocol.md §5.5): data connections arrive on the listening port
+   * itself, no other listener is ever opened; only clients with feature `single-port`.
+   */
+  singlePort?: boolean;
+  /** Classic mode: open data listeners only on ports `low`…`high`; EBUSY when all are taken. */
+  dataPorts?: PortRange;
 }
 
 export interface ResolvedOptions {
@@ -163,6 +173,10 @@ export interface ResolvedOptions {
   tls: SecureContext | undefined;
   agent: string;
   umask: number;
+  /** Single-port mode (§5.5): `welcome` lists the feature, clients without it are refused. */
+  singlePort: boolean;
+  /** How data channels are opened; holds the server's shared state (tokens, ports held). */
+  dataChannels: DataChannelPlan;
   /** Shared by every session: counts upload bytes received, collects garbage now and then. */
   reclaimer: Reclaimer;
 }
@@ -216,6 +230,39 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     tls: options.tls === undefined ? undefined : createSecureContext(options.tls),
     agent: options.agent ?? 'cftp-server/0.1.0',
     umask: checkedUmask(options.umask),
+    singlePort: options.singlePort === true,
+    dataChannels: dataChannelPlan(options),
     reclaimer: new Reclaimer(options.collectGarbage),
   };
+}
+
+/** A data-port range must be real ports, low ≤ high; anything else is a programming error. */
+function checkedRange(range: PortRange): PortRange {
+  const { low, high } = range;
+  const valid = (port: number) => Number.isSafeInteger(port) && port >= 1 && port <= 65535;
+  if (!valid(low) || !valid(high) || low > high) {
+    throw new RangeError(
+      `createServer: dataPorts must be 1 ≤ low ≤ high ≤ 65535, got ${low}-${high}`,
+    );
+  }
+  return { low, high };
+}
+
+function dataChannelPlan(options: ServerOptions): DataChannelPlan {
+  if (options.singlePort !== true) {
+    const ports = options.dataPorts === undefined ? undefined : checkedRange(options.dataPorts);
+    return { kind: 'classic', ports, held: new Set() };
+  }
+  if (options.dataPorts !== undefined) {
+    throw new TypeError(
+      'createServer: dataPorts has no meaning with singlePort (no data listeners)',
+    );
+  }
+  // §5.5: a control connection's first byte must never be the magic's `C` (0x43).
+  if ((options.maxFrameSize ?? SERVER_DEFAULTS.maxFrameSize) >= SINGLE_PORT_MAX_FRAME_SIZE) {
+    throw new RangeError(
+      `createServer: with singlePort, maxFrameSize must be below ${SINGLE_PORT_MAX_FRAME_SIZE}`,
+    );
+  }
+  return { kind: 'single-port', registry: new TokenRegistry() };
 }

@@ -9,7 +9,7 @@ import {
 } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { CftpError, encodeMessage } from '@cftp/protocol';
-import { normalizeAddress } from './data-channel.js';
+import { normalizeAddress } from './address.js';
 import { LocalStorage } from './local-storage.js';
 import {
   type ResolvedOptions,
@@ -18,6 +18,7 @@ import {
   type SessionInfo,
 } from './options.js';
 import { type ListingSkippedEvent, type OperationEvent, Session } from './session.js';
+import { demultiplex } from './single-port.js';
 import type { Storage, SweepResult } from './storage.js';
 
 export interface RefusedConnection {
@@ -38,6 +39,8 @@ export interface CftpServerEvents {
   login: [session: SessionInfo];
   /** A login failed; `blocked` when the address has now too many failures (§4.2). */
   loginFailed: [failure: { session: SessionInfo; user: string; blocked: boolean }];
+  /** Single-port mode: a connection was closed before it became a session or a data channel. */
+  dropped: [connection: { remoteAddress: string; reason: string }];
   /** A connection failed its TLS handshake (for example a plaintext client, §4.1). */
   tlsError: [failure: { remoteAddress: string; message: string }];
   /** One operation finished, successfully or not. */
@@ -67,6 +70,8 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
   private readonly perAddress = new Map<string, number>();
   /** Recent failed logins per remote address (timestamps, ms), for the login limit. */
   private readonly loginFailures = new Map<string, number[]>();
+  /** Single-port mode: connections whose first bytes are not read yet (closed on shutdown). */
+  private readonly unrouted = new Set<Socket>();
   private nextSessionId = 1;
   private closing: Promise<void> | undefined;
   private readonly sweepControl = new AbortController();
@@ -146,9 +151,10 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
    */
   private accept(socket: Socket): void {
     const context = this.options.tls;
+    const acceptedAt = Date.now();
     if (context === undefined) {
       socket.resume();
-      this.handle(socket);
+      this.route(socket, acceptedAt);
       return;
     }
     const remoteAddress = normalizeAddress(socket.remoteAddress);
@@ -176,7 +182,42 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
     });
     secure.once('secure', () => {
       clearTimeout(timer);
-      this.handle(secure);
+      this.route(secure, acceptedAt);
+    });
+  }
+
+  /**
+   * Single-port mode (docs/protocol.md §5.5): the first bytes say whether a connection is a
+   * control connection (a session) or a data connection (its token's transfer). Everything
+   * since the TCP accept, the TLS handshake included, counts against the handshake timeout.
+   */
+  private route(socket: Socket, acceptedAt: number): void {
+    const plan = this.options.dataChannels;
+    if (plan.kind !== 'single-port') {
+      this.handle(socket);
+      return;
+    }
+    if (this.closing !== undefined) {
+      socket.destroy();
+      return;
+    }
+    const remoteAddress = normalizeAddress(socket.remoteAddress);
+    const left = this.options.handshakeTimeoutMs - (Date.now() - acceptedAt);
+    this.unrouted.add(socket);
+    void demultiplex(socket, left).then((routed) => {
+      this.unrouted.delete(socket);
+      if (routed.kind === 'control') {
+        socket.resume(); // demultiplex paused it; the session reads from here on
+        this.handle(socket);
+      } else if (routed.kind === 'drop') {
+        this.emit('dropped', { remoteAddress, reason: routed.reason });
+      } else if (this.closing !== undefined || !plan.registry.present(routed.token, socket)) {
+        socket.destroy();
+        this.emit('dropped', {
+          remoteAddress,
+          reason: 'data connection with no transfer waiting for its token',
+        });
+      }
     });
   }
 
@@ -280,6 +321,7 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
 
   private async shutdown(deadlineMs: number): Promise<void> {
     this.sweepControl.abort();
+    for (const socket of this.unrouted) socket.destroy();
     const stopped = new Promise<void>((resolve) => {
       if (this.listener.listening) this.listener.close(() => resolve());
       else resolve();

@@ -19,11 +19,12 @@ import {
   SUPPORTED_VERSIONS,
   TimeoutError,
 } from '@cftp/protocol';
-import { normalizeAddress } from './data-channel.js';
+import { normalizeAddress } from './address.js';
 import { dispatchRequest, type RequestRunner } from './dispatch.js';
 import { BadDoneError, InFlightRequests } from './in-flight.js';
 import { LINGER_MS, type OperationContext, type OperationResult } from './operations.js';
 import type { Authorize, Operation, ResolvedOptions, SessionInfo } from './options.js';
+import { singlePortRefusal, welcomeFeatures } from './single-port.js';
 import type { Storage } from './storage.js';
 
 export type SessionState = 'handshake' | 'login' | 'ready' | 'closing' | 'closed';
@@ -203,6 +204,12 @@ export class Session implements SessionInfo {
         this.close('unsupported version');
         return;
       }
+      const refusal = singlePortRefusal(message.features, this.options.singlePort);
+      if (refusal !== undefined) {
+        this.sendError(message.id, 'EVERSION', refusal);
+        this.close('client without single-port');
+        return;
+      }
       const needsLogin = this.options.authenticate !== undefined;
       if (needsLogin) {
         // The handshake deadline keeps running until the login succeeds (§4.2).
@@ -216,7 +223,7 @@ export class Session implements SessionInfo {
         type: 'welcome',
         id: message.id,
         version: PROTOCOL_VERSION,
-        features: [...FEATURES],
+        features: welcomeFeatures(FEATURES, this.options.singlePort),
         agent: this.options.agent,
         maxFrameSize: this.options.maxFrameSize,
         maxInFlight: this.options.maxInFlight,
@@ -365,6 +372,7 @@ export class Session implements SessionInfo {
       remoteAddress: this.remoteAddress,
       dataAcceptTimeoutMs: this.options.dataAcceptTimeoutMs,
       tls: this.options.tls,
+      dataChannels: this.options.dataChannels,
       dataStallTimeoutMs: this.options.dataStallTimeoutMs,
       linger: (socket) => this.linger(socket),
       send: (message) => this.send(message),
