@@ -4,8 +4,17 @@
 // channel is opened.
 import { createHash } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { Transform } from 'node:stream';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { CftpError, ConnectionError, DataChannelError, IntegrityError } from '@cftp/protocol';
+import {
+  CftpError,
+  ConnectionError,
+  DataChannelError,
+  IntegrityError,
+  ProtocolError,
+  TimeoutError,
+} from '@cftp/protocol';
+import { formatDuration } from './replies.js';
 
 /** SSH-style fingerprint of a certificate: `SHA256:` and the unpadded base64 of its DER digest. */
 export function certificateFingerprint(der: Buffer): string {
@@ -24,39 +33,89 @@ export function serverName(host: string): { servername?: string } {
 }
 
 export interface DataChannelOptions {
+  /** The peer address of the control connection (§5.1), never the name resolved again. */
+  address: string;
+  /** The host name as the user gave it: the TLS server name (SNI), when it is a name. */
   host: string;
   port: number;
   /** The `ready` reply's token, hex. */
   token: string;
   /** The control channel's certificate fingerprint: the data channel is TLS and must match. */
   fingerprint?: string | undefined;
+  /** Bounds opening (connect, TLS, token) and then every silence on the channel (§5.4). */
+  timeoutMs: number;
 }
 
 /**
  * Connects to a data port and presents the token (§5). With `fingerprint`, the data channel
- * is TLS and must present the same certificate as the control channel (§5.3).
+ * is TLS and must present the same certificate as the control channel (§5.3). The socket
+ * must open within `timeoutMs`, and is destroyed with ETIMEDOUT when no byte moves on it,
+ * either way, for `timeoutMs` (a stalled sender or receiver, §5.4).
  */
 export function openDataSocket(options: DataChannelOptions): Promise<Socket> {
-  const { host, port, token, fingerprint } = options;
+  const { address, host, port, token, fingerprint, timeoutMs } = options;
+  const where = `${isIP(address) === 6 ? `[${address}]` : address}:${port}`;
+  const limited = timeoutMs > 0 && timeoutMs < Infinity;
   return new Promise((resolve, reject) => {
     const socket =
       fingerprint === undefined
-        ? netConnect({ host, port })
-        : tlsConnect({ host, port, rejectUnauthorized: false, ...serverName(host) });
-    const onError = (error: Error) =>
+        ? netConnect({ host: address, port })
+        : tlsConnect({ host: address, port, rejectUnauthorized: false, ...serverName(host) });
+    const timer = limited
+      ? setTimeout(() => {
+          socket.destroy();
+          reject(
+            new TimeoutError(
+              `data connection to ${where} did not open within ${formatDuration(timeoutMs)}`,
+            ),
+          );
+        }, timeoutMs)
+      : undefined;
+    const onError = (error: Error) => {
+      clearTimeout(timer);
       reject(new ConnectionError(`data connection to port ${port} failed: ${error.message}`));
+    };
     socket.once('error', onError);
     socket.once(fingerprint === undefined ? 'connect' : 'secureConnect', () => {
       if (fingerprint !== undefined && peerFingerprint(socket as TLSSocket) !== fingerprint) {
+        clearTimeout(timer);
         socket.destroy();
         reject(new CftpError('ETLS', 'the data channel presented another certificate'));
         return;
       }
-      socket.off('error', onError);
-      socket.on('error', () => {}); // surfaced through the stream pipeline
-      socket.write(Buffer.from(token, 'hex'));
-      resolve(socket);
+      socket.write(Buffer.from(token, 'hex'), (error) => {
+        clearTimeout(timer);
+        if (error !== undefined && error !== null) return; // reported by onError
+        socket.off('error', onError);
+        socket.on('error', () => {}); // surfaced through the stream pipeline
+        if (limited) {
+          socket.setTimeout(timeoutMs, () =>
+            socket.destroy(
+              new TimeoutError(
+                `no data for ${formatDuration(timeoutMs)} on the data connection to ${where}`,
+              ),
+            ),
+          );
+        }
+        resolve(socket);
+      });
     });
+  });
+}
+
+/**
+ * Passes at most `limit` bytes (the announced size, §5.4); one byte more fails the stream with
+ * EPROTO at once, so a lying server can neither fill the disk nor pass a longer file off.
+ */
+export function limitBytes(limit: number, what: string): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.byteLength;
+      if (seen > limit) {
+        callback(new ProtocolError('EPROTO', `${what}: more data than announced (${limit} bytes)`));
+      } else callback(null, chunk);
+    },
   });
 }
 
