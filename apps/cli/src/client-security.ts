@@ -1,7 +1,9 @@
 // The client side of docs/security.md for every command that connects: `user@` and the
 // password, TLS with the server's fingerprint pinned in known_hosts on first use (SSH's
-// model), or plaintext with --insecure-plaintext.
-import { CftpError, type ConnectOptions } from '@cftp/client';
+// model), or plaintext with --insecure-plaintext; and `--timeout`, the client's bound on
+// every wait (docs/protocol.md §5.4).
+import { CftpError, type ConnectOptions, HostKeyChangedError } from '@cftp/client';
+import { InvalidArgumentError } from 'commander';
 import { addKnownHost, hostKey, knownHostsPath, lookupKnownHost } from './identity.js';
 import { readPassword } from './secrets.js';
 
@@ -9,6 +11,32 @@ export interface SecurityFlags {
   knownHosts?: string;
   fingerprint?: string;
   insecurePlaintext?: boolean;
+  /** `--timeout`, in ms (parseDuration); the engine's default (60 s) when absent. */
+  timeout?: number;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m)?$/;
+/** The longest `--timeout`: a day (setTimeout's own limit is about 24.8 days). */
+const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * `--timeout DURATION`: `500ms`, `2s`, `1.5m`, or a bare number of seconds; in ms. Must be
+ * above 0 and at most a day.
+ */
+export function parseDuration(value: string): number {
+  const match = DURATION.exec(value.trim());
+  const unit = match?.[2] ?? 's';
+  const ms =
+    match === null
+      ? Number.NaN
+      : Number(match[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000);
+  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
+    throw new CftpError(
+      'EUSAGE',
+      `--timeout: expected a duration from 1ms to 24h such as 500ms, 2s, 1m or 30 (seconds), got "${value}"`,
+    );
+  }
+  return Math.round(ms);
 }
 
 /** `alice@host` → user and host; a bare host has no user. */
@@ -27,6 +55,22 @@ export function checkFingerprintFlag(value: string): string {
   return value;
 }
 
+/** `--timeout` as client, get, put and tui declare it. */
+export const TIMEOUT_FLAG = {
+  flags: '--timeout <duration>',
+  description:
+    'give up any wait on the server after this long: 500ms, 2s, 1m, or seconds (default 60s)',
+} as const;
+
+/** commander's parser for `--timeout`: a usage error (exit 2) on a bad duration. */
+export function timeoutParser(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 /** The connect options for `host:port` under these flags; asks for the password if needed. */
 export async function securityOptions(
   target: { host: string; port: number; user?: string | undefined },
@@ -35,14 +79,16 @@ export async function securityOptions(
   notify: (text: string) => void = (text) => process.stderr.write(text),
   /** How to get the password (the TUI reads only CFTP_PASSWORD). */
   password: (prompt: string) => Promise<string> = readPassword,
-): Promise<Pick<ConnectOptions, 'tls' | 'user' | 'password'>> {
-  const credentials =
-    target.user === undefined
+): Promise<Pick<ConnectOptions, 'tls' | 'user' | 'password' | 'timeoutMs'>> {
+  const credentials = {
+    ...(target.user === undefined
       ? {}
       : {
           user: target.user,
           password: await password(`${target.user}@${target.host}'s password: `),
-        };
+        }),
+    ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout }),
+  };
   // Asked for explicitly, and the server already warns: no extra line on a script's stderr.
   if (flags.insecurePlaintext === true) return credentials;
   const file = knownHostsPath(flags.knownHosts);
@@ -55,6 +101,8 @@ export async function securityOptions(
     ...credentials,
     tls: {
       ...(pinned === undefined ? {} : { fingerprint: pinned }),
+      // Asked by the engine only after the server's valid welcome (§4.3): a peer that is not
+      // a CFTP server is never written here.
       onUnknownHost: async (fingerprint) => {
         await addKnownHost(file, key, fingerprint);
         notify(
@@ -69,9 +117,7 @@ export async function securityOptions(
 
 /** Adds where to look when a pinned fingerprint no longer matches. */
 export function explainTlsError(error: unknown, flags: SecurityFlags): unknown {
-  if (!(error instanceof CftpError) || error.code !== 'ETLS' || !/CHANGED/.test(error.message)) {
-    return error;
-  }
+  if (!(error instanceof HostKeyChangedError)) return error;
   const where =
     flags.fingerprint === undefined
       ? `If the change is expected, remove the server's line from ${knownHostsPath(flags.knownHosts)}.`

@@ -3,7 +3,7 @@
 // exit-codes.ts and the README.
 import { Command, InvalidArgumentError } from 'commander';
 import { runClientCommand, runOneShot } from './client-command.js';
-import { checkFingerprintFlag } from './client-security.js';
+import { checkFingerprintFlag, TIMEOUT_FLAG, timeoutParser } from './client-security.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { readPassword } from './secrets.js';
 import { runServer, type ServerCommandOptions } from './server-command.js';
@@ -30,9 +30,13 @@ function fingerprintParser(value: string): string {
   }
 }
 
-/** The TLS and trust flags of every command that connects (docs/security.md). */
+/**
+ * The TLS and trust flags of every command that connects (docs/security.md), and the
+ * client's bound on every wait (docs/protocol.md §5.4).
+ */
 function addSecurityFlags(command: Command): Command {
   return command
+    .option(TIMEOUT_FLAG.flags, TIMEOUT_FLAG.description, timeoutParser)
     .option(
       '--known-hosts <file>',
       'pinned server fingerprints (default: ~/.config/cftp/known_hosts)',
@@ -146,6 +150,7 @@ addSecurityFlags(program.command('client'))
         knownHosts?: string;
         fingerprint?: string;
         insecurePlaintext?: boolean;
+        timeout?: number;
       },
     ) => {
       process.exitCode = await runClientCommand({ host, port, ...opts });
@@ -153,6 +158,7 @@ addSecurityFlags(program.command('client'))
   );
 
 interface OneShotFlags {
+  timeout?: number;
   knownHosts?: string;
   fingerprint?: string;
   insecurePlaintext?: boolean;

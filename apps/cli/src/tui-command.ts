@@ -7,7 +7,13 @@ import { resolve } from 'node:path';
 import { CftpError } from '@cftp/client';
 import type { SecurityProvider } from '@cftp/tui';
 import { type Command, InvalidArgumentError } from 'commander';
-import { type SecurityFlags, securityOptions, splitUser } from './client-security.js';
+import {
+  type SecurityFlags,
+  securityOptions,
+  splitUser,
+  TIMEOUT_FLAG,
+  timeoutParser,
+} from './client-security.js';
 import { EXIT_USAGE } from './exit-codes.js';
 
 interface TuiFlags extends SecurityFlags {
@@ -96,6 +102,7 @@ export function registerTuiCommand(program: Command): void {
     )
     .option('--fingerprint <SHA256:...>', 'accept only this server certificate')
     .option('--insecure-plaintext', 'no TLS: only with a server started the same way')
+    .option(TIMEOUT_FLAG.flags, TIMEOUT_FLAG.description, timeoutParser)
     .action(async (host: string | undefined, port: number | undefined, flags: TuiFlags) => {
       process.exitCode = await runTuiCommand(host, port, flags);
       // Ink leaves stdin referenced after it unmounts; the work is done, so leave now.

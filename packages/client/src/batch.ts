@@ -95,6 +95,11 @@ export function getMany(
             received: session.received,
           });
         } catch (error) {
+          // The splitter refuses a byte past the announced total (every file whole): that is
+          // more data than announced, EPROTO (§5.4), not a bad digest.
+          if (error instanceof IntegrityError && meter.bytes >= total) {
+            throw new ProtocolError('EPROTO', 'batch download: more data than announced');
+          }
           throw await data.failure(dataFailure(error));
         }
         const done = await final;

@@ -18,6 +18,7 @@ import type {
   BatchOptions,
   BatchResult,
   CftpClientEvents,
+  ClientLimits,
   GetOptions,
   OperationOptions,
   PutOptions,
@@ -36,6 +37,8 @@ export interface ClientOptions {
   fingerprint?: string | undefined;
   /** See ConnectOptions.collectGarbage. */
   collectGarbage?: (() => void) | undefined;
+  /** The client's own waits and limits (§5.4). */
+  limits: ClientLimits;
 }
 
 export class CftpClient extends EventEmitter<CftpClientEvents> implements RemoteFiles {
@@ -156,6 +159,11 @@ export class CftpClient extends EventEmitter<CftpClientEvents> implements Remote
   /** Says hello and waits for welcome (§4); `connect` calls this once. */
   handshake(agent: string): Promise<void> {
     return this.session.handshake(agent);
+  }
+
+  /** Ends a handshake that saw no valid welcome in time: "not a CFTP server" (§4.3). */
+  helloExpired(what: string): void {
+    this.session.helloExpired(what);
   }
 
   /** Logs in (§4.2); EAUTH for a wrong user name or password. `connect` calls this. */

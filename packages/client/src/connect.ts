@@ -1,23 +1,60 @@
 // Opening a session (docs/protocol.md §4): TCP or TLS with the server's certificate checked by
-// fingerprint (SSH's model), the handshake, and the login; gives up after a timeout or abort.
+// fingerprint (SSH's model), the handshake, and the login. Trust only after a real hello
+// (§4.3): a pinned fingerprint is compared during TLS, but an unknown one is offered to the
+// caller (who may pin it) only after a valid `welcome` within the hello timeout.
 import { connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
   AbortError,
   CftpError,
   ConnectionError,
+  DEFAULT_CLIENT_TIMEOUT_MS,
+  DEFAULT_HELLO_TIMEOUT_MS,
   DEFAULT_MAX_FRAME_SIZE,
+  MAX_LIST_ENTRIES,
+  MAX_LIST_LINE_BYTES,
   TimeoutError,
 } from '@cftp/protocol';
 import { CftpClient } from './client.js';
 import { peerFingerprint, serverName } from './data-channel.js';
-import type { ClientTlsOptions, ConnectOptions } from './types.js';
+import { formatDuration } from './replies.js';
+import type { ClientLimits, ConnectOptions } from './types.js';
+
+/**
+ * The server's certificate is not the one pinned for it (§4.1): ETLS, with both fingerprints,
+ * so a caller can explain without reading the message.
+ */
+export class HostKeyChangedError extends CftpError {
+  constructor(
+    /** `HOST:PORT`. */
+    readonly where: string,
+    /** What the server presented. */
+    readonly fingerprint: string,
+    /** What was pinned. */
+    readonly pinned: string,
+  ) {
+    super(
+      'ETLS',
+      `WARNING: the certificate of ${where} has CHANGED (now ${fingerprint}, pinned ${pinned}). ` +
+        'Someone may be intercepting the connection, or the server got a new key. Refusing to connect.',
+    );
+  }
+}
+
+/** The client's waits and limits from its options (§5.4, §12). */
+function limitsOf(options: ConnectOptions): ClientLimits {
+  return {
+    timeoutMs: options.timeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS,
+    maxListEntries: options.maxListEntries ?? MAX_LIST_ENTRIES,
+    maxListLineBytes: options.maxListLineBytes ?? MAX_LIST_LINE_BYTES,
+  };
+}
 
 /** Opens a control connection and performs the handshake (§4), TLS and login included. */
 export function connect(options: ConnectOptions): Promise<CftpClient> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const helloTimeoutMs = options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
   const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
-  const where = `${options.host}:${options.port}`;
+  const where = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
   const tls = options.tls;
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) {
@@ -36,8 +73,11 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
           });
     let client: CftpClient | undefined;
     let tcpConnected = false;
+    let settled = false;
     const fail = (error: CftpError) => {
-      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      clearTimeout(helloTimer);
       options.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       client?.close();
@@ -45,10 +85,22 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
     };
     const onAbort = () => fail(new AbortError('connect aborted'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(
-      () => fail(new TimeoutError(`no handshake with ${where} within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    // §4.3: from the TCP connect, TLS and a valid welcome within the hello timeout.
+    const helloTimer = setTimeout(() => {
+      const waited = formatDuration(helloTimeoutMs);
+      if (!tcpConnected) {
+        fail(new TimeoutError(`cannot connect to ${where}: no answer within ${waited}`));
+      } else if (client !== undefined) {
+        client.helloExpired(`no welcome within ${waited}`);
+      } else {
+        fail(
+          new CftpError(
+            'EPROTO',
+            `${where} is not a CFTP server (no TLS handshake within ${waited})`,
+          ),
+        );
+      }
+    }, helloTimeoutMs);
     const onConnectError = (error: Error) =>
       fail(
         tcpConnected && tls !== undefined
@@ -62,7 +114,7 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
     socket.once('connect', () => {
       tcpConnected = true;
     });
-    const start = (fingerprint: string | undefined) => {
+    const start = (fingerprint: string | undefined, trusted: boolean) => {
       socket.off('error', onConnectError);
       const connected = new CftpClient({
         host: options.host,
@@ -71,10 +123,15 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
         maxFrameSize,
         fingerprint,
         collectGarbage: options.collectGarbage,
+        limits: limitsOf(options),
       });
       client = connected;
       (async () => {
         await connected.handshake(options.agent ?? 'cftp-client/0.1.0');
+        clearTimeout(helloTimer);
+        // A real CFTP server answered: only now may an unknown certificate be trusted (and
+        // pinned by the caller), and only then is the password sent (§4.3).
+        if (fingerprint !== undefined && !trusted) await trustUnknown(fingerprint);
         if (options.user !== undefined) {
           await connected.login(options.user, options.password ?? '');
         } else if (connected.server?.login === true) {
@@ -82,7 +139,8 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
         }
       })().then(
         () => {
-          clearTimeout(timer);
+          if (settled) return;
+          settled = true;
           options.signal?.removeEventListener('abort', onAbort);
           resolve(connected);
         },
@@ -90,8 +148,12 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
           fail(error instanceof CftpError ? error : new ConnectionError(String(error))),
       );
     };
+    const trustUnknown = async (fingerprint: string) => {
+      const yes = (await tls?.onUnknownHost?.(fingerprint)) === true;
+      if (!yes) throw new CftpError('ETLS', `the server ${where} (${fingerprint}) is not trusted`);
+    };
     if (tls === undefined) {
-      socket.once('connect', () => start(undefined));
+      socket.once('connect', () => start(undefined, true));
       return;
     }
     socket.once('secureConnect', () => {
@@ -100,25 +162,12 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
         fail(new CftpError('ETLS', `${where} presented no certificate`));
         return;
       }
-      checkHost(tls, fingerprint, where).then(
-        () => start(fingerprint),
-        (error: unknown) =>
-          fail(error instanceof CftpError ? error : new CftpError('ETLS', String(error))),
-      );
+      // A pinned fingerprint is compared before hello (§4.1); a mismatch fails at once.
+      if (tls.fingerprint !== undefined && tls.fingerprint !== fingerprint) {
+        fail(new HostKeyChangedError(where, fingerprint, tls.fingerprint));
+        return;
+      }
+      start(fingerprint, tls.fingerprint !== undefined);
     });
   });
-}
-
-/** SSH's rule: a pinned fingerprint must match; an unknown one needs the caller's yes. */
-async function checkHost(tls: ClientTlsOptions, fingerprint: string, where: string): Promise<void> {
-  if (tls.fingerprint !== undefined) {
-    if (tls.fingerprint === fingerprint) return;
-    throw new CftpError(
-      'ETLS',
-      `WARNING: the certificate of ${where} has CHANGED (now ${fingerprint}, pinned ${tls.fingerprint}). ` +
-        'Someone may be intercepting the connection, or the server got a new key. Refusing to connect.',
-    );
-  }
-  if (tls.onUnknownHost !== undefined && (await tls.onUnknownHost(fingerprint))) return;
-  throw new CftpError('ETLS', `the server ${where} (${fingerprint}) is not trusted`);
 }

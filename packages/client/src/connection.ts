@@ -3,12 +3,13 @@
 // abort, the handshake and the end of the session. The operation modules reach it through
 // the `Session` interface (types.ts); replies are waited for in one place (ReplyQueue.expect)
 // and data channels opened in one place (openDataSocket).
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import {
   AbortError,
   CftpError,
   type ClientMessage,
   ConnectionError,
+  clientDisposition,
   type DecodeResult,
   encodeMessage,
   errorFromCode,
@@ -21,8 +22,9 @@ import {
   SINGLE_PORT_FEATURE,
 } from '@cftp/protocol';
 import { dataTarget, openDataSocket } from './data-channel.js';
+import { describeRequest, HelloWatch } from './hello.js';
 import { ReplyQueue } from './replies.js';
-import type { Exchange, ServerInfo, Session } from './types.js';
+import type { ClientLimits, Exchange, ServerInfo, Session } from './types.js';
 
 export interface ConnectionOptions {
   host: string;
@@ -34,6 +36,8 @@ export interface ConnectionOptions {
   fingerprint?: string | undefined;
   /** See ConnectOptions.collectGarbage. */
   collectGarbage?: (() => void) | undefined;
+  /** The client's own waits and limits (§5.4). */
+  limits: ClientLimits;
   /** Told once when the connection closes: undefined after a polite quit. */
   onClose: (error: CftpError | undefined) => void;
 }
@@ -44,13 +48,22 @@ export class Connection implements Session {
   readonly fingerprint: string | undefined;
   /** What the server said in `welcome`. */
   server: ServerInfo | undefined;
+  readonly limits: ClientLimits;
 
   private readonly socket: Socket;
+  /** The control connection's peer address: data channels connect to it (§5.1). */
+  private readonly address: string;
+  /** Until a valid `welcome`: every frame is judged by §4.3, not §3.3. */
+  private hello: HelloWatch | undefined;
   private readonly decoder: MessageDecoder;
   private readonly onClose: (error: CftpError | undefined) => void;
   private readonly pending = new Map<number, ReplyQueue>();
   /** One per operation in flight: aborted when the control connection goes (§11). */
   private readonly running = new Set<AbortController>();
+  /** The same controllers by request id: a request failed by the server's frame stops at once. */
+  private readonly controllers = new Map<number, AbortController>();
+  /** Requests the server was told to drop (§6.4), so it is told once. */
+  private readonly abandoned = new Set<number>();
   private nextId = 1;
   private slotsInUse = 0;
   private readonly slotWaiters: Array<() => void> = [];
@@ -65,6 +78,9 @@ export class Connection implements Session {
     this.port = options.port;
     this.fingerprint = options.fingerprint;
     this.socket = options.socket;
+    this.limits = options.limits;
+    // Read now: a closed socket forgets it. Falls back to the name only if the OS gave none.
+    this.address = options.socket.remoteAddress ?? options.host;
     this.onClose = options.onClose;
     this.reclaimer = new Reclaimer(options.collectGarbage);
     this.decoder = new MessageDecoder({ maxFrameSize: options.maxFrameSize });
@@ -74,7 +90,17 @@ export class Connection implements Session {
     socket.on('error', (error) =>
       this.shutdown(new ConnectionError(error.message, { cause: error })),
     );
-    socket.on('close', () => this.shutdown(new ConnectionError('connection closed by the server')));
+    socket.on('close', () =>
+      this.shutdown(
+        this.hello?.notCftp('it closed the connection') ??
+          new ConnectionError('connection closed by the server'),
+      ),
+    );
+  }
+
+  /** `HOST:PORT` as messages name the server. */
+  get where(): string {
+    return `${isIP(this.host) === 6 ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
   get isClosed(): boolean {
@@ -99,30 +125,66 @@ export class Connection implements Session {
         return;
       }
     }
+    this.hello?.saw(chunk);
     this.handleResults(this.decoder.push(chunk));
   }
 
   private handleResults(results: DecodeResult[]): void {
     for (const result of results) {
-      if (!result.ok) {
-        // A framing error (§2) is reported as it is; a reply that does not decode (§3) is a
-        // broken server too. Either way the session cannot go on.
-        this.shutdown(
-          result.fatal
-            ? result.error
-            : new ProtocolError('EPROTO', `bad reply from the server: ${result.error.message}`),
-        );
-        return;
-      }
-      const message = result.message as ServerMessage;
-      if (message.id === null) {
-        // Not tied to a request: the server is telling the session something fatal.
-        if (message.type === 'error') this.shutdown(errorFromCode(message.code, message.message));
+      if (this.closed) return;
+      if (this.hello !== undefined) {
+        // §4.3: the first frame must be a valid `welcome` (or an `error`), else this peer is
+        // not a CFTP server; nothing else is delivered before it.
+        const verdict = this.hello.judge(result);
+        if (verdict.kind === 'fail') {
+          this.shutdown(verdict.error);
+          return;
+        }
+        this.hello = undefined;
+        this.pending.get(verdict.welcome.id)?.push(verdict.welcome);
         continue;
       }
-      // Replies to requests we gave up on (aborted) are dropped.
-      this.pending.get(message.id)?.push(message);
+      if (!result.ok && result.fatal) {
+        // A framing error (§2): the stream cannot be resynchronised.
+        this.shutdown(result.error);
+        return;
+      }
+      const frame = result.ok
+        ? { message: result.message }
+        : { error: { code: result.error.code, message: result.error.message }, id: result.id };
+      // Forward compatibility (§3.3): what a frame does is decided in @cftp/protocol.
+      const disposition = clientDisposition(frame, (id) => this.pending.has(id));
+      switch (disposition.action) {
+        case 'deliver':
+          this.pending.get(disposition.message.id)?.push(disposition.message);
+          break;
+        case 'ignore':
+          break;
+        case 'failRequest':
+          this.failRequest(
+            disposition.id,
+            new ProtocolError('EPROTO', `bad reply from the server: ${disposition.reason}`),
+          );
+          break;
+        case 'endSession':
+          this.shutdown(
+            result.ok
+              ? errorFromCode(disposition.code, disposition.reason)
+              : new ProtocolError('EPROTO', `bad reply from the server: ${disposition.reason}`),
+          );
+          return;
+      }
     }
+  }
+
+  /** One request ends with `error` and is dropped (§3.3): the server is told, late replies ignored. */
+  private failRequest(id: number, error: CftpError): void {
+    const queue = this.pending.get(id);
+    if (queue === undefined) return;
+    this.pending.delete(id);
+    queue.fail(error);
+    this.controllers.get(id)?.abort(error);
+    this.sendAbort(id);
   }
 
   private shutdown(error: CftpError | undefined): void {
@@ -143,13 +205,29 @@ export class Connection implements Session {
     this.socket.write(encodeMessage(message));
   }
 
-  /** Sends a request and returns the queue its replies arrive on. */
-  private request(build: (id: number) => ClientMessage): { id: number; replies: ReplyQueue } {
+  /**
+   * Sends a request and returns the queue its replies arrive on. Each wait on it is bounded
+   * by the client's timeout (§5.4), except with `untimed` (hello: its own timeout, §4.3).
+   */
+  private request(
+    build: (id: number) => ClientMessage,
+    untimed = false,
+  ): { id: number; replies: ReplyQueue } {
     if (this.closed) throw this.closedWith ?? new ConnectionError('client is closed');
     const id = this.nextId++;
-    const replies = new ReplyQueue();
+    const message = build(id);
+    const replies = new ReplyQueue({
+      timeoutMs: untimed ? 0 : this.limits.timeoutMs,
+      what: describeRequest(message),
+      onTimeout: (error) => {
+        // The request is over for us: tell the server, stop its data, ignore its late replies.
+        this.pending.delete(id);
+        this.controllers.get(id)?.abort(error);
+        this.sendAbort(id);
+      },
+    });
     this.pending.set(id, replies);
-    this.send(build(id));
+    this.send(message);
     return { id, replies };
   }
 
@@ -157,12 +235,14 @@ export class Connection implements Session {
   private async ask<T extends ServerMessage['type']>(
     type: T,
     build: (id: number) => ClientMessage,
+    untimed = false,
   ): Promise<Extract<ServerMessage, { type: T }>> {
-    const { id, replies } = this.request(build);
+    const { id, replies } = this.request(build, untimed);
     try {
       return await replies.expect(type);
     } finally {
       this.pending.delete(id);
+      this.abandoned.delete(id);
     }
   }
 
@@ -183,6 +263,7 @@ export class Connection implements Session {
     }
     const local = new AbortController();
     this.running.add(local);
+    this.controllers.set(id, local);
     const onAbort = () => {
       const reason = new AbortError();
       local.abort(reason);
@@ -197,21 +278,34 @@ export class Connection implements Session {
       expect: (type) => replies.expect(type),
       send: (message) => this.send(message),
       abandon: () => this.sendAbort(id),
-      openData: async (ready) =>
-        openDataSocket({
-          ...dataTarget(this.socket, this.host, ready, this.server?.features),
+      openData: async (ready) => {
+        const socket = await openDataSocket({
+          ...dataTarget(this.socket, this.address, ready, this.server?.features),
+          host: this.host,
           token: ready.token,
           fingerprint: this.fingerprint,
-        }),
+          timeoutMs: this.limits.timeoutMs,
+        });
+        // While data moves, the data channel's own timer bounds the wait; the final reply
+        // is due within the timeout from the end of the data (§5.4).
+        const release = replies.holdClock();
+        socket.once('finish', release);
+        socket.once('close', release);
+        return socket;
+      },
     };
     try {
       return await body(exchange);
     } catch (error) {
+      // A request that failed on our side before its final reply: the server drops it (§6.4).
+      if (!replies.finished) this.sendAbort(id);
       if (local.signal.aborted) throw local.signal.reason;
       throw error;
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.running.delete(local);
+      this.controllers.delete(id);
+      this.abandoned.delete(id);
       this.pending.delete(id);
       this.releaseSlot();
     }
@@ -247,20 +341,35 @@ export class Connection implements Session {
     this.slotWaiters.shift()?.();
   }
 
-  /** Tells the server to drop request `id` (§6.4); its late replies are ignored. */
+  /** Tells the server to drop request `id` (§6.4), once; its late replies are ignored. */
   private sendAbort(id: number): void {
-    if (!this.closed) this.send({ type: 'abort', id });
+    if (this.closed || this.abandoned.has(id)) return;
+    this.abandoned.add(id);
+    this.send({ type: 'abort', id });
   }
 
-  /** Says hello and waits for welcome (§4). */
+  /**
+   * Says hello and waits for a valid welcome (§4, §4.3). Unbounded here: the caller's hello
+   * timeout (connect) bounds TLS and the welcome together, and calls `notCftp` on expiry.
+   */
   async handshake(agent: string): Promise<void> {
-    this.server = await this.ask('welcome', (id) => ({
-      type: 'hello',
-      id,
-      version: PROTOCOL_VERSION,
-      features: [...FEATURES, SINGLE_PORT_FEATURE],
-      agent,
-    }));
+    this.hello = new HelloWatch(this.where, this.nextId);
+    this.server = await this.ask(
+      'welcome',
+      (id) => ({
+        type: 'hello',
+        id,
+        version: PROTOCOL_VERSION,
+        features: [...FEATURES, SINGLE_PORT_FEATURE],
+        agent,
+      }),
+      true,
+    );
+  }
+
+  /** Ends a handshake that saw no welcome in time: "HOST:PORT is not a CFTP server" (§4.3). */
+  helloExpired(what: string): void {
+    this.shutdown(this.hello?.notCftp(what) ?? new ProtocolError('EPROTO', what));
   }
 
   /** Logs in (§4.2); EAUTH for a wrong user name or password. */

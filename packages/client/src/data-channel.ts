@@ -4,6 +4,7 @@
 // channel is opened.
 import { createHash } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { Transform } from 'node:stream';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
   CftpError,
@@ -13,7 +14,9 @@ import {
   IntegrityError,
   ProtocolError,
   SINGLE_PORT_FEATURE,
+  TimeoutError,
 } from '@cftp/protocol';
+import { formatDuration } from './replies.js';
 
 /** SSH-style fingerprint of a certificate: `SHA256:` and the unpadded base64 of its DER digest. */
 export function certificateFingerprint(der: Buffer): string {
@@ -32,12 +35,17 @@ export function serverName(host: string): { servername?: string } {
 }
 
 export interface DataChannelOptions {
+  /** The peer address of the control connection (§5.1), never the name resolved again. */
+  address: string;
+  /** The host name as the user gave it: the TLS server name (SNI), when it is a name. */
   host: string;
   port: number;
   /** The `ready` reply's token, hex. */
   token: string;
   /** The control channel's certificate fingerprint: the data channel is TLS and must match. */
   fingerprint?: string | undefined;
+  /** Bounds opening (connect, TLS, token) and then every silence on the channel (§5.4). */
+  timeoutMs: number;
   /** Single-port mode (§5.5): the token goes after the `CFTPDATA` magic. */
   singlePort?: boolean;
 }
@@ -46,20 +54,21 @@ export interface DataChannelOptions {
 
 /** Where a data connection goes (§5.1, §5.5), and whether it opens with the preamble. */
 export interface DataTarget {
-  host: string;
+  /** A peer address, never a name resolved again (§5.1). */
+  address: string;
   port: number;
   singlePort: boolean;
 }
 
 /**
- * The target of a `ready`: the announced port on the control host, or, when the server
- * listed `single-port` in `welcome`, exactly the address and port the control connection
- * reached (a port forward or NAT in front of the one port then just works). A `ready` that
- * does not fit the mode names no port the client may reach: EPROTO.
+ * The target of a `ready`: the announced port at the control connection's peer address, or,
+ * when the server listed `single-port` in `welcome`, exactly the address and port the control
+ * connection reached (a port forward or NAT in front of the one port then just works). A
+ * `ready` that does not fit the mode names no port the client may reach: EPROTO.
  */
 export function dataTarget(
   control: Socket,
-  host: string,
+  address: string,
   ready: { port: number },
   serverFeatures: readonly string[] | undefined,
 ): DataTarget {
@@ -67,12 +76,11 @@ export function dataTarget(
     if (ready.port !== 0) {
       throw new ProtocolError('EPROTO', `single-port server announced data port ${ready.port}`);
     }
-    const address = control.remoteAddress;
     const port = control.remotePort;
-    if (address === undefined || port === undefined) {
+    if (control.remoteAddress === undefined || port === undefined) {
       throw new ConnectionError('the control connection is closed');
     }
-    return { host: address, port, singlePort: true };
+    return { address: control.remoteAddress, port, singlePort: true };
   }
   if (ready.port === 0) {
     throw new ProtocolError(
@@ -80,7 +88,7 @@ export function dataTarget(
       'ready without a data port, from a server without single-port',
     );
   }
-  return { host, port: ready.port, singlePort: false };
+  return { address, port: ready.port, singlePort: false };
 }
 
 /** The first bytes of a data connection: the token, after the magic in single-port mode. */
@@ -93,29 +101,74 @@ function opening(token: string, singlePort: boolean): Buffer {
 
 /**
  * Connects to a data port and presents the token (§5). With `fingerprint`, the data channel
- * is TLS and must present the same certificate as the control channel (§5.3).
+ * is TLS and must present the same certificate as the control channel (§5.3). The socket
+ * must open within `timeoutMs`, and is destroyed with ETIMEDOUT when no byte moves on it,
+ * either way, for `timeoutMs` (a stalled sender or receiver, §5.4).
  */
 export function openDataSocket(options: DataChannelOptions): Promise<Socket> {
-  const { host, port, token, fingerprint } = options;
+  const { address, host, port, token, fingerprint, timeoutMs } = options;
+  const where = `${isIP(address) === 6 ? `[${address}]` : address}:${port}`;
+  const limited = timeoutMs > 0 && timeoutMs < Infinity;
   return new Promise((resolve, reject) => {
     const socket =
       fingerprint === undefined
-        ? netConnect({ host, port })
-        : tlsConnect({ host, port, rejectUnauthorized: false, ...serverName(host) });
-    const onError = (error: Error) =>
+        ? netConnect({ host: address, port })
+        : tlsConnect({ host: address, port, rejectUnauthorized: false, ...serverName(host) });
+    const timer = limited
+      ? setTimeout(() => {
+          socket.destroy();
+          reject(
+            new TimeoutError(
+              `data connection to ${where} did not open within ${formatDuration(timeoutMs)}`,
+            ),
+          );
+        }, timeoutMs)
+      : undefined;
+    const onError = (error: Error) => {
+      clearTimeout(timer);
       reject(new ConnectionError(`data connection to port ${port} failed: ${error.message}`));
+    };
     socket.once('error', onError);
     socket.once(fingerprint === undefined ? 'connect' : 'secureConnect', () => {
       if (fingerprint !== undefined && peerFingerprint(socket as TLSSocket) !== fingerprint) {
+        clearTimeout(timer);
         socket.destroy();
         reject(new CftpError('ETLS', 'the data channel presented another certificate'));
         return;
       }
-      socket.off('error', onError);
-      socket.on('error', () => {}); // surfaced through the stream pipeline
-      socket.write(opening(token, options.singlePort === true));
-      resolve(socket);
+      socket.write(opening(token, options.singlePort === true), (error) => {
+        clearTimeout(timer);
+        if (error !== undefined && error !== null) return; // reported by onError
+        socket.off('error', onError);
+        socket.on('error', () => {}); // surfaced through the stream pipeline
+        if (limited) {
+          socket.setTimeout(timeoutMs, () =>
+            socket.destroy(
+              new TimeoutError(
+                `no data for ${formatDuration(timeoutMs)} on the data connection to ${where}`,
+              ),
+            ),
+          );
+        }
+        resolve(socket);
+      });
     });
+  });
+}
+
+/**
+ * Passes at most `limit` bytes (the announced size, §5.4); one byte more fails the stream with
+ * EPROTO at once, so a lying server can neither fill the disk nor pass a longer file off.
+ */
+export function limitBytes(limit: number, what: string): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.byteLength;
+      if (seen > limit) {
+        callback(new ProtocolError('EPROTO', `${what}: more data than announced (${limit} bytes)`));
+      } else callback(null, chunk);
+    },
   });
 }
 

@@ -5,9 +5,9 @@ import { once } from 'node:events';
 import { open, rename, stat, unlink, utimes } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { IntegrityError } from '@cftp/protocol';
+import { CftpError, IntegrityError, ProtocolError } from '@cftp/protocol';
 import { FileSink } from '@cftp/transfer';
-import { dataFailure, verify, watchFinalReply } from './data-channel.js';
+import { dataFailure, limitBytes, verify, watchFinalReply } from './data-channel.js';
 import { Meter, meterStream } from './meter.js';
 import { localFileError, observePrefix, partialPathFor } from './transfer.js';
 import type { GetOptions, Session, TransferResult } from './types.js';
@@ -42,6 +42,14 @@ export async function get(
     async (exchange) => {
       const ready = await exchange.expect('ready');
       const offset = ready.offset ?? 0;
+      // The stream is exactly size − offset bytes (§5.4): without a size it has no bound.
+      if (ready.size === undefined || offset > ready.size || (offset !== 0 && offset !== have)) {
+        throw new ProtocolError(
+          'EPROTO',
+          `bad ready for get "${remote}": size ${ready.size}, offset ${offset}, we have ${have}`,
+        );
+      }
+      const expected = ready.size - offset;
       // The server starts over when our prefix is not its prefix.
       const counted = offset === have ? meter : new Meter(undefined, options.onProgress);
       counted.total = ready.size;
@@ -62,11 +70,18 @@ export async function get(
         const final = exchange.expect('done');
         const data = watchFinalReply(final, exchange.aborted);
         try {
-          await pipeline(socket, meterStream(counted, session.received), file, {
-            signal: data.signal,
-          });
+          await pipeline(
+            socket,
+            limitBytes(expected, `download of "${remote}"`),
+            meterStream(counted, session.received),
+            file,
+            { signal: data.signal },
+          );
         } catch (error) {
-          throw await data.failure(dataFailure(error));
+          const failure = await data.failure(dataFailure(error));
+          // More than announced: the partial is no valid prefix, even for a resume (§5.4).
+          if (failure instanceof CftpError && failure.code === 'EPROTO') corrupt = true;
+          throw failure;
         }
         const done = await final;
         const sha256 = counted.digest();

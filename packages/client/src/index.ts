@@ -8,7 +8,7 @@ export {
   IntegrityError,
 } from '@cftp/protocol';
 export { CftpClient } from './client.js';
-export { connect } from './connect.js';
+export { connect, HostKeyChangedError } from './connect.js';
 export { certificateFingerprint } from './data-channel.js';
 export {
   eachLimit,
@@ -24,6 +24,7 @@ export type {
   BatchOptions,
   BatchResult,
   CftpClientEvents,
+  ClientLimits,
   ClientTlsOptions,
   ConnectOptions,
   GetOptions,

@@ -6,11 +6,9 @@ import { dataFailure, verify, watchFinalReply } from './data-channel.js';
 import { Meter, meterStream } from './meter.js';
 import type { OperationOptions, Session } from './types.js';
 
-/** Longest listing line the client accepts (a hostile server cannot grow it without bound). */
-const MAX_LIST_LINE_BYTES = 64 * 1024;
-
-/** Lists a remote folder (§6.1). */
+/** Lists a remote folder (§6.1), within the client's entry and line limits (§5.4). */
 export function list(session: Session, path: string, options: OperationOptions): Promise<Entry[]> {
+  const { maxListEntries, maxListLineBytes } = session.limits;
   return session.operation(
     options.signal,
     (id) => ({ type: 'list', id, path }),
@@ -19,28 +17,50 @@ export function list(session: Session, path: string, options: OperationOptions):
       const socket = await exchange.openData(ready);
       const meter = new Meter(undefined, undefined);
       const entries: Entry[] = [];
-      let partial = '';
+      // The current line's bytes so far, split on bytes so a limit counts bytes, not chars.
+      let line: Buffer[] = [];
+      let lineBytes = 0;
+      const decoder = new TextDecoder('utf-8', { fatal: true });
+      const endLine = () => {
+        if (entries.length >= maxListEntries) {
+          throw new ProtocolError('EPROTO', `listing has more than ${maxListEntries} entries`);
+        }
+        let text: string;
+        try {
+          text = decoder.decode(Buffer.concat(line, lineBytes));
+        } catch {
+          throw new ProtocolError('EPROTO', 'listing line is not UTF-8');
+        }
+        entries.push(parseEntry(text));
+        line = [];
+        lineBytes = 0;
+      };
       const final = exchange.expect('done');
       const data = watchFinalReply(final, exchange.aborted);
       try {
         await pipeline(
           socket,
-          meterStream(meter),
+          // Noted as download bytes: a long listing's socket buffers are reclaimed too.
+          meterStream(meter, session.received),
           async (source: AsyncIterable<Buffer>) => {
-            const decoder = new TextDecoder('utf-8', { fatal: true });
             for await (const chunk of source) {
-              partial += decoder.decode(chunk, { stream: true });
-              let newline = partial.indexOf('\n');
-              while (newline >= 0) {
-                entries.push(parseEntry(partial.slice(0, newline)));
-                partial = partial.slice(newline + 1);
-                newline = partial.indexOf('\n');
-              }
-              if (partial.length > MAX_LIST_LINE_BYTES) {
-                throw new ProtocolError('EPROTO', 'listing line too long');
+              let at = 0;
+              while (at < chunk.byteLength) {
+                const newline = chunk.indexOf(0x0a, at);
+                const end = newline < 0 ? chunk.byteLength : newline;
+                lineBytes += end - at;
+                if (lineBytes > maxListLineBytes) {
+                  throw new ProtocolError(
+                    'EPROTO',
+                    `listing line longer than ${maxListLineBytes} bytes`,
+                  );
+                }
+                line.push(chunk.subarray(at, end));
+                if (newline < 0) break;
+                endLine();
+                at = newline + 1;
               }
             }
-            partial += decoder.decode();
           },
           { signal: data.signal },
         );
@@ -49,8 +69,9 @@ export function list(session: Session, path: string, options: OperationOptions):
       } finally {
         socket.destroy();
       }
-      if (partial !== '')
+      if (lineBytes > 0) {
         throw new ProtocolError('EPROTO', 'listing ended in the middle of a line');
+      }
       const done = await final;
       verify(done, meter.bytes, meter.digest(), 'listing');
       if (done.count !== undefined && done.count !== entries.length) {
@@ -72,6 +93,10 @@ function parseEntry(line: string): Entry {
   }
   const parsed = entrySchema.parse(value);
   if (!parsed.ok) throw new ProtocolError('EPROTO', `bad listing entry (${parsed.error})`);
-  checkName(parsed.value.name); // a hostile server's "../x" never reaches the local disk
-  return parsed.value;
+  const { name, type, size, mtime, mode } = parsed.value;
+  checkName(name); // a hostile server's "../x" never reaches the local disk
+  // Rebuilt as one literal of a fixed shape: a listing may hold a million entries (§6.1),
+  // and V8 keeps these smaller (and allocates them straight into the old generation once
+  // it sees them survive) than objects grown key by key.
+  return mode === undefined ? { name, type, size, mtime } : { name, type, size, mtime, mode };
 }

@@ -5,7 +5,13 @@ import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
-import { CftpError, describeOsError, resumeTempName, TEMP_KEY_HEX_DIGITS } from '@cftp/protocol';
+import {
+  CftpError,
+  canonicalPath,
+  describeOsError,
+  resumeTempName,
+  TEMP_KEY_HEX_DIGITS,
+} from '@cftp/protocol';
 import {
   FileSink,
   observePrefix as hashPrefix,
@@ -48,10 +54,15 @@ export function observePrefix(
 /**
  * Where a download of `remote` to `target` is written until it is verified, and kept if it
  * is interrupted, so that a later resume finds it (docs/protocol.md §8): the protocol's
- * resumable temporary name, keyed by the remote path.
+ * resumable temporary name, keyed by the canonical remote path (1.1), so every spelling of
+ * one file names one partial. A path §9 refuses keeps its spelling (the server refuses it).
  */
 export function partialPathFor(target: string, remote: string): string {
-  const key = createHash('sha256').update(remote).digest('hex').slice(0, TEMP_KEY_HEX_DIGITS);
+  let canonical = remote;
+  try {
+    canonical = canonicalPath(remote);
+  } catch {}
+  const key = createHash('sha256').update(canonical).digest('hex').slice(0, TEMP_KEY_HEX_DIGITS);
   return join(dirname(target), resumeTempName(basename(target), key));
 }
 

@@ -8,8 +8,22 @@ import type { CftpError, ClientMessage, Entry, ServerMessage, Welcome } from '@c
 export interface ConnectOptions {
   host: string;
   port: number;
-  /** Gives up connecting + handshake after this long (default 10 s). */
+  /**
+   * Bounds every wait after the handshake (docs/protocol.md §5.4; default 60 s, `--timeout`):
+   * for a reply, for a data connection to open, for the next byte on a data channel, for
+   * the final reply after the data. On expiry the request fails with ETIMEDOUT, the server
+   * is told (`abort`), and the session goes on. Also bounds `login`.
+   */
   timeoutMs?: number;
+  /**
+   * From the TCP connect to a valid `welcome` (§4.3; default 5 s): a peer that has not
+   * completed TLS and answered `hello` by then "is not a CFTP server" (EPROTO).
+   */
+  helloTimeoutMs?: number;
+  /** Most entries the client accepts in one listing (§6.1; default MAX_LIST_ENTRIES). */
+  maxListEntries?: number;
+  /** Longest listing line the client accepts, `\n` excluded (§6.1; default MAX_LIST_LINE_BYTES). */
+  maxListLineBytes?: number;
   signal?: AbortSignal;
   maxFrameSize?: number;
   agent?: string;
@@ -21,8 +35,10 @@ export interface ConnectOptions {
   /**
    * TLS on the control and data channels (docs/protocol.md §4.1). Without it the session is
    * plaintext (what `--insecure-plaintext` asks for). The server's certificate is checked
-   * by its fingerprint only, SSH-style: equal to `fingerprint` when given, else accepted
-   * when `onUnknownHost` says so (it is told the fingerprint). With neither, it is refused.
+   * by its fingerprint only, SSH-style: equal to `fingerprint` when given (compared during
+   * the TLS handshake: a mismatch is HostKeyChangedError, ETLS), else accepted when
+   * `onUnknownHost` says so — asked only after a valid `welcome` (§4.3), so a peer that is
+   * not a CFTP server is never pinned. With neither, it is refused.
    */
   tls?: ClientTlsOptions;
   /** Account to log in as (§4.2), when the server asks for one. */
@@ -33,7 +49,10 @@ export interface ConnectOptions {
 export interface ClientTlsOptions {
   /** `SHA256:<base64>` of the server certificate's DER; any other certificate is refused. */
   fingerprint?: string;
-  /** Asked about a server whose fingerprint is not pinned; resolve true to go on. */
+  /**
+   * Asked about a server whose fingerprint is not pinned, after its valid `welcome` and
+   * before `login` (§4.3: hello and welcome carry no secrets); resolve true to go on.
+   */
   onUnknownHost?: (fingerprint: string) => boolean | Promise<boolean>;
 }
 
@@ -120,8 +139,18 @@ export interface Exchange {
   openData(ready: { port: number; token: string }): Promise<Socket>;
 }
 
+/** The client's own bounds on what a server sends (docs/protocol.md §5.4, §6.1, §12). */
+export interface ClientLimits {
+  /** Every wait after the handshake, in ms. */
+  timeoutMs: number;
+  maxListEntries: number;
+  maxListLineBytes: number;
+}
+
 /** The connection core as the operation modules use it. */
 export interface Session {
+  /** The client's own bounds (§5.4). */
+  readonly limits: ClientLimits;
   /** What the server said in `welcome` (undefined before the handshake). */
   readonly server: ServerInfo | undefined;
   /**

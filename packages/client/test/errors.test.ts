@@ -78,7 +78,7 @@ describe('docs/protocol.md §11 error codes on operations', () => {
   });
 });
 
-describe('docs/protocol.md §11 ECONNECTION and ETIMEDOUT on connect', () => {
+describe('docs/protocol.md §11 ECONNECTION and §4.3 on connect', () => {
   it('rejects with ECONNECTION when nothing listens on the port', async () => {
     const port = await fx.closedPort();
     const error = await rejectionOf(connect({ host: HOST, port, timeoutMs: 5000 }));
@@ -86,11 +86,16 @@ describe('docs/protocol.md §11 ECONNECTION and ETIMEDOUT on connect', () => {
     expect(error.code).toBe('ECONNECTION');
   });
 
-  it('rejects with ETIMEDOUT when the peer accepts but never answers hello', async () => {
+  // §4.3 (1.1): a peer that accepts but never welcomes within the hello timeout is "not a
+  // CFTP server" (EPROTO); v1 said ETIMEDOUT after the connect timeout.
+  it('rejects with EPROTO "not a CFTP server" when the peer accepts but never answers hello', async () => {
     const port = await fx.startSilent();
     const started = performance.now();
-    const error = await rejectionOf(connect({ host: HOST, port, timeoutMs: 200 }));
-    expect(error.code).toBe('ETIMEDOUT');
+    const error = await rejectionOf(connect({ host: HOST, port, helloTimeoutMs: 200 }));
+    expect(error.code).toBe('EPROTO');
+    expect(String((error as Error).message)).toContain(
+      `${HOST}:${port} is not a CFTP server (no welcome within 0.2 s)`,
+    );
     expect(performance.now() - started).toBeGreaterThanOrEqual(150);
   });
 

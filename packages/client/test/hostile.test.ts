@@ -206,7 +206,16 @@ describe('docs/protocol.md §11 ECONNECTION: the server goes away', { timeout: 5
       if (message.type !== 'get') return;
       void (async () => {
         const data = await session.openData();
-        session.send({ type: 'ready', id: message.id, port: data.port, token: data.token });
+        // A whole `ready` for a get (§6.2): the client refuses one without a size (§5.4).
+        session.send({
+          type: 'ready',
+          id: message.id,
+          port: data.port,
+          token: data.token,
+          size: 2000,
+          offset: 0,
+          mtime: 0,
+        });
         const socket = await data.connection;
         // Some bytes, then the control connection dies while the data channel stays open.
         socket.write(Buffer.alloc(1000, 1), () => session.socket.destroy());

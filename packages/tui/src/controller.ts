@@ -25,7 +25,10 @@ export interface ControllerOptions {
   concurrency?: number;
   /** Files in flight inside one folder transfer (default 4). */
   treeConcurrency?: number;
-  /** Connect + handshake deadline (default 10 s). */
+  /**
+   * From the TCP connect to the server's welcome (the engine's hello timeout, default 5 s):
+   * past it the peer "is not a CFTP server" (docs/protocol.md §4.3).
+   */
   connectTimeoutMs?: number;
   /**
    * TLS trust and credentials for `host` as typed (it may be `user@host`); given by the CLI,
@@ -36,13 +39,14 @@ export interface ControllerOptions {
 
 /**
  * Turns the typed host (and the connect form's user and password, if filled in) into the
- * connect options: the bare host, TLS, user and password.
+ * connect options: the bare host, TLS, user and password, and the client's bound on every
+ * wait (`--timeout`, docs/protocol.md §5.4; the engine's default when absent).
  */
 export type SecurityProvider = (
   host: string,
   port: number,
   credentials: Credentials | undefined,
-) => Promise<Pick<ConnectOptions, 'host' | 'tls' | 'user' | 'password'>>;
+) => Promise<Pick<ConnectOptions, 'host' | 'tls' | 'user' | 'password' | 'timeoutMs'>>;
 
 /** What the connect form's user and password fields hold. */
 export interface Credentials {
@@ -110,7 +114,9 @@ export class Controller extends EventEmitter<ControllerEvents> {
       };
       client = await connect({
         port,
-        timeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        ...(this.options.connectTimeoutMs === undefined
+          ? {}
+          : { helloTimeoutMs: this.options.connectTimeoutMs }),
         ...security,
       });
     } catch (error) {
