@@ -6,15 +6,8 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { encodeMessage } from '@cftp/protocol';
-import {
-  Control,
-  frameHeader,
-  openData,
-  processUsage,
-  rawFrame,
-  runCftp,
-  startServer,
-} from '@cftp/testkit';
+import { processUsage, runCftp, startServer } from '@cftp/testkit';
+import { Control, frameHeader, openData, rawFrame } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { MiB, until, useHostile } from './support.js';
 

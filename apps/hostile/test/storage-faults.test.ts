@@ -9,7 +9,8 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { connect } from '@cftp/client';
 import { createServer, LocalStorage, type Storage, type Upload } from '@cftp/server';
-import { Control, openData, processUsage, startServer } from '@cftp/testkit';
+import { processUsage, startServer } from '@cftp/testkit';
+import { Control, openData } from '@cftp/wire-test';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   MiB,

@@ -19,16 +19,3 @@ export {
   startServer,
   withPlaintext,
 } from './server-process.js';
-export {
-  Control,
-  firstChunk,
-  frameHeader,
-  HOST,
-  openData,
-  openTlsData,
-  rawFrame,
-  readAll,
-  sendAndEnd,
-  sha256,
-  tryConnect,
-} from './wire.js';

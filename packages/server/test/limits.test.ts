@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { Control, openData, sendAndEnd } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { type RefusedConnection, readOnly } from '../src/index.js';
 import { nextOperation, partFiles, randomData, useFixture } from './fixture.js';
-import { Control, openData, sendAndEnd } from './wire.js';
 
 const fx = useFixture();
 

@@ -1,7 +1,8 @@
 // A raw CFTP wire client for tests (docs/protocol.md §2–§5), built on @cftp/protocol's
 // codec only: a control connection that records every reply, and data-channel connections
-// (plain or TLS) that present any token from any loopback address. Used by the hostile
-// suite and, by source path, by packages/server's own tests.
+// (plain or TLS) that present any token from any loopback address. A package of its own
+// (@cftp/wire-test, needing only the codec and Node) so that packages/server's tests and the
+// hostile suite can depend on it without depending on apps/ or on the engines they test.
 import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
