@@ -3,33 +3,26 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   freedPort,
   MiB,
   makeTempDir,
   type RunningServer,
-  removeTempDirs,
   runClientArgs,
-  startServer,
+  useServer,
   writeRandomFile,
 } from './helpers.js';
 
+const cftp = useServer();
 let server: RunningServer;
 let root: string;
 let local: string;
 
 beforeEach(async () => {
-  root = await makeTempDir();
+  ({ server, root } = cftp);
   local = await makeTempDir();
-  server = await startServer(root);
 });
-
-afterEach(async () => {
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-});
-
-afterAll(removeTempDirs);
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const jsonLines = (stdout: string) =>

@@ -3,32 +3,25 @@
 // lpwd, lls), help, the quit aliases, and errors that name the path and the code.
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   makeTempDir,
   type RunningServer,
-  removeTempDirs,
   runClient,
   runClientArgs,
   sha256File,
-  startServer,
+  useServer,
 } from './helpers.js';
 
+const cftp = useServer();
 let server: RunningServer;
 let root: string;
 let local: string;
 
 beforeEach(async () => {
-  root = await makeTempDir();
+  ({ server, root } = cftp);
   local = await makeTempDir();
-  server = await startServer(root);
 });
-
-afterEach(async () => {
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-});
-
-afterAll(removeTempDirs);
 
 /** stdout lines of a batch run, without the final newline. */
 const lines = (stdout: string) => stdout.replace(/\n$/, '').split('\n');

@@ -2,35 +2,28 @@
 // own file and its own folder, and every byte must come back as it went (docs/protocol.md §7).
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import {
   KiB,
   makeTempDir,
   partFiles,
   type RunningServer,
-  removeTempDirs,
   runClient,
   sha256File,
-  startServer,
+  useServer,
   writeRandomFile,
 } from './helpers.js';
 
 const CLIENTS = 20;
 
+const cftp = useServer({ scope: 'all' });
 let server: RunningServer;
 let base: string;
 let root: string;
 
 beforeAll(async () => {
+  ({ server, root } = cftp);
   base = await makeTempDir();
-  root = join(base, 'root');
-  await mkdir(root);
-  server = await startServer(root);
-});
-
-afterAll(async () => {
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-  await removeTempDirs();
 });
 
 it(`serves ${CLIENTS} client processes at once, each putting and getting its own file`, async () => {

@@ -4,7 +4,7 @@
 // root (§9).
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   KiB,
   MiB,
@@ -13,10 +13,9 @@ import {
   type QuoteStyle,
   quoteWord,
   type RunningServer,
-  removeTempDirs,
   runClient,
   sha256File,
-  startServer,
+  useServer,
   writeRandomFile,
 } from './helpers.js';
 
@@ -42,23 +41,17 @@ interface TestFile {
   getAs: string;
 }
 
+const cftp = useServer();
 let server: RunningServer;
 let base: string;
 /** The server's root; it holds one folder, `folder`, when a test starts. */
 let root: string;
 
 beforeEach(async () => {
+  ({ server, root } = cftp);
   base = await makeTempDir();
-  root = join(base, 'root');
-  await mkdir(join(root, 'folder'), { recursive: true });
-  server = await startServer(root);
+  await mkdir(join(root, 'folder'));
 });
-
-afterEach(async () => {
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-});
-
-afterAll(removeTempDirs);
 
 /**
  * Uploads `files` from a local folder in one client run, checks them on the server, then
@@ -132,7 +125,7 @@ describe('put and get round trips', () => {
       ['big-64-mib.bin', 64 * MiB],
     ];
     await roundTrip(sizes.map(([name, size]) => ({ name, size, putAs: name, getAs: name })));
-  }, 30_000);
+  });
 
   it('carries names with spaces and non-ASCII letters, quoted three ways', async () => {
     const specs: [string, number, QuoteStyle, QuoteStyle][] = [

@@ -3,34 +3,27 @@
 // what an earlier run finished, and `mget` / `mput` take glob patterns.
 import { lstat, mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   KiB,
   makeTempDir,
   partFiles,
   type RunningServer,
-  removeTempDirs,
   runClient,
   sha256File,
-  startServer,
+  useServer,
   writeRandomFile,
 } from './helpers.js';
 
+const cftp = useServer();
 let server: RunningServer;
 let root: string;
 let base: string;
 
 beforeEach(async () => {
-  root = await makeTempDir();
+  ({ server, root } = cftp);
   base = await makeTempDir();
-  server = await startServer(root);
 });
-
-afterEach(async () => {
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-});
-
-afterAll(removeTempDirs);
 
 interface Snapshot {
   /** Relative path → 'dir' or the file's SHA-256. */

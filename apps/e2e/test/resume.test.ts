@@ -3,39 +3,32 @@
 // bytes; `get -c` / `put -c` then continue from it, and the result is checked by SHA-256.
 import { stat, watch } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import {
   MiB,
   makeTempDir,
   partFiles,
   type RunningCli,
   type RunningServer,
-  removeTempDirs,
   resumeParts,
   runClient,
   sha256File,
   startCli,
-  startServer,
+  useServer,
   writeRandomFile,
 } from './helpers.js';
 
 const SIZE = 64 * MiB;
 
+const cftp = useServer();
 let server: RunningServer;
 let root: string;
 let local: string;
 
 beforeEach(async () => {
-  root = await makeTempDir();
+  ({ server, root } = cftp);
   local = await makeTempDir();
-  server = await startServer(root);
 });
-
-afterEach(async () => {
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-});
-
-afterAll(removeTempDirs);
 
 /**
  * Watches `dir` and kills `client` with SIGKILL as soon as a resumable partial of `name`
@@ -106,7 +99,7 @@ it('get -c continues a download cut by SIGKILL, verified end to end', async () =
   expect(second.stdout).toContain(`get big.bin: ${SIZE - kept} bytes in `);
   expect(await sha256File(join(local, 'big.bin'))).toBe(digest);
   expect(await partFiles(local)).toEqual([]);
-}, 30_000);
+});
 
 it('put -c continues an upload cut by SIGKILL from the part the server kept', async () => {
   const digest = await writeRandomFile(join(local, 'big.bin'), SIZE);
@@ -126,7 +119,7 @@ it('put -c continues an upload cut by SIGKILL from the part the server kept', as
   expect(second.stdout).toContain(`put big.bin: ${SIZE - resumed} bytes in `);
   expect(await sha256File(join(root, 'big.bin'))).toBe(digest);
   expect(await partFiles(root)).toEqual([]);
-}, 30_000);
+});
 
 it('get without -c starts over, and still leaves one whole verified file', async () => {
   const digest = await writeRandomFile(join(root, 'big.bin'), SIZE);
@@ -141,4 +134,4 @@ it('get without -c starts over, and still leaves one whole verified file', async
   expect(second.stdout).toContain(`get big.bin: ${SIZE} bytes in `);
   expect(await sha256File(join(local, 'big.bin'))).toBe(digest);
   expect(await partFiles(local)).toEqual([]);
-}, 30_000);
+});
