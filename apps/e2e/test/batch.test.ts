@@ -1,8 +1,8 @@
 // Scripting: `-b FILE` (like sftp -b), `-c "cmd; cmd"`, `--json` (one object per command
 // result) with `--progress` events, and the documented exit codes 0, 1, 2, 3.
-import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha256 } from '@cftp/testkit';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   freedPort,
@@ -24,7 +24,6 @@ beforeEach(async () => {
   local = await makeTempDir();
 });
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const jsonLines = (stdout: string) =>
   stdout
     .trimEnd()
