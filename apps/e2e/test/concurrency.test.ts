@@ -7,7 +7,6 @@ import {
   KiB,
   makeTempDir,
   partFiles,
-  type RunningServer,
   runClient,
   sha256File,
   useServer,
@@ -17,12 +16,9 @@ import {
 const CLIENTS = 20;
 
 const cftp = useServer({ scope: 'all' });
-let server: RunningServer;
 let base: string;
-let root: string;
 
 beforeAll(async () => {
-  ({ server, root } = cftp);
   base = await makeTempDir();
 });
 
@@ -44,7 +40,7 @@ it(`serves ${CLIENTS} client processes at once, each putting and getting its own
   const results = await Promise.all(
     jobs.map((job) =>
       runClient(
-        server.port,
+        cftp.server.port,
         [`put "${join(job.source, job.name)}"`, `get ${job.name}`],
         job.folder,
       ),
@@ -60,10 +56,12 @@ it(`serves ${CLIENTS} client processes at once, each putting and getting its own
     });
     expect(result.stdout).toContain(`put ${job.name}: ${job.size} bytes in `);
     expect(result.stdout).toContain(`get ${job.name}: ${job.size} bytes in `);
-    expect(await sha256File(join(root, job.name)), `${job.name} on the server`).toBe(job.digest);
+    expect(await sha256File(join(cftp.root, job.name)), `${job.name} on the server`).toBe(
+      job.digest,
+    );
     expect(await sha256File(join(job.folder, job.name)), `${job.name} back home`).toBe(job.digest);
     expect(await readdir(job.folder)).toEqual([job.name]);
   }
-  expect((await readdir(root)).sort()).toEqual(jobs.map((job) => job.name).sort());
-  expect(await partFiles(root)).toEqual([]);
+  expect((await readdir(cftp.root)).sort()).toEqual(jobs.map((job) => job.name).sort());
+  expect(await partFiles(cftp.root)).toEqual([]);
 });

@@ -9,7 +9,6 @@ import {
   makeTempDir,
   partFiles,
   type RunningCli,
-  type RunningServer,
   resumeParts,
   runClient,
   sha256File,
@@ -21,12 +20,9 @@ import {
 const SIZE = 64 * MiB;
 
 const cftp = useServer();
-let server: RunningServer;
-let root: string;
 let local: string;
 
 beforeEach(async () => {
-  ({ server, root } = cftp);
   local = await makeTempDir();
 });
 
@@ -79,8 +75,8 @@ function resumedAt(stdout: string): number {
 }
 
 it('get -c continues a download cut by SIGKILL, verified end to end', async () => {
-  const digest = await writeRandomFile(join(root, 'big.bin'), SIZE);
-  const first = startCli(['client', '127.0.0.1', String(server.port), '-c', 'get big.bin'], {
+  const digest = await writeRandomFile(join(cftp.root, 'big.bin'), SIZE);
+  const first = startCli(['client', '127.0.0.1', String(cftp.server.port), '-c', 'get big.bin'], {
     cwd: local,
   });
   const cutAt = await killWhenPartialGrows(first, local, 'big.bin');
@@ -92,7 +88,7 @@ it('get -c continues a download cut by SIGKILL, verified end to end', async () =
   expect(kept).toBeGreaterThan(0);
   expect(kept).toBeLessThan(SIZE);
 
-  const second = await runClient(server.port, ['get -c big.bin'], local);
+  const second = await runClient(cftp.server.port, ['get -c big.bin'], local);
   expect(second.stderr).toBe('');
   expect(second.code).toBe(0);
   expect(resumedAt(second.stdout)).toBe(kept);
@@ -103,32 +99,35 @@ it('get -c continues a download cut by SIGKILL, verified end to end', async () =
 
 it('put -c continues an upload cut by SIGKILL from the part the server kept', async () => {
   const digest = await writeRandomFile(join(local, 'big.bin'), SIZE);
-  const first = startCli(['client', '127.0.0.1', String(server.port), '-c', 'put -c big.bin'], {
-    cwd: local,
-  });
-  const cutAt = await killWhenPartialGrows(first, root, 'big.bin');
+  const first = startCli(
+    ['client', '127.0.0.1', String(cftp.server.port), '-c', 'put -c big.bin'],
+    {
+      cwd: local,
+    },
+  );
+  const cutAt = await killWhenPartialGrows(first, cftp.root, 'big.bin');
   expect((await first.exited).signal).toBe('SIGKILL');
   expect(cutAt).toBeGreaterThan(0);
 
-  const second = await runClient(server.port, ['put -c big.bin'], local);
+  const second = await runClient(cftp.server.port, ['put -c big.bin'], local);
   expect(second.stderr).toBe('');
   expect(second.code).toBe(0);
   const resumed = resumedAt(second.stdout);
   expect(resumed).toBeGreaterThan(0);
   expect(resumed).toBeLessThan(SIZE);
   expect(second.stdout).toContain(`put big.bin: ${SIZE - resumed} bytes in `);
-  expect(await sha256File(join(root, 'big.bin'))).toBe(digest);
-  expect(await partFiles(root)).toEqual([]);
+  expect(await sha256File(join(cftp.root, 'big.bin'))).toBe(digest);
+  expect(await partFiles(cftp.root)).toEqual([]);
 });
 
 it('get without -c starts over, and still leaves one whole verified file', async () => {
-  const digest = await writeRandomFile(join(root, 'big.bin'), SIZE);
-  const first = startCli(['client', '127.0.0.1', String(server.port), '-c', 'get big.bin'], {
+  const digest = await writeRandomFile(join(cftp.root, 'big.bin'), SIZE);
+  const first = startCli(['client', '127.0.0.1', String(cftp.server.port), '-c', 'get big.bin'], {
     cwd: local,
   });
   await killWhenPartialGrows(first, local, 'big.bin');
   await first.exited;
-  const second = await runClient(server.port, ['get big.bin'], local);
+  const second = await runClient(cftp.server.port, ['get big.bin'], local);
   expect(second.code).toBe(0);
   expect(resumedAt(second.stdout)).toBe(0);
   expect(second.stdout).toContain(`get big.bin: ${SIZE} bytes in `);
