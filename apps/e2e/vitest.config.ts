@@ -1,9 +1,14 @@
 import { defineProject } from 'vitest/config';
+import { maxWorkers } from '../../vitest.shared.config.js';
 
+// Timeouts are outer bounds for a machine at 4x load, above testkit's 90 s process guard
+// (PROCESS_GUARD_MS), so a hung process is reported by the guard with what it was doing.
 export default defineProject({
   test: {
+    maxWorkers,
     name: 'e2e',
     include: ['test/**/*.test.{ts,tsx}'],
-    testTimeout: 30_000,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

@@ -1,10 +1,14 @@
 import { defineProject } from 'vitest/config';
+import { maxWorkers } from '../../vitest.shared.config.js';
 
+// Outer bounds for a machine at 4x load, above testkit's 90 s process guard
+// (PROCESS_GUARD_MS); tests that run long on purpose (fuzz, soak) set their own.
 export default defineProject({
   test: {
+    maxWorkers,
     name: 'hostile',
     include: ['test/**/*.test.{ts,tsx}'],
-    testTimeout: 60_000,
-    hookTimeout: 30_000,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

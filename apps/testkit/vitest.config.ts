@@ -1,7 +1,9 @@
 import { defineProject } from 'vitest/config';
+import { maxWorkers } from '../../vitest.shared.config.js';
 
 export default defineProject({
   test: {
+    maxWorkers,
     name: 'testkit',
     include: ['test/**/*.test.{ts,tsx}'],
     testTimeout: 30_000,

@@ -2,13 +2,12 @@
 // on stdin, and the bench's own client workers built on @cftp/client.
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type RunResult, runChecked, type ServerProcess, startServerProcess } from './child.js';
+import { type ServerProcess, startServer } from '@cftp/testkit';
+import { type RunResult, runChecked } from './child.js';
 import { CFTP_CLI, USAGE_PROBE } from './layout.js';
 import { readCpu, readMemory, resetPeakRss } from './proc.js';
 import { type ProcessUsage, USAGE_FILE_ENV } from './usage.js';
 
-/** `cftp server listening on 127.0.0.1:43123, root /abs/dir` */
-const START_LINE = /^cftp server listening on 127\.0\.0\.1:(\d+)/;
 /** `cftp server fingerprint SHA256:...` on stderr (TLS servers only). */
 const FINGERPRINT_LINE = /cftp server fingerprint (SHA256:\S+)/;
 
@@ -31,10 +30,6 @@ export interface CftpServerOptions {
   profileDir?: string | undefined;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export async function startCftpServer(
   root: string,
   options: CftpServerOptions,
@@ -43,37 +38,18 @@ export async function startCftpServer(
   const nodeFlags = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   const security =
     options.security === 'tls' ? ['--state', options.stateDir] : ['--insecure-plaintext'];
-  const server = await startServerProcess(process.execPath, [
-    ...nodeFlags,
-    CFTP_CLI,
-    'server',
-    '0',
-    '--root',
-    root,
-    '--host',
-    '127.0.0.1',
-    '--quiet',
-    ...security,
-  ]);
-  const match = START_LINE.exec(server.firstLine);
-  if (match === null) {
-    await server.stop();
-    throw new Error(`unexpected cftp server start line: ${server.firstLine}`);
-  }
+  // testkit's launcher: port 0, the port read from the start line; the arguments as given.
+  const server = await startServer(root, ['--quiet', ...security], {
+    argsFor: (args) => [...args],
+    nodeFlags,
+  });
   let fingerprint: string | undefined;
   if (options.security === 'tls') {
-    // The fingerprint line goes to stderr around the start line; wait for it briefly.
-    for (let waited = 0; fingerprint === undefined; waited += 20) {
-      fingerprint = FINGERPRINT_LINE.exec(server.stderr())?.[1];
-      if (fingerprint !== undefined) break;
-      if (waited > 10_000) {
-        await server.stop();
-        throw new Error(`no fingerprint from the cftp server: ${server.stderr()}`);
-      }
-      await sleep(20);
-    }
+    // A TLS server prints its fingerprint on stderr around the start line.
+    const line = await server.waitForStderr(FINGERPRINT_LINE, 'the cftp server fingerprint');
+    fingerprint = FINGERPRINT_LINE.exec(line)?.[1];
   }
-  return { port: Number(match[1]), security: options.security, fingerprint, process: server };
+  return { port: server.port, security: options.security, fingerprint, process: server };
 }
 
 /** The `cftp client` flags that trust this server: its pinned fingerprint, or plaintext. */

@@ -1,37 +1,25 @@
 // Scripting: `-b FILE` (like sftp -b), `-c "cmd; cmd"`, `--json` (one object per command
 // result) with `--progress` events, and the documented exit codes 0, 1, 2, 3.
-import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sha256 } from '@cftp/testkit';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   freedPort,
   MiB,
   makeTempDir,
-  type RunningServer,
-  removeTempDirs,
   runClientArgs,
-  startServer,
+  useServer,
   writeRandomFile,
 } from './helpers.js';
 
-let server: RunningServer;
-let root: string;
+const cftp = useServer();
 let local: string;
 
 beforeEach(async () => {
-  root = await makeTempDir();
   local = await makeTempDir();
-  server = await startServer(root);
 });
 
-afterEach(async () => {
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-});
-
-afterAll(removeTempDirs);
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const jsonLines = (stdout: string) =>
   stdout
     .trimEnd()
@@ -40,13 +28,13 @@ const jsonLines = (stdout: string) =>
 
 describe('-b FILE', () => {
   it('runs the file like sftp -b: echo, comments skipped, "-" lines may fail, exit 0', async () => {
-    await writeFile(join(root, 'a.txt'), 'alpha\n');
+    await writeFile(join(cftp.root, 'a.txt'), 'alpha\n');
     const script = join(local, 'script.cftp');
     await writeFile(
       script,
       '# fetch and tidy\nget a.txt\n-rm missing.txt\nmkdir done\nrename a.txt done/a.txt\n',
     );
-    const result = await runClientArgs(server.port, ['-b', script], local);
+    const result = await runClientArgs(cftp.server.port, ['-b', script], local);
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n').filter((l) => l.startsWith('ftp> '))).toEqual([
       'ftp> get a.txt',
@@ -56,40 +44,44 @@ describe('-b FILE', () => {
     ]);
     expect(result.stderr).toMatch(/^error: .*missing\.txt.* \(ENOENT\)\n$/);
     expect(await readFile(join(local, 'a.txt'), 'utf8')).toBe('alpha\n');
-    expect(await readdir(join(root, 'done'))).toEqual(['a.txt']);
+    expect(await readdir(join(cftp.root, 'done'))).toEqual(['a.txt']);
   });
 
   it('stops at the first failure with exit 1', async () => {
     const script = join(local, 'script');
     await writeFile(script, 'mkdir one\nget missing.txt\nmkdir two\n');
-    const result = await runClientArgs(server.port, ['-b', script], local);
+    const result = await runClientArgs(cftp.server.port, ['-b', script], local);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('ftp> mkdir one\nftp> get missing.txt\n');
     expect(result.stderr).toMatch(/^error: .+ \(ENOENT\)\n$/);
-    expect(await readdir(root)).toEqual(['one']);
+    expect(await readdir(cftp.root)).toEqual(['one']);
   });
 
   it('"-b -" reads stdin, and ignores nothing else', async () => {
-    const result = await runClientArgs(server.port, ['-b', '-'], local, 'mkdir from-stdin\n');
+    const result = await runClientArgs(cftp.server.port, ['-b', '-'], local, 'mkdir from-stdin\n');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('ftp> mkdir from-stdin\n');
-    expect(await readdir(root)).toEqual(['from-stdin']);
+    expect(await readdir(cftp.root)).toEqual(['from-stdin']);
   });
 
   it('a batch file that cannot be read is a usage error (exit 2), before connecting', async () => {
-    const result = await runClientArgs(server.port, ['-b', join(local, 'nope')], local);
+    const result = await runClientArgs(cftp.server.port, ['-b', join(local, 'nope')], local);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       /^error: local ".*nope": no such file or directory \(ENOENT\)\n$/,
     );
-    expect(server.stderr()).not.toContain('session open');
+    expect(cftp.server.stderr()).not.toContain('session open');
   });
 });
 
 describe('-c "cmd; cmd"', () => {
   it('splits at ";" outside quotes and runs like a batch', async () => {
     await writeFile(join(local, 'a;b c.txt'), 'semi');
-    const result = await runClientArgs(server.port, ['-c', 'put "a;b c.txt"; mkdir x ; ls'], local);
+    const result = await runClientArgs(
+      cftp.server.port,
+      ['-c', 'put "a;b c.txt"; mkdir x ; ls'],
+      local,
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const out = result.stdout.split('\n');
@@ -99,10 +91,10 @@ describe('-c "cmd; cmd"', () => {
   });
 
   it('stops at the first failure with exit 1', async () => {
-    const result = await runClientArgs(server.port, ['-c', 'cd nowhere; mkdir x'], local);
+    const result = await runClientArgs(cftp.server.port, ['-c', 'cd nowhere; mkdir x'], local);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('ftp> cd nowhere\n');
-    expect(await readdir(root)).toEqual([]);
+    expect(await readdir(cftp.root)).toEqual([]);
   });
 
   it.each([
@@ -110,7 +102,7 @@ describe('-c "cmd; cmd"', () => {
     ['an unterminated quote', ['-c', 'get "open']],
     ['--progress without --json', ['--progress', '-c', 'ls']],
   ])('%s is a usage error, exit 2', async (_, args) => {
-    const result = await runClientArgs(server.port, args, local);
+    const result = await runClientArgs(cftp.server.port, args, local);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/\(EUSAGE\)\n$/);
   });
@@ -118,9 +110,9 @@ describe('-c "cmd; cmd"', () => {
 
 describe('--json', () => {
   it('prints one object per command result, no echo; exit 1 at a failure', async () => {
-    await writeFile(join(root, 'a.txt'), 'alpha\n');
+    await writeFile(join(cftp.root, 'a.txt'), 'alpha\n');
     const result = await runClientArgs(
-      server.port,
+      cftp.server.port,
       ['--json', '-c', 'ls; get a.txt; stat a.txt; get missing.txt; ls'],
       local,
     );
@@ -154,9 +146,9 @@ describe('--json', () => {
   });
 
   it('--progress adds progress events, the last one at 100 %', async () => {
-    const digest = await writeRandomFile(join(root, 'big.bin'), 8 * MiB);
+    const digest = await writeRandomFile(join(cftp.root, 'big.bin'), 8 * MiB);
     const result = await runClientArgs(
-      server.port,
+      cftp.server.port,
       ['--json', '--progress', '-c', 'get big.bin'],
       local,
     );
@@ -187,8 +179,8 @@ describe('--json', () => {
 
 describe('without a terminal', () => {
   it('prints nothing but the summary line (no progress output)', async () => {
-    await writeRandomFile(join(root, 'big.bin'), 8 * MiB);
-    const result = await runClientArgs(server.port, ['-c', 'get big.bin'], local);
+    await writeRandomFile(join(cftp.root, 'big.bin'), 8 * MiB);
+    const result = await runClientArgs(cftp.server.port, ['-c', 'get big.bin'], local);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(

@@ -2,12 +2,12 @@
 // shutdown by signal and the help text.
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   CLI,
   cliArgs,
+  freedPort,
   makeTempDir,
   removeTempDirs,
   runCli,
@@ -16,21 +16,6 @@ import {
 } from './helpers.js';
 
 afterAll(removeTempDirs);
-
-/** A port that was free a moment ago: listen on port 0, note the port, close. */
-async function freedPort(): Promise<number> {
-  const listener = createServer();
-  await new Promise<void>((resolve, reject) => {
-    listener.once('error', reject);
-    listener.listen(0, '127.0.0.1', resolve);
-  });
-  const address = listener.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  await new Promise<void>((resolve, reject) =>
-    listener.close((error) => (error ? reject(error) : resolve())),
-  );
-  return address.port;
-}
 
 describe('usage errors exit 2', () => {
   it.each([

@@ -3,32 +3,15 @@
 // lpwd, lls), help, the quit aliases, and errors that name the path and the code.
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  makeTempDir,
-  type RunningServer,
-  removeTempDirs,
-  runClient,
-  runClientArgs,
-  sha256File,
-  startServer,
-} from './helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir, runClient, runClientArgs, sha256File, useServer } from './helpers.js';
 
-let server: RunningServer;
-let root: string;
+const cftp = useServer();
 let local: string;
 
 beforeEach(async () => {
-  root = await makeTempDir();
   local = await makeTempDir();
-  server = await startServer(root);
 });
-
-afterEach(async () => {
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-});
-
-afterAll(removeTempDirs);
 
 /** stdout lines of a batch run, without the final newline. */
 const lines = (stdout: string) => stdout.replace(/\n$/, '').split('\n');
@@ -39,7 +22,7 @@ describe('remote folders', () => {
     const when = new Date('2024-02-29T10:20:30Z');
     await utimes(join(local, 'note.txt'), when, when);
     const result = await runClient(
-      server.port,
+      cftp.server.port,
       [
         'mkdir projects projects/alpha',
         'cd projects/alpha',
@@ -74,18 +57,22 @@ describe('remote folders', () => {
       'ftp> ls projects/alpha',
       'note.txt',
     ]);
-    expect(await readFile(join(root, 'projects', 'alpha', 'note.txt'), 'utf8')).toBe('hello\n');
+    expect(await readFile(join(cftp.root, 'projects', 'alpha', 'note.txt'), 'utf8')).toBe(
+      'hello\n',
+    );
     // put sends the local mtime; the server keeps it.
-    expect((await stat(join(root, 'projects', 'alpha', 'note.txt'))).mtimeMs).toBe(when.getTime());
+    expect((await stat(join(cftp.root, 'projects', 'alpha', 'note.txt'))).mtimeMs).toBe(
+      when.getTime(),
+    );
   });
 
   it('rename, mv into a folder, rm and rmdir', async () => {
-    await mkdir(join(root, 'inbox'));
-    await mkdir(join(root, 'old'));
-    await writeFile(join(root, 'a.txt'), 'a');
-    await writeFile(join(root, 'b.txt'), 'b');
+    await mkdir(join(cftp.root, 'inbox'));
+    await mkdir(join(cftp.root, 'old'));
+    await writeFile(join(cftp.root, 'a.txt'), 'a');
+    await writeFile(join(cftp.root, 'b.txt'), 'b');
     const result = await runClient(
-      server.port,
+      cftp.server.port,
       [
         'rename a.txt renamed.txt',
         'mv renamed.txt inbox',
@@ -97,9 +84,9 @@ describe('remote folders', () => {
     );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect((await readdir(root)).sort()).toEqual(['inbox']);
-    expect(await readdir(join(root, 'inbox'))).toEqual(['renamed.txt']);
-    expect(await readFile(join(root, 'inbox', 'renamed.txt'), 'utf8')).toBe('a');
+    expect((await readdir(cftp.root)).sort()).toEqual(['inbox']);
+    expect(await readdir(join(cftp.root, 'inbox'))).toEqual(['renamed.txt']);
+    expect(await readFile(join(cftp.root, 'inbox', 'renamed.txt'), 'utf8')).toBe('a');
   });
 
   it.each([
@@ -115,15 +102,15 @@ describe('remote folders', () => {
     ['a missing argument', 'EUSAGE', ['rename f.txt'], 'usage: rename <from> <to>'],
     ['an unknown option', 'EUSAGE', ['ls -x'], 'ls [-l] [path]'],
   ])('%s fails with %s naming it, exit 1', async (_, code, commands, named) => {
-    await mkdir(join(root, 'full'));
-    await writeFile(join(root, 'full', 'g.txt'), 'g');
-    await writeFile(join(root, 'f.txt'), 'f');
-    const result = await runClient(server.port, [...commands, 'mkdir after'], local);
+    await mkdir(join(cftp.root, 'full'));
+    await writeFile(join(cftp.root, 'full', 'g.txt'), 'g');
+    await writeFile(join(cftp.root, 'f.txt'), 'f');
+    const result = await runClient(cftp.server.port, [...commands, 'mkdir after'], local);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(`ftp> ${commands[0]}\n`);
     expect(result.stderr).toMatch(new RegExp(`^error: .+ \\(${code}\\)\\n$`));
     expect(result.stderr).toContain(named);
-    expect((await readdir(root)).sort()).toEqual(['f.txt', 'full']);
+    expect((await readdir(cftp.root)).sort()).toEqual(['f.txt', 'full']);
   });
 });
 
@@ -131,9 +118,9 @@ describe('local folders', () => {
   it('lcd, lpwd, lls, lls -l; get and put use the local folder', async () => {
     await mkdir(join(local, 'sub'));
     await writeFile(join(local, 'sub', 'x.bin'), 'xyz');
-    await writeFile(join(root, 'r.txt'), 'remote');
+    await writeFile(join(cftp.root, 'r.txt'), 'remote');
     const result = await runClient(
-      server.port,
+      cftp.server.port,
       [
         'lpwd',
         'lcd sub',
@@ -161,13 +148,13 @@ describe('local folders', () => {
     expect(out[8]).toMatch(/^- 3 B {2}\S+ \S+ {2}x\.bin$/);
     expect(out.slice(-2)).toEqual(['ftp> lls', 'sub/']);
     expect(await readFile(join(local, 'sub', 'r.txt'), 'utf8')).toBe('remote');
-    expect(await sha256File(join(root, 'up.bin'))).toBe(
+    expect(await sha256File(join(cftp.root, 'up.bin'))).toBe(
       await sha256File(join(local, 'sub', 'x.bin')),
     );
   });
 
   it('lcd into nothing is ENOENT naming the folder', async () => {
-    const result = await runClient(server.port, ['lcd no-such-dir'], local);
+    const result = await runClient(cftp.server.port, ['lcd no-such-dir'], local);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^error: local ".*no-such-dir": no such file or directory \(ENOENT\)\n$/,
@@ -177,7 +164,7 @@ describe('local folders', () => {
 
 describe('help and quit', () => {
   it('help lists every command with a one-line usage', async () => {
-    const result = await runClient(server.port, ['help'], local);
+    const result = await runClient(cftp.server.port, ['help'], local);
     expect(result.code).toBe(0);
     const help = lines(result.stdout).slice(1);
     const names = help.map((line) => line.trim().split(' ')[0]);
@@ -206,8 +193,8 @@ describe('help and quit', () => {
   });
 
   it.each(['quit', 'exit', 'bye'])('%s ends the session, exit 0', async (word) => {
-    const result = await runClientArgs(server.port, ['-c', `${word}; mkdir never`], local);
+    const result = await runClientArgs(cftp.server.port, ['-c', `${word}; mkdir never`], local);
     expect(result).toMatchObject({ code: 0, stderr: '', stdout: `ftp> ${word}\n` });
-    expect(await readdir(root)).toEqual([]);
+    expect(await readdir(cftp.root)).toEqual([]);
   });
 });

@@ -2,35 +2,24 @@
 // own file and its own folder, and every byte must come back as it went (docs/protocol.md §7).
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import {
   KiB,
   makeTempDir,
   partFiles,
-  type RunningServer,
-  removeTempDirs,
   runClient,
   sha256File,
-  startServer,
+  useServer,
   writeRandomFile,
 } from './helpers.js';
 
 const CLIENTS = 20;
 
-let server: RunningServer;
+const cftp = useServer({ scope: 'all' });
 let base: string;
-let root: string;
 
 beforeAll(async () => {
   base = await makeTempDir();
-  root = join(base, 'root');
-  await mkdir(root);
-  server = await startServer(root);
-});
-
-afterAll(async () => {
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-  await removeTempDirs();
 });
 
 it(`serves ${CLIENTS} client processes at once, each putting and getting its own file`, async () => {
@@ -51,7 +40,7 @@ it(`serves ${CLIENTS} client processes at once, each putting and getting its own
   const results = await Promise.all(
     jobs.map((job) =>
       runClient(
-        server.port,
+        cftp.server.port,
         [`put "${join(job.source, job.name)}"`, `get ${job.name}`],
         job.folder,
       ),
@@ -67,10 +56,12 @@ it(`serves ${CLIENTS} client processes at once, each putting and getting its own
     });
     expect(result.stdout).toContain(`put ${job.name}: ${job.size} bytes in `);
     expect(result.stdout).toContain(`get ${job.name}: ${job.size} bytes in `);
-    expect(await sha256File(join(root, job.name)), `${job.name} on the server`).toBe(job.digest);
+    expect(await sha256File(join(cftp.root, job.name)), `${job.name} on the server`).toBe(
+      job.digest,
+    );
     expect(await sha256File(join(job.folder, job.name)), `${job.name} back home`).toBe(job.digest);
     expect(await readdir(job.folder)).toEqual([job.name]);
   }
-  expect((await readdir(root)).sort()).toEqual(jobs.map((job) => job.name).sort());
-  expect(await partFiles(root)).toEqual([]);
+  expect((await readdir(cftp.root)).sort()).toEqual(jobs.map((job) => job.name).sort());
+  expect(await partFiles(cftp.root)).toEqual([]);
 });

@@ -4,7 +4,7 @@
 // root (§9).
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   KiB,
   MiB,
@@ -12,11 +12,9 @@ import {
   partFiles,
   type QuoteStyle,
   quoteWord,
-  type RunningServer,
-  removeTempDirs,
   runClient,
   sha256File,
-  startServer,
+  useServer,
   writeRandomFile,
 } from './helpers.js';
 
@@ -42,23 +40,14 @@ interface TestFile {
   getAs: string;
 }
 
-let server: RunningServer;
+const cftp = useServer();
 let base: string;
-/** The server's root; it holds one folder, `folder`, when a test starts. */
-let root: string;
 
 beforeEach(async () => {
   base = await makeTempDir();
-  root = join(base, 'root');
-  await mkdir(join(root, 'folder'), { recursive: true });
-  server = await startServer(root);
+  // The server's root holds one folder, `folder`, when a test starts.
+  await mkdir(join(cftp.root, 'folder'));
 });
-
-afterEach(async () => {
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-});
-
-afterAll(removeTempDirs);
 
 /**
  * Uploads `files` from a local folder in one client run, checks them on the server, then
@@ -75,7 +64,7 @@ async function roundTrip(files: TestFile[]): Promise<void> {
   }
 
   const putLines = [...files.map((f) => `put ${f.putAs}`), 'quit'];
-  const put = await runClient(server.port, putLines, source);
+  const put = await runClient(cftp.server.port, putLines, source);
   expect(put.stderr).toBe('');
   expect(put.code).toBe(0);
   const putOut = stdoutLines(put.stdout);
@@ -86,13 +75,13 @@ async function roundTrip(files: TestFile[]): Promise<void> {
   });
   expect(putOut.at(-1)).toBe('ftp> quit');
   for (const file of files) {
-    expect(await sha256File(join(root, file.name)), `uploaded ${file.name}`).toBe(
+    expect(await sha256File(join(cftp.root, file.name)), `uploaded ${file.name}`).toBe(
       digests.get(file.name),
     );
   }
 
   const getLines = ['ls', ...files.map((f) => `get ${f.getAs}`), 'quit'];
-  const get = await runClient(server.port, getLines, target);
+  const get = await runClient(cftp.server.port, getLines, target);
   expect(get.stderr).toBe('');
   expect(get.code).toBe(0);
   const listing = [...files.map((f) => f.name), 'folder/'].sort();
@@ -118,7 +107,7 @@ async function roundTrip(files: TestFile[]): Promise<void> {
   }
 
   // docs/protocol.md §8: a successful transfer leaves no temporary file on either side.
-  expect(await partFiles(root)).toEqual([]);
+  expect(await partFiles(cftp.root)).toEqual([]);
   expect(await partFiles(target)).toEqual([]);
   expect((await readdir(target)).sort()).toEqual(files.map((f) => f.name).sort());
 }
@@ -132,7 +121,7 @@ describe('put and get round trips', () => {
       ['big-64-mib.bin', 64 * MiB],
     ];
     await roundTrip(sizes.map(([name, size]) => ({ name, size, putAs: name, getAs: name })));
-  }, 30_000);
+  });
 
   it('carries names with spaces and non-ASCII letters, quoted three ways', async () => {
     const specs: [string, number, QuoteStyle, QuoteStyle][] = [
@@ -147,29 +136,31 @@ describe('put and get round trips', () => {
     });
     await roundTrip(files);
     // The names arrive intact on the server's disk, not mangled or re-encoded.
-    expect((await readdir(root)).sort()).toEqual([...files.map((f) => f.name), 'folder'].sort());
+    expect((await readdir(cftp.root)).sort()).toEqual(
+      [...files.map((f) => f.name), 'folder'].sort(),
+    );
   });
 
   it('uploads a local path under its base name', async () => {
     const nested = join(base, 'local', 'deep');
     await mkdir(nested, { recursive: true });
     const digest = await writeRandomFile(join(nested, 'data.bin'), 5000);
-    const result = await runClient(server.port, ['put deep/data.bin'], join(base, 'local'));
+    const result = await runClient(cftp.server.port, ['put deep/data.bin'], join(base, 'local'));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(stdoutLines(result.stdout)).toEqual([
       'ftp> put deep/data.bin',
       expect.stringMatching(summary('put', 'data.bin', 5000)),
     ]);
-    expect(await sha256File(join(root, 'data.bin'))).toBe(digest);
+    expect(await sha256File(join(cftp.root, 'data.bin'))).toBe(digest);
   });
 });
 
 describe('ending a session', () => {
   it('exits 0 at end of input without quit', async () => {
-    await writeFile(join(root, 'a.txt'), 'alpha\n');
+    await writeFile(join(cftp.root, 'a.txt'), 'alpha\n');
     const cwd = await makeTempDir();
-    const result = await runClient(server.port, ['ls', 'get a.txt'], cwd);
+    const result = await runClient(cftp.server.port, ['ls', 'get a.txt'], cwd);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(stdoutLines(result.stdout)).toEqual([
@@ -183,9 +174,9 @@ describe('ending a session', () => {
   });
 
   it('runs nothing after quit', async () => {
-    await writeFile(join(root, 'a.txt'), 'alpha\n');
+    await writeFile(join(cftp.root, 'a.txt'), 'alpha\n');
     const cwd = await makeTempDir();
-    const result = await runClient(server.port, ['quit', 'get a.txt'], cwd);
+    const result = await runClient(cftp.server.port, ['quit', 'get a.txt'], cwd);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('ftp> quit\n');
@@ -197,12 +188,16 @@ describe('failures in a batch', () => {
   it('stops at a failed get: later commands do not run, exit 1, ENOENT on stderr', async () => {
     const cwd = await makeTempDir();
     await writeFile(join(cwd, 'local.txt'), 'local\n');
-    const result = await runClient(server.port, ['get missing.txt', 'put local.txt', 'ls'], cwd);
+    const result = await runClient(
+      cftp.server.port,
+      ['get missing.txt', 'put local.txt', 'ls'],
+      cwd,
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('ftp> get missing.txt\n');
     expect(result.stderr).toMatch(/^error: .+ \(ENOENT\)\n$/);
     // The put after the failure never ran: the server's root is as it was.
-    expect(await readdir(root)).toEqual(['folder']);
+    expect(await readdir(cftp.root)).toEqual(['folder']);
     expect(await readdir(cwd)).toEqual(['local.txt']);
   });
 
@@ -218,13 +213,13 @@ describe('failures in a batch', () => {
     const before = (await readdir(base)).sort();
     const remote = remotePath();
 
-    const result = await runClient(server.port, [`get ${remote}`, 'ls'], cwd);
+    const result = await runClient(cftp.server.port, [`get ${remote}`, 'ls'], cwd);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(`ftp> get ${remote}\n`);
     expect(result.stderr).toMatch(/^error: .+ \(EBADNAME\)\n$/);
     expect(await readdir(cwd)).toEqual([]);
     expect((await readdir(base)).sort()).toEqual(before);
-    expect(await readdir(root)).toEqual(['folder']);
+    expect(await readdir(cftp.root)).toEqual(['folder']);
     expect(await readFile(join(base, 'secret'), 'utf8')).toBe('top secret\n');
   });
 });

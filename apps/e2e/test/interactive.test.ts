@@ -93,4 +93,4 @@ it('completes, shows progress on the terminal and keeps the history', async () =
     'quit',
     '',
   ]);
-}, 30_000);
+});

@@ -6,7 +6,8 @@ import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:c
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Control, startServer as startPlainServer } from '@cftp/testkit';
+import { startServer as startPlainServer } from '@cftp/testkit';
+import { Control } from '@cftp/wire-test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freedPort,

@@ -3,34 +3,23 @@
 // what an earlier run finished, and `mget` / `mput` take glob patterns.
 import { lstat, mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   KiB,
   makeTempDir,
   partFiles,
-  type RunningServer,
-  removeTempDirs,
   runClient,
   sha256File,
-  startServer,
+  useServer,
   writeRandomFile,
 } from './helpers.js';
 
-let server: RunningServer;
-let root: string;
+const cftp = useServer();
 let base: string;
 
 beforeEach(async () => {
-  root = await makeTempDir();
   base = await makeTempDir();
-  server = await startServer(root);
 });
-
-afterEach(async () => {
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-});
-
-afterAll(removeTempDirs);
 
 interface Snapshot {
   /** Relative path → 'dir' or the file's SHA-256. */
@@ -82,54 +71,54 @@ describe('put -r and get -r', () => {
     await makeTree(source);
     const original = await snapshot(source);
 
-    const put = await runClient(server.port, ['put -r tree'], base);
+    const put = await runClient(cftp.server.port, ['put -r tree'], base);
     expect(put.stderr).toBe('');
     expect(put.code).toBe(0);
     expect(put.stdout).toMatch(/^put -r .*tree -> \/tree: 6 files, 6 folders, \d+ bytes in /m);
-    expect(await snapshot(join(root, 'tree'))).toEqual(original);
+    expect(await snapshot(join(cftp.root, 'tree'))).toEqual(original);
 
     const target = join(base, 'back');
     await mkdir(target);
-    const get = await runClient(server.port, ['get -r tree copy'], target);
+    const get = await runClient(cftp.server.port, ['get -r tree copy'], target);
     expect(get.stderr).toBe('');
     expect(get.code).toBe(0);
     expect(get.stdout).toMatch(/^get -r \/tree -> .*copy: 6 files, 6 folders, \d+ bytes in /m);
     expect(await snapshot(join(target, 'copy'))).toEqual(original);
     // Folders get the server's mtimes too, after their files were written.
-    const serverDocs = await stat(join(root, 'tree', 'docs'));
+    const serverDocs = await stat(join(cftp.root, 'tree', 'docs'));
     const localDocs = await stat(join(target, 'copy', 'docs'));
     expect(Math.trunc(localDocs.mtimeMs)).toBe(Math.trunc(serverDocs.mtimeMs));
 
-    expect(await partFiles(root)).toEqual([]);
+    expect(await partFiles(cftp.root)).toEqual([]);
     expect(await partFiles(target)).toEqual([]);
   });
 
   it('from a sub folder, into an existing tree (merged), and -c skips what is already there', async () => {
     const source = join(base, 'tree');
     await makeTree(source);
-    await mkdir(join(root, 'backups', 'tree'), { recursive: true });
-    const first = await runClient(server.port, ['cd backups', 'put -r tree'], base);
+    await mkdir(join(cftp.root, 'backups', 'tree'), { recursive: true });
+    const first = await runClient(cftp.server.port, ['cd backups', 'put -r tree'], base);
     expect(first.code).toBe(0);
-    expect((await snapshot(join(root, 'backups', 'tree'))).content).toEqual(
+    expect((await snapshot(join(cftp.root, 'backups', 'tree'))).content).toEqual(
       (await snapshot(source)).content,
     );
 
     await writeRandomFile(join(source, 'new.bin'), 5 * KiB);
-    const again = await runClient(server.port, ['cd backups', 'put -r -c tree'], base);
+    const again = await runClient(cftp.server.port, ['cd backups', 'put -r -c tree'], base);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/: 1 file, .*; 6 already complete$/m);
-    expect(await snapshot(join(root, 'backups', 'tree'))).toEqual(await snapshot(source));
+    expect(await snapshot(join(cftp.root, 'backups', 'tree'))).toEqual(await snapshot(source));
   });
 
   it('a file given to -r is copied as a file; a folder without -r is EISDIR', async () => {
     await writeFile(join(base, 'one.txt'), 'one');
     await mkdir(join(base, 'dir'));
-    const ok = await runClient(server.port, ['put -r one.txt'], base);
+    const ok = await runClient(cftp.server.port, ['put -r one.txt'], base);
     expect(ok.code).toBe(0);
-    const refused = await runClient(server.port, ['put dir'], base);
+    const refused = await runClient(cftp.server.port, ['put dir'], base);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/\(EISDIR\)\n$/);
-    expect(await readdir(root)).toEqual(['one.txt']);
+    expect(await readdir(cftp.root)).toEqual(['one.txt']);
   });
 });
 
@@ -143,18 +132,18 @@ describe('mget and mput with patterns', () => {
     for (const name of ['a.log', 'b.log', 'c.txt', 'ü.log'.normalize('NFC'), '.hidden.log']) {
       digests.set(name, await writeRandomFile(join(out, name), 1000 + name.length));
     }
-    const put = await runClient(server.port, ['mkdir logs', 'cd logs', 'mput *.log c.*'], out);
+    const put = await runClient(cftp.server.port, ['mkdir logs', 'cd logs', 'mput *.log c.*'], out);
     expect(put.stderr).toBe('');
     expect(put.code).toBe(0);
     expect(put.stdout).toMatch(/^mput \*\.log c\.\*: 4 files, /m);
-    expect((await readdir(join(root, 'logs'))).sort()).toEqual([
+    expect((await readdir(join(cftp.root, 'logs'))).sort()).toEqual([
       'a.log',
       'b.log',
       'c.txt',
       'ü.log',
     ]);
 
-    const get = await runClient(server.port, ['mget logs/?.log logs/c.txt'], back);
+    const get = await runClient(cftp.server.port, ['mget logs/?.log logs/c.txt'], back);
     expect(get.stderr).toBe('');
     expect(get.code).toBe(0);
     expect(get.stdout).toMatch(/^mget logs\/\?\.log logs\/c\.txt: 4 files, /m);
@@ -165,21 +154,21 @@ describe('mget and mput with patterns', () => {
 
     // -c leaves out what is already complete on the other side (same size and mtime).
     await writeRandomFile(join(out, 'd.log'), 10);
-    const putAgain = await runClient(server.port, ['cd logs', 'mput -c *.log'], out);
+    const putAgain = await runClient(cftp.server.port, ['cd logs', 'mput -c *.log'], out);
     expect(putAgain.stdout).toMatch(/^mput \*\.log: 1 file, .*; 3 already complete$/m);
-    const getAgain = await runClient(server.port, ['mget -c logs/*.log'], back);
+    const getAgain = await runClient(cftp.server.port, ['mget -c logs/*.log'], back);
     expect(getAgain.stdout).toMatch(/^mget logs\/\*\.log: 1 file, .*; 3 already complete$/m);
     expect(await sha256File(join(back, 'd.log'))).toBe(await sha256File(join(out, 'd.log')));
   });
 
   it('a pattern that matches nothing is ENOENT naming it, and nothing moves', async () => {
-    await writeFile(join(root, 'a.txt'), 'a');
-    const get = await runClient(server.port, ['mget *.pdf'], base);
+    await writeFile(join(cftp.root, 'a.txt'), 'a');
+    const get = await runClient(cftp.server.port, ['mget *.pdf'], base);
     expect(get.code).toBe(1);
     expect(get.stderr).toBe('error: no remote file matches "*.pdf" (ENOENT)\n');
-    const put = await runClient(server.port, ['mput *.pdf'], base);
+    const put = await runClient(cftp.server.port, ['mput *.pdf'], base);
     expect(put.code).toBe(1);
     expect(put.stderr).toBe('error: no local file matches "*.pdf" (ENOENT)\n');
-    expect(await readdir(root)).toEqual(['a.txt']);
+    expect(await readdir(cftp.root)).toEqual(['a.txt']);
   });
 });

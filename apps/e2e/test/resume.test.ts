@@ -3,39 +3,28 @@
 // bytes; `get -c` / `put -c` then continue from it, and the result is checked by SHA-256.
 import { stat, watch } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import {
   MiB,
   makeTempDir,
   partFiles,
   type RunningCli,
-  type RunningServer,
-  removeTempDirs,
   resumeParts,
   runClient,
   sha256File,
   startCli,
-  startServer,
+  useServer,
   writeRandomFile,
 } from './helpers.js';
 
 const SIZE = 64 * MiB;
 
-let server: RunningServer;
-let root: string;
+const cftp = useServer();
 let local: string;
 
 beforeEach(async () => {
-  root = await makeTempDir();
   local = await makeTempDir();
-  server = await startServer(root);
 });
-
-afterEach(async () => {
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-});
-
-afterAll(removeTempDirs);
 
 /**
  * Watches `dir` and kills `client` with SIGKILL as soon as a resumable partial of `name`
@@ -86,8 +75,8 @@ function resumedAt(stdout: string): number {
 }
 
 it('get -c continues a download cut by SIGKILL, verified end to end', async () => {
-  const digest = await writeRandomFile(join(root, 'big.bin'), SIZE);
-  const first = startCli(['client', '127.0.0.1', String(server.port), '-c', 'get big.bin'], {
+  const digest = await writeRandomFile(join(cftp.root, 'big.bin'), SIZE);
+  const first = startCli(['client', '127.0.0.1', String(cftp.server.port), '-c', 'get big.bin'], {
     cwd: local,
   });
   const cutAt = await killWhenPartialGrows(first, local, 'big.bin');
@@ -99,46 +88,49 @@ it('get -c continues a download cut by SIGKILL, verified end to end', async () =
   expect(kept).toBeGreaterThan(0);
   expect(kept).toBeLessThan(SIZE);
 
-  const second = await runClient(server.port, ['get -c big.bin'], local);
+  const second = await runClient(cftp.server.port, ['get -c big.bin'], local);
   expect(second.stderr).toBe('');
   expect(second.code).toBe(0);
   expect(resumedAt(second.stdout)).toBe(kept);
   expect(second.stdout).toContain(`get big.bin: ${SIZE - kept} bytes in `);
   expect(await sha256File(join(local, 'big.bin'))).toBe(digest);
   expect(await partFiles(local)).toEqual([]);
-}, 30_000);
+});
 
 it('put -c continues an upload cut by SIGKILL from the part the server kept', async () => {
   const digest = await writeRandomFile(join(local, 'big.bin'), SIZE);
-  const first = startCli(['client', '127.0.0.1', String(server.port), '-c', 'put -c big.bin'], {
-    cwd: local,
-  });
-  const cutAt = await killWhenPartialGrows(first, root, 'big.bin');
+  const first = startCli(
+    ['client', '127.0.0.1', String(cftp.server.port), '-c', 'put -c big.bin'],
+    {
+      cwd: local,
+    },
+  );
+  const cutAt = await killWhenPartialGrows(first, cftp.root, 'big.bin');
   expect((await first.exited).signal).toBe('SIGKILL');
   expect(cutAt).toBeGreaterThan(0);
 
-  const second = await runClient(server.port, ['put -c big.bin'], local);
+  const second = await runClient(cftp.server.port, ['put -c big.bin'], local);
   expect(second.stderr).toBe('');
   expect(second.code).toBe(0);
   const resumed = resumedAt(second.stdout);
   expect(resumed).toBeGreaterThan(0);
   expect(resumed).toBeLessThan(SIZE);
   expect(second.stdout).toContain(`put big.bin: ${SIZE - resumed} bytes in `);
-  expect(await sha256File(join(root, 'big.bin'))).toBe(digest);
-  expect(await partFiles(root)).toEqual([]);
-}, 30_000);
+  expect(await sha256File(join(cftp.root, 'big.bin'))).toBe(digest);
+  expect(await partFiles(cftp.root)).toEqual([]);
+});
 
 it('get without -c starts over, and still leaves one whole verified file', async () => {
-  const digest = await writeRandomFile(join(root, 'big.bin'), SIZE);
-  const first = startCli(['client', '127.0.0.1', String(server.port), '-c', 'get big.bin'], {
+  const digest = await writeRandomFile(join(cftp.root, 'big.bin'), SIZE);
+  const first = startCli(['client', '127.0.0.1', String(cftp.server.port), '-c', 'get big.bin'], {
     cwd: local,
   });
   await killWhenPartialGrows(first, local, 'big.bin');
   await first.exited;
-  const second = await runClient(server.port, ['get big.bin'], local);
+  const second = await runClient(cftp.server.port, ['get big.bin'], local);
   expect(second.code).toBe(0);
   expect(resumedAt(second.stdout)).toBe(0);
   expect(second.stdout).toContain(`get big.bin: ${SIZE} bytes in `);
   expect(await sha256File(join(local, 'big.bin'))).toBe(digest);
   expect(await partFiles(local)).toEqual([]);
-}, 30_000);
+});

@@ -15,7 +15,8 @@ import {
 } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Control, openData, readAll, startServer as startPlainServer } from '@cftp/testkit';
+import { startServer as startPlainServer } from '@cftp/testkit';
+import { Control, openData, readAll } from '@cftp/wire-test';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   CLI,

@@ -7,17 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { readdir, writeFile } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import {
-  Control,
-  firstChunk,
-  listeningSockets,
-  openData,
-  processUsage,
-  readAll,
-  type ServerProcess,
-  startServer,
-  tryConnect,
-} from '@cftp/testkit';
+import { listeningSockets, processUsage, type ServerProcess, startServer } from '@cftp/testkit';
+import { Control, firstChunk, openData, readAll, tryConnect } from '@cftp/wire-test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MiB, sha256, until, useHostile } from './support.js';
 

@@ -356,7 +356,7 @@ describe('live-server fuzz', () => {
         },
         (open) => open <= 1, // the good session is still open
         'fuzzed sessions closing',
-        15_000,
+        60_000,
       );
       expect(server.logs().filter((line) => line.level >= 50)).toEqual([]);
       expect(server.stderr()).not.toMatch(/Uncaught|TypeError|RangeError|at .*\.js:\d+/);

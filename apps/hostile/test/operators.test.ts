@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Control, openData, runCftp, startServer } from '@cftp/testkit';
+import { runCftp, startServer } from '@cftp/testkit';
+import { Control, openData } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { MiB, sha256, tempFiles, useHostile } from './support.js';
 

@@ -12,7 +12,8 @@ import {
   MessageDecoder,
   type ServerMessage,
 } from '@cftp/protocol';
-import { Control, openData, readAll, runCftp, startServer } from '@cftp/testkit';
+import { runCftp, startServer } from '@cftp/testkit';
+import { Control, openData, readAll } from '@cftp/wire-test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256, useHostile } from './support.js';
 

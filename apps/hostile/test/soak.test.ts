@@ -3,7 +3,8 @@
 // CFTP_SOAK_SESSIONS (default 2000); `node scripts/soak.mjs --sessions 10000` runs more.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Control, openData, processUsage, readAll, startServer } from '@cftp/testkit';
+import { processUsage, startServer } from '@cftp/testkit';
+import { Control, openData, readAll } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { until, useHostile } from './support.js';
 

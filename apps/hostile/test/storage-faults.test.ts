@@ -9,7 +9,8 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { connect } from '@cftp/client';
 import { createServer, LocalStorage, type Storage, type Upload } from '@cftp/server';
-import { Control, openData, processUsage, startServer } from '@cftp/testkit';
+import { processUsage, startServer } from '@cftp/testkit';
+import { Control, openData } from '@cftp/wire-test';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   MiB,
@@ -321,6 +322,13 @@ describe('clients that vanish mid-transfer', () => {
     hostile.figures.vanishedClients = ROUNDS;
     hostile.figures.vanishedFdsBefore = baseline;
     hostile.figures.vanishedFdsAfter = after;
+    // 'session close' is logged when the control socket closes; an aborted upload's temporary
+    // file is removed just after, so wait for that (bounded), then check that none is left.
+    await until(
+      () => tempFiles(root),
+      (names) => names.length === 0,
+      'temporary files removed',
+    ).catch(() => undefined);
     expect(await tempFiles(root)).toEqual([]);
     const outcomes = server.logs().filter((line) => typeof line.op === 'string');
     expect(outcomes.filter((line) => line.outcome === 'ok').map((line) => line.op)).toEqual([

@@ -1,9 +1,7 @@
 // Shared pieces of the hostile suite: temporary folders, the figures each file reports in
 // afterAll (read them back from the test output: lines starting with "hostile figures"),
 // engine clients that are closed after each file, and a few file helpers.
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type CftpClient, connect } from '@cftp/client';
@@ -51,22 +49,7 @@ export function useHostile(name: string): {
   };
 }
 
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Writes `size` random bytes to `path`; resolves with their SHA-256. */
-export async function writeRandom(path: string, size: number): Promise<string> {
-  const bytes = randomBytes(size);
-  await writeFile(path, bytes);
-  return sha256(bytes);
-}
+export { sha256, sha256File, writeRandom } from '@cftp/testkit';
 
 /** Upload temporary files (§8) anywhere under `dir`: `.NAME.cftp-<16 hex>.part`. */
 export async function tempFiles(dir: string): Promise<string[]> {
@@ -91,12 +74,15 @@ export async function outcome(promise: Promise<unknown>): Promise<string> {
   }
 }
 
-/** Polls `read` until `done(value)` or the guard passes; a bounded wait for a condition. */
+/**
+ * Polls `read` until `done(value)` or the guard passes; a bounded wait for a condition. The
+ * default guard is generous (a machine at 4x load): it only bounds a wait that never ends.
+ */
 export async function until<T>(
   read: () => T | Promise<T>,
   done: (value: T) => boolean,
   what: string,
-  guardMs = 10_000,
+  guardMs = 60_000,
 ): Promise<T> {
   const deadline = performance.now() + guardMs;
   for (;;) {

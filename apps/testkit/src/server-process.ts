@@ -3,33 +3,9 @@
 // signal (or SIGKILL). Also runs `cftp client` processes with piped commands.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { type ArgsFor, CFTP_CLI, withGuard, withPlaintext } from './launch.js';
 
-/** The built command, `apps/cli/dist/main.js` (run `turbo run build` first). */
-export const CFTP_CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
-
-const CONNECTING = new Set(['server', 'client', 'get', 'put', 'tui']);
-
-/**
- * The suites that predate TLS (docs/security.md) run in plaintext: `--insecure-plaintext`
- * goes right after the command name, on both sides. Arguments that choose the TLS state
- * (`--state`, `--cert`, `--known-hosts`, `--fingerprint`) or a `server` subcommand
- * (`adduser`, `passwd`) leave them as they are, so TLS tests run with TLS.
- */
-export function withPlaintext(args: readonly string[]): string[] {
-  const [command, ...rest] = args;
-  const tls = ['--state', '--cert', '--known-hosts', '--fingerprint', '--insecure-plaintext'];
-  if (command === undefined || !CONNECTING.has(command)) return [...args];
-  if (rest.some((arg) => tls.includes(arg)) || /^(adduser|passwd)$/.test(rest[0] ?? '')) {
-    return [...args];
-  }
-  return [command, '--insecure-plaintext', ...rest];
-}
-
-/** A guard against a process that never answers, not a wait. */
-const DEADLINE_MS = 20_000;
-
-const START_LINE = /^cftp server listening on 127\.0\.0\.1:(\d+), root (.+)$/;
+const START_LINE = /^cftp server listening on (?:127\.0\.0\.\d+|\[::1\]):(\d+), root (.+)$/;
 
 export interface ExitStatus {
   code: number | null;
@@ -49,6 +25,14 @@ export interface SpawnAs {
   gid?: number;
 }
 
+export interface LaunchOptions extends SpawnAs {
+  /** How `cftp` arguments become a command line (default: `withPlaintext`). */
+  argsFor?: ArgsFor;
+  /** Node flags before the script (e.g. `--cpu-prof`). */
+  nodeFlags?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+}
+
 export interface ServerProcess {
   readonly pid: number;
   readonly port: number;
@@ -59,23 +43,14 @@ export interface ServerProcess {
   stderr(): string;
   /** Resolves with the first log line (past or future) that matches. */
   waitForLog(match: (line: LogLine) => boolean, what?: string): Promise<LogLine>;
+  /** Resolves with the first stderr line (past or future, JSON or not) that matches. */
+  waitForStderr(pattern: RegExp, what?: string): Promise<string>;
   /** Resolves when the process has exited. */
   readonly exited: Promise<ExitStatus>;
   /** Whether the process is still running. */
   isRunning(): boolean;
   /** Sends `signal` (SIGTERM by default) and resolves with the exit status. */
   stop(signal?: NodeJS.Signals): Promise<ExitStatus>;
-}
-
-function withDeadline<T>(promise: Promise<T>, what: string, onLate?: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onLate?.();
-      reject(new Error(`${what}: nothing after ${DEADLINE_MS} ms`));
-    }, DEADLINE_MS);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 function awaitExit(child: ChildProcessWithoutNullStreams): Promise<ExitStatus> {
@@ -89,19 +64,36 @@ function awaitExit(child: ChildProcessWithoutNullStreams): Promise<ExitStatus> {
 export async function startServer(
   root: string,
   args: readonly string[] = [],
-  as: SpawnAs = {},
+  options: LaunchOptions = {},
 ): Promise<ServerProcess> {
+  const { argsFor = withPlaintext, nodeFlags = [], env, uid, gid } = options;
   const child = spawn(
     process.execPath,
-    [CFTP_CLI, ...withPlaintext(['server', '0', '--root', root, '--host', '127.0.0.1', ...args])],
-    { stdio: 'pipe', ...as },
+    [
+      ...nodeFlags,
+      CFTP_CLI,
+      ...argsFor(['server', '0', '--root', root, '--host', '127.0.0.1', ...args]),
+    ],
+    {
+      stdio: 'pipe',
+      env: env ?? process.env,
+      ...(uid === undefined ? {} : { uid }),
+      ...(gid === undefined ? {} : { gid }),
+    },
   );
   let stderr = '';
+  const lines: string[] = [];
+  const textWaiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
   const logs: LogLine[] = [];
   const waiters: Array<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> =
     [];
   createInterface({ input: child.stderr }).on('line', (text) => {
     stderr += `${text}\n`;
+    lines.push(text);
+    for (const waiter of textWaiters.filter((w) => w.pattern.test(text))) {
+      textWaiters.splice(textWaiters.indexOf(waiter), 1);
+      waiter.resolve(text);
+    }
     let line: LogLine;
     try {
       line = JSON.parse(text) as LogLine;
@@ -121,17 +113,17 @@ export async function startServer(
     running = false;
   });
 
-  const lines = createInterface({ input: child.stdout });
-  const first = new Promise<string>((resolve) => lines.once('line', resolve));
+  const stdoutLines = createInterface({ input: child.stdout });
+  const first = new Promise<string>((resolve) => stdoutLines.once('line', resolve));
   const early = exited.then((status) => {
     throw new Error(
       `cftp server exited ${JSON.stringify(status)} before its start line: ${stderr}`,
     );
   });
-  const startLine = await withDeadline(Promise.race([first, early]), 'cftp server start', () =>
+  const startLine = await withGuard(Promise.race([first, early]), 'cftp server start', () =>
     child.kill('SIGKILL'),
   );
-  lines.on('line', () => {}); // keep draining
+  stdoutLines.on('line', () => {}); // keep draining
   const match = START_LINE.exec(startLine);
   if (match === null) {
     child.kill('SIGKILL');
@@ -150,13 +142,22 @@ export async function startServer(
       const gone = exited.then((status) => {
         throw new Error(`cftp server exited ${JSON.stringify(status)} before ${what}`);
       });
-      return withDeadline(Promise.race([wanted, gone]), `waiting for ${what}`);
+      return withGuard(Promise.race([wanted, gone]), `waiting for ${what}`);
+    },
+    waitForStderr(pattern, what = String(pattern)) {
+      const found = lines.find((text) => pattern.test(text));
+      if (found !== undefined) return Promise.resolve(found);
+      const wanted = new Promise<string>((resolve) => textWaiters.push({ pattern, resolve }));
+      const gone = exited.then((status) => {
+        throw new Error(`cftp server exited ${JSON.stringify(status)} before ${what}`);
+      });
+      return withGuard(Promise.race([wanted, gone]), `waiting for ${what}`);
     },
     exited,
     isRunning: () => running,
     async stop(signal = 'SIGTERM') {
       if (running) child.kill(signal);
-      return withDeadline(exited, `cftp server after ${signal}`, () => child.kill('SIGKILL'));
+      return withGuard(exited, `cftp server after ${signal}`, () => child.kill('SIGKILL'));
     },
   };
 }
@@ -166,12 +167,30 @@ export interface CliResult extends ExitStatus {
   stderr: string;
 }
 
-/** Runs `cftp ...args` to completion with `input` piped on stdin. */
-export async function runCftp(
-  args: readonly string[],
-  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
-): Promise<CliResult> {
-  const child = spawn(process.execPath, [CFTP_CLI, ...withPlaintext(args)], {
+export interface CliOptions {
+  cwd?: string;
+  /** Written to stdin, which is then closed. */
+  input?: string;
+  env?: Record<string, string>;
+  /** How `cftp` arguments become a command line (default: `withPlaintext`). */
+  argsFor?: ArgsFor;
+}
+
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit status (after the process guard: SIGKILL and a rejection). */
+  exited: Promise<ExitStatus>;
+}
+
+/**
+ * Starts `cftp ...args` and returns at once, for tests that act while it runs (e.g. kill it
+ * mid-transfer).
+ */
+export function startCftp(args: readonly string[], options: CliOptions = {}): RunningCli {
+  const { argsFor = withPlaintext } = options;
+  const child = spawn(process.execPath, [CFTP_CLI, ...argsFor(args)], {
     cwd: options.cwd,
     stdio: 'pipe',
     env: { ...process.env, ...options.env },
@@ -184,10 +203,23 @@ export async function runCftp(
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
-  child.stdin.on('error', () => {}); // a process may exit before reading its input
+  // A process that exits before reading its input (a usage error, a refused connection)
+  // closes the pipe under us; that is its business, the exit code tells the story.
+  child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') stderr += `[test harness: stdin ${error.message}]`;
+  });
   child.stdin.end(options.input ?? '');
-  const status = await withDeadline(awaitExit(child), `cftp ${args.join(' ')}`, () =>
-    child.kill('SIGKILL'),
-  );
-  return { ...status, stdout, stderr };
+  const exited = withGuard(awaitExit(child), `cftp ${args.join(' ')}`, () => child.kill('SIGKILL'));
+  exited.catch(() => {});
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Runs `cftp ...args` to completion with `input` piped on stdin, collecting its output. */
+export async function runCftp(
+  args: readonly string[],
+  options: CliOptions = {},
+): Promise<CliResult> {
+  const cli = startCftp(args, options);
+  const status = await cli.exited;
+  return { ...status, stdout: cli.stdout(), stderr: cli.stderr() };
 }

@@ -1,9 +1,8 @@
 // Fixtures for the client engine tests: temp folders, the real server from @cftp/server on
 // 127.0.0.1 port 0, connected clients, and scriptable fake servers built from net and the
 // codec alone (for replies the real server would never send). All torn down in afterEach.
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,22 +174,8 @@ export function useFixture(): Fixture {
   return fixture;
 }
 
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Writes `size` random bytes to `path` and returns them. */
-export async function writeRandom(path: string, size: number): Promise<Buffer> {
-  const bytes = randomBytes(size);
-  await writeFile(path, bytes);
-  return bytes;
-}
+// One home for these test helpers (@cftp/wire-test); `writeRandom` here returns the bytes.
+export { sha256, sha256File, writeRandomBytes as writeRandom } from '@cftp/wire-test';
 
 /** Names in `dir` that look like transfer temp files (`.name.cftp-<hex>.part`). */
 export async function partFiles(dir: string): Promise<string[]> {

@@ -2,9 +2,9 @@
 // connection. Either way the request fails once, temp files go, and the session goes on.
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type Control, firstChunk, openData, readAll, tryConnect } from '@cftp/wire-test';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nextOperation, partFiles, randomData, useFixture } from './fixture.js';
-import { type Control, firstChunk, openData, readAll, tryConnect } from './wire.js';
 
 const fx = useFixture();
 const BIG = 32 * 1024 * 1024;

@@ -2,9 +2,9 @@
 // verified on its own, committed only when every one is intact.
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openData, readAll, sendAndEnd, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { partFiles, randomData, useFixture } from './fixture.js';
-import { openData, readAll, sendAndEnd, sha256 } from './wire.js';
 
 const fx = useFixture();
 

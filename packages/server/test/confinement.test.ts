@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Control, HOST, openData, readAll, sendAndEnd } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { createServer, LocalStorage } from '../src/index.js';
 import { useFixture } from './fixture.js';
-import { Control, HOST, openData, readAll, sendAndEnd } from './wire.js';
 
 const fx = useFixture();
 

@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { firstChunk, openData, readAll, sha256, tryConnect } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { randomData, useFixture } from './fixture.js';
-import { firstChunk, openData, readAll, sha256, tryConnect } from './wire.js';
 
 const fx = useFixture();
 

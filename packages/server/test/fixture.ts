@@ -5,6 +5,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Control, HOST } from '@cftp/wire-test';
 import { afterEach } from 'vitest';
 import {
   type CftpServer,
@@ -12,7 +13,6 @@ import {
   type OperationEvent,
   type ServerOptions,
 } from '../src/index.js';
-import { Control, HOST } from './wire.js';
 
 export interface Started {
   server: CftpServer;

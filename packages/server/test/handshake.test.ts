@@ -4,9 +4,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_IN_FLIGHT } from '@cftp/protocol';
+import { frameHeader, rawFrame } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { useFixture } from './fixture.js';
-import { frameHeader, rawFrame } from './wire.js';
 
 const fx = useFixture();
 

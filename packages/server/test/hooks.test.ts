@@ -2,10 +2,10 @@
 // (docs/protocol.md §11), and 'session' / 'operation' / 'sessionClose' report what happened.
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openData, readAll, sendAndEnd, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import type { Operation, SessionInfo } from '../src/index.js';
 import { collectOperations, useFixture } from './fixture.js';
-import { openData, readAll, sendAndEnd, sha256 } from './wire.js';
 
 const fx = useFixture();
 

@@ -1,20 +1,15 @@
 // Limits and timeouts for every resource a client can hold (docs/protocol.md §12,
 // docs/security.md): sessions overall and per address, idle sessions, stalled data channels,
 // and the read-only policy.
-import { createHash } from 'node:crypto';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { Control, openData, sendAndEnd, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { type RefusedConnection, readOnly } from '../src/index.js';
 import { nextOperation, partFiles, randomData, useFixture } from './fixture.js';
-import { Control, openData, sendAndEnd } from './wire.js';
 
 const fx = useFixture();
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 describe('maxSessions and maxSessionsPerAddress (EBUSY)', () => {
   it('refuses the session over the limit with EBUSY, and takes one again once a slot frees', async () => {

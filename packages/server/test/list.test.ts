@@ -3,9 +3,9 @@
 import { lstat, mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Entry, entrySchema } from '@cftp/protocol';
+import { type Control, openData, readAll, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { useFixture } from './fixture.js';
-import { type Control, openData, readAll, sha256 } from './wire.js';
 
 const fx = useFixture();
 

@@ -4,9 +4,9 @@
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PutMany } from '@cftp/protocol';
+import { type Control, openData, readAll, sendAndEnd, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { partFiles, useFixture } from './fixture.js';
-import { type Control, openData, readAll, sendAndEnd, sha256 } from './wire.js';
 
 const fx = useFixture();
 

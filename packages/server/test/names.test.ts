@@ -6,9 +6,9 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Entry } from '@cftp/protocol';
 import type { ListingSkippedEvent } from '@cftp/server';
+import { type Control, openData, readAll } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { useFixture } from './fixture.js';
-import { type Control, openData, readAll } from './wire.js';
 
 const fx = useFixture();
 

@@ -4,9 +4,9 @@
 // with `error {id: null, refusedId}` and that request goes on untouched.
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type Control, openData, rawFrame, readAll, sendAndEnd, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { nextOperation, partFiles, useFixture } from './fixture.js';
-import { type Control, openData, rawFrame, readAll, sendAndEnd, sha256 } from './wire.js';
 
 const fx = useFixture();
 

@@ -2,9 +2,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeMessage } from '@cftp/protocol';
+import { openData, readAll, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { randomData, useFixture } from './fixture.js';
-import { openData, readAll, sha256 } from './wire.js';
 
 const fx = useFixture();
 

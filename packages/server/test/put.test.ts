@@ -4,9 +4,9 @@ import { access, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { EMPTY_SHA256 } from '@cftp/protocol';
+import { type Control, openData, sendAndEnd, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { partFiles, randomData, useFixture } from './fixture.js';
-import { type Control, openData, sendAndEnd, sha256 } from './wire.js';
 
 const fx = useFixture();
 

@@ -2,9 +2,9 @@
 // partial files the server keeps.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openData, readAll, sendAndEnd, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { partFiles, randomData, useFixture } from './fixture.js';
-import { openData, readAll, sendAndEnd, sha256 } from './wire.js';
 
 const fx = useFixture();
 

@@ -1,9 +1,9 @@
 // Ending sessions (docs/protocol.md §6.5 quit, §10 server shutdown).
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { firstChunk, openData, readAll, sha256, tryConnect } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { nextOperation, randomData, useFixture } from './fixture.js';
-import { firstChunk, openData, readAll, sha256, tryConnect } from './wire.js';
 
 const fx = useFixture();
 

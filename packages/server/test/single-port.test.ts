@@ -8,10 +8,10 @@ import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { DATA_PREAMBLE_MAGIC } from '@cftp/protocol';
+import { Control, HOST, openData, readAll, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
 import { randomData, useFixture } from './fixture.js';
-import { Control, HOST, openData, readAll, sha256 } from './wire.js';
 
 const fx = useFixture();
 const tls = {

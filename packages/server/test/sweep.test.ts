@@ -3,10 +3,10 @@
 import { mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { openData, sendAndEnd, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { LocalStorage, type Storage, type Upload } from '../src/index.js';
 import { partFiles, randomData, useFixture } from './fixture.js';
-import { openData, sendAndEnd, sha256 } from './wire.js';
 
 const fx = useFixture();
 

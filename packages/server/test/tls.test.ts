@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
+import { Control, openData, openTlsData, readAll } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { useFixture } from './fixture.js';
-import { Control, openData, openTlsData, readAll } from './wire.js';
 
 const fx = useFixture();
 const tls = {

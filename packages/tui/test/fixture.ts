@@ -1,7 +1,6 @@
 // Shared by the tests: temp folders, a real @cftp/server on 127.0.0.1 port 0 (never a mock)
 // and Controllers connected to it, all torn down after each test.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CftpServer, createServer } from '@cftp/server';
@@ -62,17 +61,5 @@ export function createFixture(): Fixture {
   return fixture;
 }
 
-/** Writes `size` random bytes to `path`; resolves with their SHA-256. */
-export async function writeRandom(path: string, size: number): Promise<string> {
-  const bytes = randomBytes(size);
-  await writeFile(path, bytes);
-  return sha256(bytes);
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-export async function sha256File(path: string): Promise<string> {
-  return sha256(await readFile(path));
-}
+// One home for these test helpers (@cftp/wire-test).
+export { sha256, sha256File, writeRandom } from '@cftp/wire-test';

@@ -1,8 +1,8 @@
 // A raw CFTP wire client for tests (docs/protocol.md §2–§5), built on @cftp/protocol's
 // codec only: a control connection that records every reply, and data-channel connections
-// (plain or TLS) that present any token from any loopback address. Used by the hostile
-// suite and, by source path, by packages/server's own tests.
-import { createHash } from 'node:crypto';
+// (plain or TLS) that present any token from any loopback address. A package of its own
+// (@cftp/wire-test, needing only the codec and Node) so that packages/server's tests and the
+// hostile suite can depend on it without depending on apps/ or on the engines they test.
 import { connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
@@ -242,10 +242,6 @@ export function sendAndEnd(socket: Socket, data: Uint8Array): Promise<void> {
     socket.resume(); // 'end' only comes in flowing mode
     socket.end(data);
   });
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** A 4-byte big-endian frame header for any 32-bit length (§2). */

@@ -1,0 +1,11 @@
+import { defineProject } from 'vitest/config';
+import { maxWorkers } from '../../vitest.shared.config.js';
+
+export default defineProject({
+  test: {
+    maxWorkers,
+    name: 'wire-test',
+    include: ['test/**/*.test.{ts,tsx}'],
+    testTimeout: 30_000,
+  },
+});
