@@ -41,7 +41,7 @@ export interface ClientCommandOptions extends OutputOptions {
 
 function makeOutput(options: OutputOptions, echo: boolean): Output {
   return options.json
-    ? new JsonOutput(process.stdout)
+    ? new JsonOutput(process.stdout, process.stderr)
     : new TextOutput(process.stdout, process.stderr, echo);
 }
 
@@ -59,12 +59,15 @@ async function connectOrReport(
 ): Promise<CftpClient | undefined> {
   const { user, host } = splitUser(hostText);
   try {
-    return await connect({
+    const client = await connect({
       host,
       port,
       collectGarbage: minorGc(),
       ...(await securityOptions({ host, port, user }, flags)),
     });
+    // Entries left out of a listing (docs/protocol.md §6.1): said, and the command goes on.
+    client.on('warning', (warning) => output.warning(warning));
+    return client;
   } catch (error) {
     output.failure('connect', explainTlsError(error, flags));
     return undefined;

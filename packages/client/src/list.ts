@@ -1,7 +1,15 @@
 // Listing a remote folder (docs/protocol.md §6.1): the entries arrive as JSON lines on a data
 // channel; every line is checked, and every name, before it is returned.
 import { pipeline } from 'node:stream/promises';
-import { checkName, type Entry, entrySchema, IntegrityError, ProtocolError } from '@cftp/protocol';
+import {
+  CftpError,
+  checkName,
+  type Entry,
+  entrySchema,
+  escapeControls,
+  IntegrityError,
+  ProtocolError,
+} from '@cftp/protocol';
 import { dataFailure, verify, watchFinalReply } from './data-channel.js';
 import { Meter, meterStream } from './meter.js';
 import type { OperationOptions, Session } from './types.js';
@@ -9,8 +17,13 @@ import type { OperationOptions, Session } from './types.js';
 /** Longest listing line the client accepts (a hostile server cannot grow it without bound). */
 const MAX_LIST_LINE_BYTES = 64 * 1024;
 
+export interface ListOptions extends OperationOptions {
+  /** Told of each entry left out (a name §9 refuses) and of the server's `skipped` count. */
+  onWarning?: (warning: CftpError) => void;
+}
+
 /** Lists a remote folder (§6.1). */
-export function list(session: Session, path: string, options: OperationOptions): Promise<Entry[]> {
+export function list(session: Session, path: string, options: ListOptions): Promise<Entry[]> {
   return session.operation(
     options.signal,
     (id) => ({ type: 'list', id, path }),
@@ -19,6 +32,7 @@ export function list(session: Session, path: string, options: OperationOptions):
       const socket = await exchange.openData(ready);
       const meter = new Meter(undefined, undefined);
       const entries: Entry[] = [];
+      let refused = 0;
       let partial = '';
       const final = exchange.expect('done');
       const data = watchFinalReply(final, exchange.aborted);
@@ -32,7 +46,11 @@ export function list(session: Session, path: string, options: OperationOptions):
               partial += decoder.decode(chunk, { stream: true });
               let newline = partial.indexOf('\n');
               while (newline >= 0) {
-                entries.push(parseEntry(partial.slice(0, newline)));
+                const entry = parseEntry(partial.slice(0, newline));
+                if (entry instanceof CftpError) {
+                  refused++;
+                  options.onWarning?.(entry);
+                } else entries.push(entry);
                 partial = partial.slice(newline + 1);
                 newline = partial.indexOf('\n');
               }
@@ -53,9 +71,16 @@ export function list(session: Session, path: string, options: OperationOptions):
         throw new ProtocolError('EPROTO', 'listing ended in the middle of a line');
       const done = await final;
       verify(done, meter.bytes, meter.digest(), 'listing');
-      if (done.count !== undefined && done.count !== entries.length) {
-        throw new IntegrityError(
-          `listing has ${entries.length} entries, server sent ${done.count}`,
+      const received = entries.length + refused; // a refused line still counts (§6.1)
+      if (done.count !== undefined && done.count !== received) {
+        throw new IntegrityError(`listing has ${received} entries, server sent ${done.count}`);
+      }
+      if (done.skipped !== undefined && done.skipped > 0) {
+        const shown = escapeControls(path === '' ? '/' : path);
+        options.onWarning?.(
+          new CftpError('EBADNAME', `server left ${done.skipped} entries of "${shown}" out`, {
+            path,
+          }),
         );
       }
       return entries;
@@ -63,7 +88,8 @@ export function list(session: Session, path: string, options: OperationOptions):
   );
 }
 
-function parseEntry(line: string): Entry {
+/** One listing line: its entry, or the error of a name the client refuses (skipped, §6.1). */
+function parseEntry(line: string): Entry | CftpError {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -72,6 +98,14 @@ function parseEntry(line: string): Entry {
   }
   const parsed = entrySchema.parse(value);
   if (!parsed.ok) throw new ProtocolError('EPROTO', `bad listing entry (${parsed.error})`);
-  checkName(parsed.value.name); // a hostile server's "../x" never reaches the local disk
+  try {
+    checkName(parsed.value.name); // a hostile server's "../x" never reaches the local disk
+  } catch (error) {
+    if (error instanceof CftpError) {
+      const shown = escapeControls(parsed.value.name);
+      return new CftpError('EBADNAME', `skipped "${shown}": ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
   return parsed.value;
 }

@@ -94,6 +94,8 @@ export interface PutOptions extends TransferOptions {
 export interface CftpClientEvents {
   /** The control connection closed (after quit, close, or loss). */
   close: [error: CftpError | undefined];
+  /** Something left out that did not fail the operation: a listing entry refused (§6.1). */
+  warning: [warning: CftpError];
 }
 
 /** What the server said in `welcome`. */
