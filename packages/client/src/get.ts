@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { open, rename, stat, unlink, utimes } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { IntegrityError } from '@cftp/protocol';
+import { CftpError, IntegrityError } from '@cftp/protocol';
 import { FileSink } from '@cftp/transfer';
 import { dataFailure, verify, watchFinalReply } from './data-channel.js';
 import { Meter, meterStream } from './meter.js';
@@ -52,12 +52,10 @@ export async function get(
       try {
         // Opened before anything else can fail, so a local error is reported as one. The
         // sink fsyncs as it goes and at the end; pipeline resolves after that.
-        const handle = await open(partial, offset > 0 ? 'a' : 'w').catch(
-          (error: NodeJS.ErrnoException) => {
-            throw localFileError(error, `cannot write "${local}"`);
-          },
-        );
-        file = new FileSink(handle);
+        const handle = await open(partial, offset > 0 ? 'a' : 'w').catch((error: unknown) => {
+          throw localFileError(error, local, 'creating');
+        });
+        file = new FileSink(handle, { path: local });
         socket = await exchange.openData(ready);
         const final = exchange.expect('done');
         const data = watchFinalReply(final, exchange.aborted);
@@ -66,6 +64,9 @@ export async function get(
             signal: data.signal,
           });
         } catch (error) {
+          // A local write failure (full disk, EIO): its partial is not kept, it would only
+          // hold the disk full; the error names the file (FileSink, localIoError).
+          if (error instanceof CftpError && error.path === local) corrupt = true;
           throw await data.failure(dataFailure(error));
         }
         const done = await final;

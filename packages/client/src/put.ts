@@ -16,8 +16,8 @@ export async function put(
   options: PutOptions,
 ): Promise<TransferResult> {
   const started = performance.now();
-  const file = await open(local, 'r').catch((error: NodeJS.ErrnoException) => {
-    throw localFileError(error, `cannot read local file "${local}"`);
+  const file = await open(local, 'r').catch((error: unknown) => {
+    throw localFileError(error, local, 'opening');
   });
   try {
     const info = await file.stat();
@@ -56,7 +56,11 @@ export async function put(
           const final = exchange.expect('ok');
           const data = watchFinalReply(final, exchange.aborted);
           try {
-            await sendFile(file, info.size, socket, meter, { signal: data.signal, start: offset });
+            await sendFile(file, info.size, socket, meter, {
+              signal: data.signal,
+              start: offset,
+              path: local,
+            });
           } catch (error) {
             socket.destroy();
             throw await data.failure(dataFailure(error));

@@ -5,10 +5,13 @@ import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
-import { CftpError, describeOsError, resumeTempName, TEMP_KEY_HEX_DIGITS } from '@cftp/protocol';
+import { CftpError, resumeTempName, TEMP_KEY_HEX_DIGITS } from '@cftp/protocol';
 import {
   FileSink,
   observePrefix as hashPrefix,
+  type LocalAction,
+  localIoError,
+  type ReadAt,
   readFromHandle,
   sendFile as sendSource,
   sendFiles as sendSources,
@@ -25,9 +28,9 @@ export async function sendFile(
   size: number,
   socket: Socket,
   meter: Meter,
-  options: { signal: AbortSignal; start: number },
+  options: { signal: AbortSignal; start: number; path: string },
 ): Promise<void> {
-  await sendSource({ size, read: readFromHandle(file) }, socket, {
+  await sendSource({ size, read: readLocal(file, options.path) }, socket, {
     start: options.start,
     observe: (chunk) => meter.observe(chunk),
     signal: options.signal,
@@ -55,15 +58,26 @@ export function partialPathFor(target: string, remote: string): string {
   return join(dirname(target), resumeTempName(basename(target), key));
 }
 
-/** A local file-system error as a CFTP error, coded by the one OS-error table (@cftp/protocol). */
-export function localFileError(error: NodeJS.ErrnoException, what: string): CftpError {
-  return new CftpError(describeOsError(error).code, `${what}: ${error.code ?? error.message}`, {
-    cause: error,
-  });
+/**
+ * A local file-system error as a CFTP error, coded by the one OS-error table (@cftp/protocol):
+ * `local disk full while writing \`a.bin\`` (@cftp/transfer localIoError), with path and cause.
+ */
+export function localFileError(error: unknown, path: string, action: LocalAction): CftpError {
+  return localIoError(error, path, action);
+}
+
+/** Reads of the local file `path`, whose failures are local errors naming it (not EDATA). */
+export function readLocal(file: FileHandle, path: string): ReadAt {
+  const read = readFromHandle(file);
+  return (buffer, position) =>
+    read(buffer, position).catch((error: unknown) => {
+      throw localIoError(error, path, 'reading');
+    });
 }
 
 /** A local file opened for a batch upload. */
 export interface LocalFile {
+  path: string;
   handle: FileHandle;
   size: number;
   mtime: number;
@@ -74,13 +88,18 @@ export async function openLocalFiles(paths: readonly string[]): Promise<LocalFil
   const opened: LocalFile[] = [];
   try {
     for (const path of paths) {
-      const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
-        throw localFileError(error, `cannot read local file "${path}"`);
+      const handle = await open(path, 'r').catch((error: unknown) => {
+        throw localFileError(error, path, 'opening');
       });
-      opened.push({ handle, size: 0, mtime: 0 });
+      opened.push({ path, handle, size: 0, mtime: 0 });
       const info = await handle.stat();
       if (!info.isFile()) throw new CftpError('EISDIR', `local "${path}" is not a regular file`);
-      opened[opened.length - 1] = { handle, size: info.size, mtime: Math.trunc(info.mtimeMs) };
+      opened[opened.length - 1] = {
+        path,
+        handle,
+        size: info.size,
+        mtime: Math.trunc(info.mtimeMs),
+      };
     }
     return opened;
   } catch (error) {
@@ -98,7 +117,7 @@ export async function sendFiles(
 ): Promise<string[]> {
   const each = files.map(() => createHash('sha256'));
   await sendSources(
-    files.map((file) => ({ size: file.size, read: readFromHandle(file.handle) })),
+    files.map((file) => ({ size: file.size, read: readLocal(file.handle, file.path) })),
     socket,
     {
       observe: (index, chunk) => {
@@ -116,6 +135,8 @@ export async function sendFiles(
 /** A file of a batch download: where its bytes go until verified, and how many there are. */
 export interface BatchTarget {
   partial: string;
+  /** The file as the user named it: local errors name it, not the hidden partial. */
+  local: string;
   size: number;
 }
 
@@ -142,10 +163,10 @@ export async function receiveFiles(
   const sinks: FileSink[] = [];
   try {
     for (const target of targets) {
-      const handle = await open(target.partial, 'w').catch((error: NodeJS.ErrnoException) => {
-        throw localFileError(error, `cannot write "${target.partial}"`);
+      const handle = await open(target.partial, 'w').catch((error: unknown) => {
+        throw localFileError(error, target.local, 'creating');
       });
-      sinks.push(new FileSink(handle));
+      sinks.push(new FileSink(handle, { path: target.local }));
     }
     const each = targets.map(() => createHash('sha256'));
     await splitInto(
