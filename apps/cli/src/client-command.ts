@@ -139,6 +139,7 @@ export async function runClientCommand(options: ClientCommandOptions): Promise<n
 export interface OneShotOptions extends OutputOptions {
   recursive?: boolean;
   continue?: boolean;
+  preserve?: boolean;
 }
 
 /** `cftp get HOST:PORT:/path [local]` (verb get) or `cftp put local HOST:PORT:/path`. */
@@ -169,7 +170,11 @@ export async function runOneShot(
   );
   if (client === undefined) return EXIT_CONNECT;
   const session = createSession(remoteFs(client), makeProgress(options, output), process.cwd());
-  const flags = [...(options.recursive ? ['-r'] : []), ...(options.continue ? ['-c'] : [])];
+  const flags = [
+    ...(options.recursive ? ['-r'] : []),
+    ...(options.continue ? ['-c'] : []),
+    ...(options.preserve ? ['-p'] : []),
+  ];
   const operands =
     verb === 'get'
       ? [address.path, ...(local === undefined ? [] : [local])]

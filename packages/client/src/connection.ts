@@ -14,6 +14,7 @@ import {
   errorFromCode,
   FEATURES,
   MessageDecoder,
+  MODE_FEATURE,
   PROTOCOL_VERSION,
   ProtocolError,
   Reclaimer,
@@ -258,7 +259,7 @@ export class Connection implements Session {
       type: 'hello',
       id,
       version: PROTOCOL_VERSION,
-      features: [...FEATURES],
+      features: [...FEATURES, MODE_FEATURE], // §6.8: used only when welcome lists it too
       agent,
     }));
   }

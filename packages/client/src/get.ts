@@ -9,7 +9,13 @@ import { CftpError, IntegrityError } from '@cftp/protocol';
 import { FileSink } from '@cftp/transfer';
 import { dataFailure, verify, watchFinalReply } from './data-channel.js';
 import { Meter, meterStream } from './meter.js';
-import { localFileError, observePrefix, partialPathFor } from './transfer.js';
+import {
+  applyReceivedMode,
+  localFileError,
+  observePrefix,
+  PARTIAL_MODE,
+  partialPathFor,
+} from './transfer.js';
 import type { GetOptions, Session, TransferResult } from './types.js';
 
 /** Downloads `remote` to the local path `local` (§6.2). */
@@ -52,9 +58,11 @@ export async function get(
       try {
         // Opened before anything else can fail, so a local error is reported as one. The
         // sink fsyncs as it goes and at the end; pipeline resolves after that.
-        const handle = await open(partial, offset > 0 ? 'a' : 'w').catch((error: unknown) => {
-          throw localFileError(error, local, 'creating');
-        });
+        const handle = await open(partial, offset > 0 ? 'a' : 'w', PARTIAL_MODE).catch(
+          (error: unknown) => {
+            throw localFileError(error, local, 'creating');
+          },
+        );
         file = new FileSink(handle, { path: local });
         socket = await exchange.openData(ready);
         const final = exchange.expect('done');
@@ -83,6 +91,7 @@ export async function get(
           throw error;
         }
         if (ready.mtime !== undefined) await utimes(partial, new Date(), new Date(ready.mtime));
+        await applyReceivedMode(partial, local, ready.mode, options.exactMode === true);
         await rename(partial, local);
         succeeded = true;
         return {

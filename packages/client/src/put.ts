@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { CftpError, IntegrityError, ProtocolError } from '@cftp/protocol';
 import { dataFailure, watchFinalReply } from './data-channel.js';
 import { Meter } from './meter.js';
-import { localFileError, observePrefix, sendFile } from './transfer.js';
+import { localFileError, observePrefix, sendFile, serverHasModes, sourceMode } from './transfer.js';
 import type { PutOptions, Session, TransferResult } from './types.js';
 
 /** Uploads the local file `local` to `remote` (§6.3). */
@@ -38,6 +38,11 @@ export async function put(
           path: remote,
           size: info.size,
           mtime,
+          // §6.8: the source's bits, to a server that applies them; -p asks for them exactly.
+          ...(serverHasModes(session.server) ? { mode: sourceMode(info.mode) } : {}),
+          ...(serverHasModes(session.server) && options.exactMode === true
+            ? { exactMode: true }
+            : {}),
           ...(resume && whole !== undefined ? { resume: true, sha256: whole } : {}),
         }),
         async (exchange): Promise<TransferResult | 'restart'> => {

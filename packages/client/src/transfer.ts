@@ -2,10 +2,17 @@
 // client's use of @cftp/transfer (file → socket, batch splitting) with its Meter counting
 // (docs/protocol.md §6.2, §6.3, §6.7, §8).
 import { createHash } from 'node:crypto';
-import { type FileHandle, open } from 'node:fs/promises';
+import { chmod, type FileHandle, lstat, open } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
-import { CftpError, resumeTempName, TEMP_KEY_HEX_DIGITS } from '@cftp/protocol';
+import {
+  CftpError,
+  MODE_FEATURE,
+  MODE_MASK,
+  receivedMode,
+  resumeTempName,
+  TEMP_KEY_HEX_DIGITS,
+} from '@cftp/protocol';
 import {
   FileSink,
   observePrefix as hashPrefix,
@@ -18,6 +25,42 @@ import {
   splitInto,
 } from '@cftp/transfer';
 import type { Meter } from './meter.js';
+import type { ServerInfo } from './types.js';
+
+/** A partial download is created 0600: nobody else reads the bytes on the way (§6.8). */
+export const PARTIAL_MODE = 0o600;
+
+/** Whether the server carries permission bits (§4, §6.8): only then are modes sent. */
+export function serverHasModes(server: ServerInfo | undefined): boolean {
+  return server?.features.includes(MODE_FEATURE) === true;
+}
+
+/** A local file's permission bits as sent in `put`/`putmany` (§6.8): never setuid and kin. */
+export function sourceMode(mode: number): number {
+  return mode & MODE_MASK;
+}
+
+/**
+ * Gives a verified partial download the mode its target gets (§6.8, `receivedMode`): with
+ * `exact` (-p) the source's; over an existing regular file, that file's own; else the
+ * source's masked by this process's umask. Done before the rename, so the file is never
+ * readable more widely on the way.
+ */
+export async function applyReceivedMode(
+  partial: string,
+  target: string,
+  source: number | undefined,
+  exact: boolean,
+): Promise<void> {
+  const existing = await lstat(target).then(
+    (info) => (info.isFile() ? info.mode & MODE_MASK : undefined),
+    () => undefined,
+  );
+  const mode = receivedMode({ source, umask: process.umask(), existing, exact });
+  await chmod(partial, mode).catch((error: unknown) => {
+    throw localIoError(error, target, 'writing');
+  });
+}
 
 /**
  * Sends a local file over a data socket from `start`, then ends the socket and waits until
@@ -81,6 +124,8 @@ export interface LocalFile {
   handle: FileHandle;
   size: number;
   mtime: number;
+  /** Permission bits (st_mode), sent as `mode` to a server with the feature (§6.8). */
+  mode: number;
 }
 
 /** Opens every file, or none (the ones already open are closed on a failure). */
@@ -91,7 +136,7 @@ export async function openLocalFiles(paths: readonly string[]): Promise<LocalFil
       const handle = await open(path, 'r').catch((error: unknown) => {
         throw localFileError(error, path, 'opening');
       });
-      opened.push({ path, handle, size: 0, mtime: 0 });
+      opened.push({ path, handle, size: 0, mtime: 0, mode: 0 });
       const info = await handle.stat();
       if (!info.isFile()) throw new CftpError('EISDIR', `local "${path}" is not a regular file`);
       opened[opened.length - 1] = {
@@ -99,6 +144,7 @@ export async function openLocalFiles(paths: readonly string[]): Promise<LocalFil
         handle,
         size: info.size,
         mtime: Math.trunc(info.mtimeMs),
+        mode: info.mode,
       };
     }
     return opened;
@@ -163,7 +209,7 @@ export async function receiveFiles(
   const sinks: FileSink[] = [];
   try {
     for (const target of targets) {
-      const handle = await open(target.partial, 'w').catch((error: unknown) => {
+      const handle = await open(target.partial, 'w', PARTIAL_MODE).catch((error: unknown) => {
         throw localFileError(error, target.local, 'creating');
       });
       sinks.push(new FileSink(handle, { path: target.local }));

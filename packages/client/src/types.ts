@@ -54,6 +54,12 @@ export interface OperationOptions {
 
 export interface TransferOptions extends OperationOptions {
   onProgress?: ProgressListener;
+  /**
+   * `-p` (docs/protocol.md §6.8): the received file gets exactly the source's mode, new or
+   * overwritten. Without it a new file gets the source's mode masked by the receiver's umask
+   * and an overwritten one keeps its own.
+   */
+  exactMode?: boolean;
 }
 
 export interface TransferResult {
