@@ -2,6 +2,7 @@
 // session event and per operation to stderr (pino); the start line goes to stdout.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { escapeControls } from '@cftp/protocol';
 import { createServer } from '@cftp/server';
 import { pino } from 'pino';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -107,6 +108,13 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
         outcome: e.outcome,
       },
       e.operation,
+    ),
+  );
+  server.on('listingSkipped', (e) =>
+    log.warn(
+      { session: e.session.id, peer: e.session.remoteAddress, path: e.path, skipped: e.skipped },
+      // The line of docs/protocol.md §13.6; the path is escaped (§9.1).
+      `list "${escapeControls(e.path)}": ${e.skipped === 1 ? '1 entry left out, its name' : `${e.skipped} entries left out, their names`} cannot be carried`,
     ),
   );
   server.on('error', (error) => log.error({ err: error }, 'server error'));

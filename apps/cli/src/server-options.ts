@@ -20,6 +20,8 @@ export interface ServerLimitFlags {
   partialMaxAge?: number;
   /** `--no-sweep` sets this to false. */
   sweep?: boolean;
+  /** Bits taken from a new uploaded file's mode (docs/protocol.md §6.8). */
+  umask?: number;
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -47,6 +49,16 @@ function parseAge(value: string): number {
     throw new InvalidArgumentError('expected an age such as 12h or 7d');
   }
   return Math.round(ms);
+}
+
+/** `022`, `0o077`, `0`: octal permission bits from 0 to 777. */
+export function parseUmask(value: string): number {
+  const match = /^(?:0o)?([0-7]{1,4})$/i.exec(value.trim());
+  const umask = match === null ? Number.NaN : Number.parseInt(match[1]!, 8);
+  if (!Number.isInteger(umask) || umask > 0o777) {
+    throw new InvalidArgumentError('expected octal permission bits from 000 to 777, such as 022');
+  }
+  return umask;
 }
 
 function parseCount(value: string): number {
@@ -148,6 +160,14 @@ export function addServerOptions(command: Command): Command {
     .option('--no-sweep', 'do not remove leftover temporary upload files at start')
     .addOption(
       new Option(
+        '--umask <octal>',
+        'mode bits taken from new uploaded files (an overwritten file keeps its mode)',
+      )
+        .argParser(parseUmask)
+        .default(d.umask, d.umask.toString(8).padStart(3, '0')),
+    )
+    .addOption(
+      new Option(
         '--metrics <host:port>',
         'serve Prometheus /metrics and /healthz over HTTP there (docs/server.md)',
       ).argParser(parseMetricsAddress),
@@ -169,5 +189,6 @@ export function engineOptions(flags: ServerLimitFlags): Partial<ServerOptions> {
     shutdownDeadlineMs: flags.shutdownDeadline,
     partialMaxAgeMs: flags.partialMaxAge,
     sweepOnStart: flags.sweep,
+    umask: flags.umask,
   };
 }

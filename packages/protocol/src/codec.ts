@@ -27,6 +27,11 @@ export interface DecodeFailure {
   /** The request id, when one could be read: the error reply goes to it (§3). */
   id: number | null;
   /**
+   * The message's raw `type` string, when it had one (known or not): the server tells a
+   * malformed `done` for an upload in flight from other bad messages by it (§3.3, §6.3).
+   */
+  type?: string;
+  /**
    * A framing error (EFRAMESIZE, §2): always the last result of its push. The stream cannot
    * be resynchronised, so the connection must close; later pushes give the same kind again.
    * Otherwise only this one message was bad, and the connection goes on.
@@ -53,14 +58,25 @@ export function decodePayload(payload: Uint8Array): DecodeResult {
   const id = typeof rawId === 'number' && Number.isSafeInteger(rawId) && rawId >= 1 ? rawId : null;
   const type = record.type;
   if (typeof type !== 'string') return fail('EPROTO', 'message has no string "type"', id);
-  if (!isMessageType(type)) return fail('EUNKNOWN', `unknown message type "${type}"`, id);
+  if (!isMessageType(type)) return fail('EUNKNOWN', `unknown message type "${type}"`, id, type);
   const parsed = messageSchemas[type].parse(value);
-  if (!parsed.ok) return fail('EPROTO', `bad "${type}" message (${parsed.error})`, id);
+  if (!parsed.ok) return fail('EPROTO', `bad "${type}" message (${parsed.error})`, id, type);
   return { ok: true, message: parsed.value };
 }
 
-function fail(code: 'EPROTO' | 'EUNKNOWN', message: string, id: number | null): DecodeFailure {
-  return { ok: false, error: new ProtocolError(code, message), id, fatal: false };
+function fail(
+  code: 'EPROTO' | 'EUNKNOWN',
+  message: string,
+  id: number | null,
+  type?: string,
+): DecodeFailure {
+  return {
+    ok: false,
+    error: new ProtocolError(code, message),
+    id,
+    ...(type === undefined ? {} : { type }),
+    fatal: false,
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
 export const PROTOCOL_VERSION = 1;
 export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
 /** Features of version 1 (§4). */
-export const FEATURES: readonly string[] = ['sha256', 'fs', 'resume', 'mtime', 'batch'];
+export const FEATURES: readonly string[] = ['sha256', 'fs', 'resume', 'mtime', 'batch', 'mode'];
 
 export const FRAME_HEADER_BYTES = 4;
 export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024;

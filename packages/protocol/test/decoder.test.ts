@@ -332,3 +332,20 @@ describe('docs/protocol.md §2 a bad frame after good ones in one chunk', () => 
     expectFrameSizeError(results);
   });
 });
+
+describe('docs/protocol.md §3.3, §6.3: a failure carries the raw type, so a bad `done` is known', () => {
+  it('a malformed known message keeps its type', () => {
+    const result = decodeOne('{"type":"done","id":10,"size":6,"sha256":"ABC"}');
+    expectFailure(result, 'EPROTO', 10);
+    expect(result).toHaveProperty('type', 'done');
+  });
+
+  it('an unknown type keeps its spelling', () => {
+    expect(decodeOne('{"type":"notice","id":3}')).toHaveProperty('type', 'notice');
+  });
+
+  it('a message without a string type has none', () => {
+    expect(decodeOne('{"type":7,"id":4}')).not.toHaveProperty('type');
+    expect(decodeOne('[1]')).not.toHaveProperty('type');
+  });
+});

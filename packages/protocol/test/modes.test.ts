@@ -53,7 +53,7 @@ describe('docs/protocol.md §3, §6.8: mode fields', () => {
   it.each(carriers)('$where accepts 0, 0o600, 0o755 and 0o777', ({ make }) => {
     for (const mode of [0, 0o600, 0o755, 0o777]) {
       const result = decodePayload(payload(make(mode)));
-      expect(result).toEqual({ message: make(mode) });
+      expect(result).toEqual({ ok: true, message: make(mode) });
     }
   });
 
@@ -92,7 +92,7 @@ describe('docs/protocol.md §3, §6.8: mode fields', () => {
       offset: 0,
       mtime: 2,
     };
-    expect(decodePayload(encodeMessage(get).subarray(4))).toEqual({ message: get });
+    expect(decodePayload(encodeMessage(get).subarray(4))).toEqual({ ok: true, message: get });
   });
 });
 

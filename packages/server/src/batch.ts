@@ -6,6 +6,7 @@ import { type GetMany, IntegrityError, type PutMany } from '@cftp/protocol';
 import { sendFiles, splitInto } from '@cftp/transfer';
 import {
   dataError,
+  modeOptions,
   type OperationContext,
   type OperationResult,
   withDataChannel,
@@ -16,6 +17,8 @@ export interface BatchUpload {
   segments: string[];
   size: number;
   mtime: number | undefined;
+  /** The source's permission bits (§6.8). */
+  mode: number | undefined;
 }
 
 /** Opens all, or none: on a failure the ones already opened are released. */
@@ -40,7 +43,11 @@ export async function runPutMany(
 ): Promise<OperationResult> {
   const uploads: Upload[] = await openAll(
     files.length,
-    (i) => ctx.storage.createUpload(files[i]!.segments, { size: files[i]!.size }),
+    (i) =>
+      ctx.storage.createUpload(files[i]!.segments, {
+        size: files[i]!.size,
+        ...modeOptions(ctx, files[i]!.mode, request.exactMode),
+      }),
     (upload) => upload.abort(),
   );
   try {
@@ -107,7 +114,11 @@ export async function runGetMany(
           id: ctx.id,
           port: channel.port,
           token: channel.token,
-          files: files.map((file) => ({ size: file.size, mtime: file.mtime })),
+          files: files.map((file) => ({
+            size: file.size,
+            mtime: file.mtime,
+            ...(file.mode === undefined ? {} : { mode: file.mode }),
+          })),
         }),
       async (socket) => {
         const whole = createHash('sha256');

@@ -36,7 +36,7 @@ export interface RequestRunner {
     run: (ctx: OperationContext) => Promise<OperationResult>,
   ): void;
   /** Parses, hides temporary names and authorizes a path (§8, §9). */
-  checkedPath(operation: Operation, path: string): Promise<string[]>;
+  checkedPath(operation: Operation, path: string, creates?: boolean): Promise<string[]>;
   sendError(id: number | null, code: ErrorCode, message: string): void;
   /** Answers `quit` and closes the session. */
   quit(id: number): void;
@@ -114,7 +114,7 @@ export function dispatchRequest(message: Message, runner: RequestRunner): void {
         const files = [];
         for (const file of request.files) {
           const segments = await runner.checkedPath('put', file.path);
-          files.push({ segments, size: file.size, mtime: file.mtime });
+          files.push({ segments, size: file.size, mtime: file.mtime, mode: file.mode });
         }
         return runPutMany(ctx, request, files);
       });
@@ -128,7 +128,7 @@ export function dispatchRequest(message: Message, runner: RequestRunner): void {
       return;
     case 'rename':
       simple(runner, request.id, 'rename', request.from, async (storage, from) => {
-        const to = await runner.checkedPath('rename', request.to);
+        const to = await runner.checkedPath('rename', request.to, true);
         await storage.rename(from, to);
       });
       return;

@@ -6,7 +6,17 @@ import { type Done, ProtocolError, TimeoutError } from '@cftp/protocol';
 export interface InFlight {
   readonly controller: AbortController;
   /** Set for uploads: resolves with the client's `done` (§6.3). */
-  readonly done?: { promise: Promise<Done>; resolve: (done: Done) => void };
+  readonly done?: { promise: Promise<Done>; resolve: (done: Done) => void; received: boolean };
+}
+
+/**
+ * An upload failed by a malformed `done` (§6.3): its final reply is this EPROTO, and its
+ * temporary file goes even when resumable (the client that sent it is broken).
+ */
+export class BadDoneError extends ProtocolError {
+  constructor(message: string) {
+    super('EPROTO', message);
+  }
 }
 
 export class InFlightRequests {
@@ -25,11 +35,19 @@ export class InFlightRequests {
   add(id: number, upload: boolean): InFlight {
     let done: InFlight['done'];
     if (upload) {
-      let resolve!: (done: Done) => void;
+      let settle!: (done: Done) => void;
       const promise = new Promise<Done>((r) => {
-        resolve = r;
+        settle = r;
       });
-      done = { promise, resolve };
+      const slot = {
+        promise,
+        received: false,
+        resolve: (value: Done) => {
+          slot.received = true;
+          settle(value);
+        },
+      };
+      done = slot;
     }
     const entry: InFlight = { controller: new AbortController(), ...(done ? { done } : {}) };
     this.entries.set(id, entry);
@@ -44,6 +62,19 @@ export class InFlightRequests {
   /** The client's `abort` (§6.4); an id not in flight is ignored. */
   abort(id: number, reason: unknown): void {
     this.entries.get(id)?.controller.abort(reason);
+  }
+
+  /**
+   * A malformed `done` for upload `id` (§6.3): fails it with `reason`, once. False when `id`
+   * is not an upload, or its `done` came already (a later bad one is then merely refused).
+   */
+  failUpload(id: number, reason: BadDoneError): boolean {
+    const entry = this.entries.get(id);
+    if (entry?.done === undefined || entry.done.received || entry.controller.signal.aborted) {
+      return false;
+    }
+    entry.controller.abort(reason);
+    return true;
   }
 
   /** A `done` for an id with no upload in flight is ignored (§6.3): it may have failed already. */

@@ -19,9 +19,10 @@ export {
   createServer,
   type RefusedConnection,
 } from './server.js';
-export type { OperationEvent } from './session.js';
+export type { ListingSkippedEvent, OperationEvent } from './session.js';
 export {
   IO_CHUNK_BYTES,
+  type Listing,
   type ReadableFile,
   type Storage,
   type SweepOptions,

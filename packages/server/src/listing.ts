@@ -1,19 +1,14 @@
 // Reading folders (docs/protocol.md §6.1, §6.6, §9): entries as the protocol states them, a
-// listing in batches that leaves temporary files out, and the Unicode-form check for new names.
+// listing in batches that leaves temporary files out and names it cannot carry out (counted,
+// see names.ts), and the Unicode-form check for new names.
 import type { Dir, Stats } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
-import { type Entry, type EntryType, isTempName, PathError } from '@cftp/protocol';
+import { type Entry, type EntryType, MAX_LIST_ENTRIES, MODE_MASK, PathError } from '@cftp/protocol';
 import { exists, type Folder, type FolderAccess } from './confinement.js';
-import { storageError } from './storage.js';
+import { judgeName, MAY_HAVE_OTHER_FORM, OtherForms, openRawDir, rawName } from './names.js';
+import { type Listing, storageError } from './storage.js';
 
 const LIST_BATCH = 256;
-
-/**
- * Characters whose canonical decomposition is ASCII: KELVIN SIGN → K, GREEK QUESTION MARK
- * → ;, GREEK VARIA → ` (checked over every code point by the server tests). A name without
- * them and without non-ASCII characters has no other Unicode form.
- */
-const MAY_HAVE_OTHER_FORM = /[^ -~]|[K;`]/;
 
 function entryType(stats: {
   isFile(): boolean;
@@ -27,11 +22,14 @@ function entryType(stats: {
 }
 
 export function toEntry(name: string, info: Stats): Entry {
+  const type = entryType(info);
   return {
     name: name.normalize('NFC'),
-    type: entryType(info),
+    type,
     size: info.isDirectory() ? 0 : info.size,
     mtime: Math.max(0, Math.trunc(info.mtimeMs)),
+    // Permission bits of files and folders only (§6.1, §6.8): never setuid, setgid, sticky.
+    ...(type === 'file' || type === 'dir' ? { mode: info.mode & MODE_MASK } : {}),
   };
 }
 
@@ -65,42 +63,71 @@ export async function refuseOtherForm(
   }
 }
 
-/** The entries of a folder, in batches, without temporary files (§8). */
-export async function* listBatches(
+/** A folder's listing (§6.1); `skipped` is complete once the batches have been read. */
+export function listFolder(folders: FolderAccess, segments: readonly string[]): Listing {
+  const counts = { skipped: 0 };
+  return {
+    get skipped() {
+      return counts.skipped;
+    },
+    [Symbol.asyncIterator]: () => listBatches(folders, segments, counts),
+  };
+}
+
+/**
+ * The entries of a folder, in batches (§6.1): without temporary files (§8); without, but
+ * counted in `counts.skipped`, names the wire cannot carry, other forms of a name that
+ * another entry answers to, and entries past MAX_LIST_ENTRIES.
+ */
+async function* listBatches(
   folders: FolderAccess,
   segments: readonly string[],
+  counts: { skipped: number },
 ): AsyncGenerator<Entry[]> {
   const path = segments.join('/');
   const folder = await folders.open(segments);
   try {
     let dir: Dir;
     try {
-      dir = await opendir(folder.at, { bufferSize: 128 });
+      dir = await openRawDir(folder.at);
     } catch (error) {
       throw storageError(error, path);
     }
+    const otherForms = new OtherForms(folder.at);
+    let listed = 0;
     try {
       let ended = false;
       while (!ended) {
-        const dirents = [];
+        const names: string[] = [];
         for (let i = 0; i < LIST_BATCH; i++) {
           const dirent = await dir.read();
           if (dirent === null) {
             ended = true;
             break;
           }
-          if (!isTempName(dirent.name)) dirents.push(dirent);
+          const verdict = judgeName(rawName(dirent.name));
+          if (verdict.kind === 'temp') continue;
+          if (
+            verdict.kind === 'bad' ||
+            listed + names.length >= MAX_LIST_ENTRIES ||
+            (verdict.name !== verdict.nfc && !(await otherForms.reaches(verdict.name, verdict.nfc)))
+          ) {
+            counts.skipped++;
+            continue;
+          }
+          names.push(verdict.name);
         }
         const entries = await Promise.all(
-          dirents.map(async (dirent): Promise<Entry | undefined> => {
+          names.map(async (name): Promise<Entry | undefined> => {
             try {
-              return toEntry(dirent.name, await lstat(folder.entry(dirent.name)));
+              return toEntry(name, await lstat(folder.entry(name)));
             } catch {
               return undefined; // removed while we were listing
             }
           }),
         );
         const present = entries.filter((e): e is Entry => e !== undefined);
+        listed += present.length;
         if (present.length > 0) yield present;
       }
     } finally {

@@ -3,12 +3,14 @@
 // and checked before their entries are touched, and final components are never followed.
 import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
-import { type Entry, PathError } from '@cftp/protocol';
+import { type Entry, MODE_MASK, PathError } from '@cftp/protocol';
 import { readFromHandle } from '@cftp/transfer';
 import { ConfinedRoot, exists } from './confinement.js';
 import { FolderSyncer } from './folder-sync.js';
-import { listBatches, refuseOtherForm, toEntry } from './listing.js';
+import { listFolder, refuseOtherForm, toEntry } from './listing.js';
+import { onDiskSegments } from './names.js';
 import {
+  type Listing,
   type ReadableFile,
   type Storage,
   type SweepOptions,
@@ -32,15 +34,34 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     activeTemps: new Set<string>(),
   };
 
-  async list(segments: readonly string[]): Promise<AsyncIterable<Entry[]>> {
+  /**
+   * The on-disk names of checked NFC segments (§9): a name stored in another Unicode form is
+   * reached by its NFC form, so what a listing shows can be fetched by the name shown.
+   */
+  private async onDisk(segments: readonly string[]): Promise<string[]> {
+    return onDiskSegments(await this.rootReal, segments);
+  }
+
+  /**
+   * For a name an operation creates (put, mkdir, the `to` of rename): its folders are
+   * resolved, the name itself is not, so another form of it on disk stays EEXIST (§6.3, §9).
+   */
+  private async forCreate(segments: readonly string[]): Promise<string[]> {
+    if (segments.length === 0) return [];
+    return [...(await this.onDisk(segments.slice(0, -1))), segments.at(-1)!];
+  }
+
+  async list(asked: readonly string[]): Promise<Listing> {
+    const segments = await this.onDisk(asked);
     // Checked now, so a bad path fails before `ready`; opened (and checked) again when the
     // listing is first read: a request that fails before its data channel connects never
     // starts the generator, whose `finally` would not run.
     await (await this.openFolder(segments)).close();
-    return listBatches(this.folderAccess(), segments);
+    return listFolder(this.folderAccess(), segments);
   }
 
-  async openRead(segments: readonly string[]): Promise<ReadableFile> {
+  async openRead(asked: readonly string[]): Promise<ReadableFile> {
+    const segments = await this.onDisk(asked);
     const path = segments.join('/');
     if (segments.length === 0) throw new PathError('EISDIR', 'is a directory: root');
     const real = await this.resolveInside(segments);
@@ -60,6 +81,7 @@ export class LocalStorage extends ConfinedRoot implements Storage {
       return {
         size: info.size,
         mtime: Math.max(0, Math.trunc(info.mtimeMs)),
+        mode: info.mode & MODE_MASK,
         read: readFromHandle(handle),
         close: () => handle.close(),
       };
@@ -69,11 +91,12 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     }
   }
 
-  createUpload(segments: readonly string[], options: UploadOptions = {}): Promise<Upload> {
-    return openUpload(this.uploads, segments, options);
+  async createUpload(asked: readonly string[], options: UploadOptions = {}): Promise<Upload> {
+    return openUpload(this.uploads, await this.forCreate(asked), options);
   }
 
-  async stat(segments: readonly string[]): Promise<Entry> {
+  async stat(asked: readonly string[]): Promise<Entry> {
+    const segments = await this.onDisk(asked);
     const path = segments.join('/');
     const name = segments.at(-1);
     try {
@@ -86,7 +109,8 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     }
   }
 
-  async mkdir(segments: readonly string[]): Promise<void> {
+  async mkdir(asked: readonly string[]): Promise<void> {
+    const segments = await this.forCreate(asked);
     const { name, path } = this.locate(segments, 'EEXIST');
     await this.inFolder(segments.slice(0, -1), async (folder) => {
       await refuseOtherForm(folder, name, path);
@@ -96,7 +120,8 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     });
   }
 
-  async rmdir(segments: readonly string[]): Promise<void> {
+  async rmdir(asked: readonly string[]): Promise<void> {
+    const segments = await this.onDisk(asked);
     const { name, path } = this.locate(segments, 'EACCES');
     await this.inFolder(segments.slice(0, -1), async (folder) => {
       await rmdir(folder.entry(name)).catch((error: unknown) => {
@@ -105,7 +130,8 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     });
   }
 
-  async remove(segments: readonly string[]): Promise<void> {
+  async remove(asked: readonly string[]): Promise<void> {
+    const segments = await this.onDisk(asked);
     const { name, path } = this.locate(segments, 'EISDIR');
     await this.inFolder(segments.slice(0, -1), async (folder) => {
       try {
@@ -118,7 +144,9 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     });
   }
 
-  async rename(from: readonly string[], to: readonly string[]): Promise<void> {
+  async rename(askedFrom: readonly string[], askedTo: readonly string[]): Promise<void> {
+    const from = await this.onDisk(askedFrom);
+    const to = await this.forCreate(askedTo);
     const source = this.locate(from, 'EACCES');
     const target = this.locate(to, 'EEXIST');
     await this.inFolder(from.slice(0, -1), (sourceFolder) =>

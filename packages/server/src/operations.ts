@@ -16,6 +16,7 @@ import {
 } from '@cftp/protocol';
 import { observePrefix, sendFile } from '@cftp/transfer';
 import { type DataChannel, openDataChannel } from './data-channel.js';
+import { BadDoneError } from './in-flight.js';
 import { type Storage, storageError } from './storage.js';
 
 export interface OperationContext {
@@ -37,6 +38,10 @@ export interface OperationContext {
   clientDone(): Promise<Done>;
   /** Notes upload bytes received (memory reclaim, see Reclaimer). */
   received(bytes: number): void;
+  /** The server's umask for new uploaded files (§6.8). */
+  readonly umask: number;
+  /** A listing left `skipped` entries out (§6.1): the server logs one warning for it. */
+  leftOut(skipped: number): void;
 }
 
 export interface OperationResult {
@@ -166,9 +171,19 @@ export async function runList(ctx: OperationContext, segments: string[]): Promis
       } catch (error) {
         throw dataError(error, ctx.signal);
       }
+      const skipped = batches.skipped ?? 0;
+      if (skipped > 0) ctx.leftOut(skipped);
       return {
         bytes: counter.bytes,
-        reply: { type: 'done', id: ctx.id, size: counter.bytes, sha256: counter.digest(), count },
+        reply: {
+          type: 'done',
+          id: ctx.id,
+          size: counter.bytes,
+          sha256: counter.digest(),
+          count,
+          // Present only when not 0, so a v1 client sees the listing it always saw (§6.1).
+          ...(skipped > 0 ? { skipped } : {}),
+        },
       };
     },
   );
@@ -209,6 +224,7 @@ export async function runGet(
           size: file.size,
           offset,
           mtime: file.mtime,
+          ...(file.mode === undefined ? {} : { mode: file.mode }),
         }),
       async (socket) => {
         let bytes: number;
@@ -233,11 +249,26 @@ export async function runGet(
   }
 }
 
+/** What an upload needs for the permission rule (§6.8): source mode, exactMode, umask. */
+export function modeOptions(
+  ctx: OperationContext,
+  mode: number | undefined,
+  exactMode: boolean | undefined,
+): { mode?: number; exactMode: boolean; umask: number } {
+  return {
+    ...(mode === undefined ? {} : { mode }),
+    exactMode: exactMode === true,
+    umask: ctx.umask,
+  };
+}
+
 export interface PutRequest {
   size: number;
   mtime?: number;
   resume?: boolean;
   sha256?: string;
+  mode?: number;
+  exactMode?: boolean;
 }
 
 export async function runPut(
@@ -252,6 +283,7 @@ export async function runPut(
   const upload = await ctx.storage.createUpload(segments, {
     resumeKey: request.resume === true ? declared?.slice(0, 16) : undefined,
     size: request.size,
+    ...modeOptions(ctx, request.mode, request.exactMode),
   });
   // A resumable partial survives an interruption; a corrupt upload never does (§8).
   let keep = true;
@@ -307,6 +339,7 @@ export async function runPut(
       reply: { type: 'ok', id: ctx.id, size: result.size, sha256: result.sha256 },
     };
   } finally {
-    await upload.abort(keep);
+    // A malformed `done` (§6.3) removes even a resumable partial: its client is broken.
+    await upload.abort(keep && !(ctx.signal.reason instanceof BadDoneError));
   }
 }

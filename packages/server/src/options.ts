@@ -8,6 +8,7 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_SERVER_UMASK,
   Reclaimer,
 } from '@cftp/protocol';
 import type { Storage } from './storage.js';
@@ -78,6 +79,8 @@ export const SERVER_DEFAULTS = {
   loginFailureWindowMs: 10 * 60_000,
   partialMaxAgeMs: 7 * 24 * 3600 * 1000,
   sweepMaxEntries: 100_000,
+  /** Masks the source's mode of a new uploaded file (§6.8), as a process umask would. */
+  umask: DEFAULT_SERVER_UMASK,
 } as const;
 
 export interface ServerOptions {
@@ -132,6 +135,11 @@ export interface ServerOptions {
   tls?: ServerTlsOptions;
   /** Agent string sent in `welcome`. */
   agent?: string;
+  /**
+   * Bits taken away from the source's mode of a new uploaded file (§6.8); 0 to 0o777,
+   * default 0o022. An overwritten file keeps its mode; `exactMode` ignores the umask.
+   */
+  umask?: number;
 }
 
 export interface ResolvedOptions {
@@ -154,6 +162,7 @@ export interface ResolvedOptions {
   loginFailureWindowMs: number;
   tls: SecureContext | undefined;
   agent: string;
+  umask: number;
   /** Shared by every session: counts upload bytes received, collects garbage now and then. */
   reclaimer: Reclaimer;
 }
@@ -165,6 +174,15 @@ function positive(name: keyof typeof SERVER_DEFAULTS, value: number | undefined)
     throw new RangeError(`createServer: ${name} must be a positive integer, got ${value}`);
   }
   return resolved;
+}
+
+/** A umask is permission bits only: an integer from 0 to 0o777. */
+function checkedUmask(value: number | undefined): number {
+  const umask = value ?? SERVER_DEFAULTS.umask;
+  if (!Number.isSafeInteger(umask) || umask < 0 || umask > 0o777) {
+    throw new RangeError(`createServer: umask must be an integer from 0 to 0o777, got ${value}`);
+  }
+  return umask;
 }
 
 export function resolveOptions(options: ServerOptions): ResolvedOptions {
@@ -197,6 +215,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     loginFailureWindowMs: positive('loginFailureWindowMs', options.loginFailureWindowMs),
     tls: options.tls === undefined ? undefined : createSecureContext(options.tls),
     agent: options.agent ?? 'cftp-server/0.1.0',
+    umask: checkedUmask(options.umask),
     reclaimer: new Reclaimer(options.collectGarbage),
   };
 }

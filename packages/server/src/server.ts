@@ -17,7 +17,7 @@ import {
   type ServerOptions,
   type SessionInfo,
 } from './options.js';
-import { type OperationEvent, Session } from './session.js';
+import { type ListingSkippedEvent, type OperationEvent, Session } from './session.js';
 import type { Storage, SweepResult } from './storage.js';
 
 export interface RefusedConnection {
@@ -42,6 +42,11 @@ export interface CftpServerEvents {
   tlsError: [failure: { remoteAddress: string; message: string }];
   /** One operation finished, successfully or not. */
   operation: [event: OperationEvent];
+  /**
+   * A listing left entries out (§6.1): names not UTF-8, with control characters or `\`,
+   * other Unicode forms of a listed name, or past the entry limit. Worth one warning line.
+   */
+  listingSkipped: [event: ListingSkippedEvent];
   /** The start-up sweep of leftover temporary files finished (docs/protocol.md §8). */
   sweep: [result: SweepResult];
   error: [error: Error];
@@ -222,6 +227,7 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
     this.perAddress.set(address, fromAddress + 1);
     const session = new Session(this.nextSessionId++, socket, this.storage, this.options, {
       onOperation: (event) => this.emit('operation', event),
+      onListingSkipped: (event) => this.emit('listingSkipped', event),
       isLoginBlocked: (peer) => this.isLoginBlocked(peer),
       onLoginFailure: (failed, user) => this.recordLoginFailure(failed, user),
       onLogin: (loggedIn) => this.emit('login', loggedIn),

@@ -21,7 +21,7 @@ import {
 } from '@cftp/protocol';
 import { normalizeAddress } from './data-channel.js';
 import { dispatchRequest, type RequestRunner } from './dispatch.js';
-import { InFlightRequests } from './in-flight.js';
+import { BadDoneError, InFlightRequests } from './in-flight.js';
 import { LINGER_MS, type OperationContext, type OperationResult } from './operations.js';
 import type { Authorize, Operation, ResolvedOptions, SessionInfo } from './options.js';
 import type { Storage } from './storage.js';
@@ -38,8 +38,18 @@ export interface OperationEvent {
   outcome: 'ok' | ErrorCode;
 }
 
+/** A listing that left entries out (§6.1): the server logs one warning line for it. */
+export interface ListingSkippedEvent {
+  session: SessionInfo;
+  /** The folder as the client asked for it. */
+  path: string;
+  /** Entries left out: names the wire cannot carry or reach, or past the entry limit. */
+  skipped: number;
+}
+
 export interface SessionHooks {
   onOperation(event: OperationEvent): void;
+  onListingSkipped(event: ListingSkippedEvent): void;
   onClose(session: Session, reason: string): void;
   /** True while this address has too many recent failed logins (§4.2). */
   isLoginBlocked(address: string): boolean;
@@ -58,7 +68,7 @@ export class Session implements SessionInfo {
   private readonly requests: RequestRunner = {
     start: (id, operation, path, run) => this.start(id, operation, path, run),
     begin: (id, operation, label, run) => this.begin(id, operation, label, run),
-    checkedPath: (operation, path) => this.checkedPath(operation, path),
+    checkedPath: (operation, path, creates) => this.checkedPath(operation, path, creates),
     sendError: (id, code, message) => this.sendError(id, code, message),
     quit: (id) => {
       this.send({ type: 'ok', id });
@@ -116,11 +126,38 @@ export class Session implements SessionInfo {
     this.send({ type: 'error', id, code, message });
   }
 
+  /**
+   * One final reply per request id (§3.3): a message for request `id` while it is in flight
+   * must not be answered with `id`, which the client would take for that request's reply.
+   * Refuses it with `error {id: null, refusedId}` and leaves the request alone.
+   */
+  private refuseInFlight(id: number, code: ErrorCode, message: string): void {
+    this.send({ type: 'error', id: null, code, message, refusedId: id });
+  }
+
+  /**
+   * A message that could not be decoded but names request `id` in flight (§3.3, §6.3). A
+   * malformed `done` for an upload still waiting for its `done` fails that upload, once: the
+   * abort reason becomes its one final reply and its temporary file is removed. Anything else
+   * is refused without touching the request. False when `id` is not in flight.
+   */
+  private refuseBadMessage(id: number, type: string | undefined, error: CftpError): boolean {
+    if (!this.inFlight.has(id)) return false;
+    if (type === 'done' && this.inFlight.failUpload(id, new BadDoneError(error.message))) {
+      return true;
+    }
+    this.refuseInFlight(id, error.code, error.message);
+    return true;
+  }
+
   private onData(chunk: Buffer): void {
     const results = this.decoder.push(chunk);
     for (const result of results) {
       if (this.state === 'closed') return;
       if (!result.ok) {
+        if (!result.fatal && this.state !== 'handshake' && result.id !== null) {
+          if (this.refuseBadMessage(result.id, result.type, result.error)) continue;
+        }
         this.sendError(result.id, result.error.code, result.error.message);
         // A framing error cannot be resynchronised (§2); the messages before it still counted.
         if (result.fatal) this.close('framing error');
@@ -200,6 +237,12 @@ export class Session implements SessionInfo {
       }
       return;
     }
+    // abort and done act on the request they name; any other request reusing an id in
+    // flight is refused, whatever its type (§3.3): hello, login and quit included.
+    if (request.type !== 'abort' && request.type !== 'done' && this.inFlight.has(request.id)) {
+      this.refuseInFlight(request.id, 'EPROTO', `request id ${request.id} is already in flight`);
+      return;
+    }
     dispatchRequest(message, this.requests);
   }
 
@@ -252,10 +295,20 @@ export class Session implements SessionInfo {
   }
 
   /**
-   * Parses a client path (§9), hides temporary files (§8) and asks the authorize hook.
+   * Parses a client path (§9), hides temporary files (§8) and asks the authorize hook. A
+   * temporary name is reserved (§6.3): reading one is ENOENT, as for any missing name, and
+   * creating one (`creates`: put, putmany, mkdir, the `to` of rename) is EBADNAME.
    */
-  private async checkedPath(operation: Operation, path: string): Promise<string[]> {
+  private async checkedPath(
+    operation: Operation,
+    path: string,
+    creates = operation === 'put' || operation === 'mkdir',
+  ): Promise<string[]> {
     const segments = parsePath(path);
+    const last = segments.length - 1;
+    if (creates && last >= 0 && isTempName(segments[last]!)) {
+      throw new PathError('EBADNAME', `name reserved for temporary files: "${path}"`);
+    }
     if (segments.some(isTempName)) {
       throw new PathError('ENOENT', `no such file or directory: "${path}"`);
     }
@@ -293,7 +346,7 @@ export class Session implements SessionInfo {
       return;
     }
     if (this.inFlight.has(id)) {
-      this.sendError(id, 'EPROTO', `request id ${id} is already in flight`);
+      this.refuseInFlight(id, 'EPROTO', `request id ${id} is already in flight`);
       return;
     }
     if (this.inFlight.size >= this.options.maxInFlight) {
@@ -317,6 +370,8 @@ export class Session implements SessionInfo {
       send: (message) => this.send(message),
       clientDone: () => this.inFlight.clientDone(entry, this.options.dataAcceptTimeoutMs),
       received: (bytes) => this.options.reclaimer.note(bytes),
+      umask: this.options.umask,
+      leftOut: (skipped) => this.hooks.onListingSkipped({ session: this, path, skipped }),
     };
     const finish = (bytes: number, outcome: 'ok' | ErrorCode, reply: ServerMessage) => {
       this.inFlight.remove(id);

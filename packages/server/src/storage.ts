@@ -11,6 +11,8 @@ export interface ReadableFile {
   readonly size: number;
   /** Modification time, ms since the epoch. */
   readonly mtime: number;
+  /** Permission bits, 0 to 0o777 (§6.8), when the storage has them. */
+  readonly mode?: number;
   /** Reads up to `buffer.byteLength` bytes at `position`; 0 at the end of the file. */
   read(buffer: Uint8Array, position: number): Promise<number>;
   close(): Promise<void>;
@@ -21,6 +23,12 @@ export interface UploadOptions {
   resumeKey?: string;
   /** Expected final size; a resumable partial larger than this is started over. */
   size?: number;
+  /** The source's permission bits, `put.mode` (§6.8); absent from a v1 client. */
+  mode?: number;
+  /** `exactMode`: the committed file gets exactly `mode`, new or overwritten (§6.8). */
+  exactMode?: boolean;
+  /** The server's umask for a new file (§6.8); default 0o022. */
+  umask?: number;
 }
 
 export interface Upload {
@@ -63,9 +71,17 @@ export interface SweepResult {
   durationMs: number;
 }
 
+/**
+ * A folder's entries, in batches (§6.1). `skipped`, read after the last batch: entries left
+ * out because the wire cannot carry or reach them (§6.1 "Names on disk"); 0 when absent.
+ */
+export interface Listing extends AsyncIterable<Entry[]> {
+  readonly skipped?: number;
+}
+
 export interface Storage {
   /** Opens a folder for listing; entries exclude temporary upload files. */
-  list(segments: readonly string[]): Promise<AsyncIterable<Entry[]>>;
+  list(segments: readonly string[]): Promise<Listing>;
   openRead(segments: readonly string[]): Promise<ReadableFile>;
   createUpload(segments: readonly string[], options?: UploadOptions): Promise<Upload>;
   /** The entry itself, not following a final symlink (§6.6). */

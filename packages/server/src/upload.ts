@@ -6,14 +6,21 @@ import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, lstat, lutimes, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished as streamFinished } from 'node:stream/promises';
-import { CftpError, PathError, tempName } from '@cftp/protocol';
+import {
+  CftpError,
+  DEFAULT_SERVER_UMASK,
+  MODE_MASK,
+  PathError,
+  receivedMode,
+  tempName,
+} from '@cftp/protocol';
 import { FileSink, readFromHandle } from '@cftp/transfer';
 import type { FolderAccess } from './confinement.js';
 import type { FolderSyncer } from './folder-sync.js';
 import { refuseOtherForm } from './listing.js';
 import { storageError, type Upload, type UploadOptions } from './storage.js';
 
-const { O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fsConstants;
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fsConstants;
 /** Opening a FIFO would block a thread-pool thread until the other end comes. */
 const O_NONBLOCK = fsConstants.O_NONBLOCK ?? 0;
 
@@ -25,6 +32,28 @@ export interface UploadRoom {
   readonly activeResumes: Set<string>;
   /** Every temporary file with an upload in progress: the sweep leaves them alone. */
   readonly activeTemps: Set<string>;
+}
+
+/**
+ * Gives the temporary file its final permission bits before the rename (§6.8): exactMode
+ * copies the source's, an existing regular file at `target` keeps its own, else the source's
+ * mode (0o666 from a v1 client) masked by the umask. The temporary file is opened without
+ * following links, so a link planted under its name is refused, not chmod'ed through.
+ */
+async function setFinalMode(temp: string, target: string, options: UploadOptions): Promise<void> {
+  const existing = await lstat(target).catch(() => undefined);
+  const mode = receivedMode({
+    source: options.mode,
+    umask: options.umask ?? DEFAULT_SERVER_UMASK,
+    existing: existing?.isFile() === true ? existing.mode & MODE_MASK : undefined,
+    exact: options.exactMode === true,
+  });
+  const handle = await open(temp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  try {
+    await handle.chmod(mode);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Creates (or, when resumable, reopens) the temporary file of an upload to `segments`. */
@@ -74,7 +103,8 @@ export async function openUpload(
       resumable
         ? O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK
         : O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
-      0o666,
+      // 0600 until the commit gives the final mode (§6.8): never readable more widely on the way.
+      0o600,
     );
     if (resumable) {
       const info = await handle.stat();
@@ -107,6 +137,7 @@ export async function openUpload(
         if (!stream.closed) throw new CftpError('EIO', 'upload stream still open at commit');
         const real = await folders.within(parent, async (at) => {
           const temp = at.entry(tempFile);
+          await setFinalMode(temp, at.entry(name), options);
           if (mtime !== undefined) await lutimes(temp, new Date(), new Date(mtime));
           await rename(temp, at.entry(name));
           return at.real;

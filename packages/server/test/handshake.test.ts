@@ -196,6 +196,8 @@ describe('docs/protocol.md §3 messages', () => {
     control.send({ type: 'list', id: 8 });
     expect((await control.reply(8)).type).toBe('ready');
     control.send({ type: 'list', id: 8 });
-    expect(await control.errorCode(8)).toBe('EPROTO');
+    // §3.3 (1.1): refused with id null and refusedId, never a reply that names id 8.
+    expect(await control.expect(null, 'error')).toMatchObject({ code: 'EPROTO', refusedId: 8 });
+    expect(control.log.filter((m) => m.id === 8).map((m) => m.type)).toEqual(['ready']);
   });
 });

@@ -51,10 +51,13 @@ describe('docs/protocol.md §6.1 list', () => {
       type: 'file',
       size: 48_213,
       mtime: Math.trunc(file.mtimeMs),
+      mode: file.mode & 0o777, // §6.8: files and folders carry their permission bits
     });
-    expect(found.get('photos')).toMatchObject({ type: 'dir', size: 0 });
+    const folder = await lstat(join(root, 'photos'));
+    expect(found.get('photos')).toMatchObject({ type: 'dir', size: 0, mode: folder.mode & 0o777 });
     const link = await lstat(join(root, 'latest'));
     expect(found.get('latest')).toMatchObject({ type: 'symlink', size: link.size });
+    expect(found.get('latest')).not.toHaveProperty('mode'); // absent for other types (§6.1)
     expect(await readlink(join(root, 'latest'))).toBe('report.pdf');
 
     expect(done.count).toBe(3);
