@@ -76,11 +76,11 @@ export function list(session: Session, path: string, options: ListOptions): Prom
         throw new IntegrityError(`listing has ${received} entries, server sent ${done.count}`);
       }
       if (done.skipped !== undefined && done.skipped > 0) {
+        // Worded as the server's own log line (docs/protocol.md §13.6), path escaped (§9.1).
         const shown = escapeControls(path === '' ? '/' : path);
+        const left = done.skipped === 1 ? '1 entry' : `${done.skipped} entries`;
         options.onWarning?.(
-          new CftpError('EBADNAME', `server left ${done.skipped} entries of "${shown}" out`, {
-            path,
-          }),
+          new CftpError('EBADNAME', `list "${shown}": ${left} left out by the server`, { path }),
         );
       }
       return entries;

@@ -90,7 +90,7 @@ describe('docs/protocol.md §9 names from a hostile server', () => {
     const warnings: CftpError[] = [];
     client.on('warning', (warning) => warnings.push(warning));
     expect((await client.list()).map((e) => e.name)).toEqual(['a']);
-    expect(warnings.map((w) => w.message)).toEqual(['server left 3 entries of "/" out']);
+    expect(warnings.map((w) => w.message)).toEqual(['list "/": 3 entries left out by the server']);
   });
 
   it('accepts the same listing when the names are fine (control)', async () => {
