@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { CftpError } from '@cftp/client';
-import { hasControlCharacters } from '@cftp/protocol';
+import { type ErrorCode, hasControlCharacters } from '@cftp/protocol';
 import { describe, expect, it } from 'vitest';
 import { localError, pathError } from '../src/errors.js';
 import { JsonOutput, outcome, TextOutput } from '../src/output.js';
@@ -69,7 +69,7 @@ describe('server text with controls (docs/protocol.md §9.1)', () => {
     const err = sink();
     const output = new TextOutput(out.stream, err.stream, false);
     output.success('ls', outcome({}, [name, 'good.txt']));
-    output.failure('get', new CftpError('E\u001b[2J', name));
+    output.failure('get', new CftpError('E\u001b[2J' as ErrorCode, name));
     output.warning(new CftpError('EBADNAME', name));
     const shown = 'x\\x1b]0;t\\x07\\x0d\\x0aerror: FAKE \\x9b31m \\u202eexe';
     expect(out.text()).toBe(`${shown}\ngood.txt\n`);

@@ -30,17 +30,22 @@ export function useControllerEvents(
         dispatch({ type: 'setMode', mode: { kind: 'confirmReconnect', reason } });
       }
     };
-    // A listing entry left out (§6.1): said on the message line, the pane shows the rest.
-    const onWarning = (warning: { code: string; message: string }) =>
-      message(`warning: ${warning.message} (${warning.code})`, 'info');
     controller.on('connection', onConnection);
-    controller.on('warning', onWarning);
     onConnection(controller.status); // anything that happened before this effect ran
     return () => {
       controller.off('connection', onConnection);
+    };
+  }, [controller, load, dispatch, current]);
+
+  useEffect(() => {
+    // A listing entry left out (§6.1): said on the message line, the pane shows the rest.
+    const onWarning = (warning: { code: string; message: string }) =>
+      message(`warning: ${warning.message} (${warning.code})`, 'info');
+    controller.on('warning', onWarning);
+    return () => {
       controller.off('warning', onWarning);
     };
-  }, [controller, load, dispatch, current, message]);
+  }, [controller, message]);
 
   useEffect(() => {
     const transfers = controller.transfers;
