@@ -41,7 +41,7 @@ export interface ClientCommandOptions extends OutputOptions {
 
 function makeOutput(options: OutputOptions, echo: boolean): Output {
   return options.json
-    ? new JsonOutput(process.stdout)
+    ? new JsonOutput(process.stdout, process.stderr)
     : new TextOutput(process.stdout, process.stderr, echo);
 }
 
@@ -59,12 +59,15 @@ async function connectOrReport(
 ): Promise<CftpClient | undefined> {
   const { user, host } = splitUser(hostText);
   try {
-    return await connect({
+    const client = await connect({
       host,
       port,
       collectGarbage: minorGc(),
       ...(await securityOptions({ host, port, user }, flags)),
     });
+    // Entries left out of a listing (docs/protocol.md §6.1): said, and the command goes on.
+    client.on('warning', (warning) => output.warning(warning));
+    return client;
   } catch (error) {
     output.failure('connect', explainTlsError(error, flags));
     return undefined;
@@ -136,6 +139,7 @@ export async function runClientCommand(options: ClientCommandOptions): Promise<n
 export interface OneShotOptions extends OutputOptions {
   recursive?: boolean;
   continue?: boolean;
+  preserve?: boolean;
 }
 
 /** `cftp get HOST:PORT:/path [local]` (verb get) or `cftp put local HOST:PORT:/path`. */
@@ -166,7 +170,11 @@ export async function runOneShot(
   );
   if (client === undefined) return EXIT_CONNECT;
   const session = createSession(remoteFs(client), makeProgress(options, output), process.cwd());
-  const flags = [...(options.recursive ? ['-r'] : []), ...(options.continue ? ['-c'] : [])];
+  const flags = [
+    ...(options.recursive ? ['-r'] : []),
+    ...(options.continue ? ['-c'] : []),
+    ...(options.preserve ? ['-p'] : []),
+  ];
   const operands =
     verb === 'get'
       ? [address.path, ...(local === undefined ? [] : [local])]

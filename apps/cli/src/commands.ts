@@ -51,6 +51,11 @@ const CONTINUE: Flag = {
   short: 'c',
   help: 'continue an interrupted transfer',
 };
+const PRESERVE: Flag = {
+  long: 'preserve',
+  short: 'p',
+  help: "give each file exactly its source's mode (as scp -p)",
+};
 const LONG: Flag = { long: 'long', short: 'l', help: 'type, size and modification time' };
 
 const MANY = Number.POSITIVE_INFINITY;
@@ -93,9 +98,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   command({ name: 'pwd', usage: 'pwd', help: 'print the current server folder', run: pwd }),
   command({
     name: 'get',
-    usage: 'get [-r] [-c] <remote> [local]',
+    usage: 'get [-r] [-c] [-p] <remote> [local]',
     help: 'download a file (-r: a folder tree) into the local folder or to [local]',
-    flags: [RECURSIVE, CONTINUE],
+    flags: [RECURSIVE, CONTINUE, PRESERVE],
     minArgs: 1,
     maxArgs: 2,
     complete: ['remote', 'local'],
@@ -103,9 +108,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   }),
   command({
     name: 'put',
-    usage: 'put [-r] [-c] <local> [remote]',
+    usage: 'put [-r] [-c] [-p] <local> [remote]',
     help: 'upload a file (-r: a folder tree) into the server folder or to [remote]',
-    flags: [RECURSIVE, CONTINUE],
+    flags: [RECURSIVE, CONTINUE, PRESERVE],
     minArgs: 1,
     maxArgs: 2,
     complete: ['local', 'remote'],
@@ -114,9 +119,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   }),
   command({
     name: 'mget',
-    usage: 'mget [-c] <pattern>...',
+    usage: 'mget [-c] [-p] <pattern>...',
     help: 'download every server file matching the patterns (*.log, data-??.csv)',
-    flags: [CONTINUE],
+    flags: [CONTINUE, PRESERVE],
     minArgs: 1,
     maxArgs: MANY,
     complete: ['remote'],
@@ -124,9 +129,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   }),
   command({
     name: 'mput',
-    usage: 'mput [-c] <pattern>...',
+    usage: 'mput [-c] [-p] <pattern>...',
     help: 'upload every local file matching the patterns',
-    flags: [CONTINUE],
+    flags: [CONTINUE, PRESERVE],
     minArgs: 1,
     maxArgs: MANY,
     complete: ['local'],

@@ -164,6 +164,7 @@ interface OneShotFlags {
   insecurePlaintext?: boolean;
   recursive?: boolean;
   continue?: boolean;
+  preserve?: boolean;
   json?: boolean;
   progress?: boolean;
 }
@@ -172,6 +173,7 @@ function oneShot(name: 'get' | 'put'): Command {
   return addSecurityFlags(program.command(name))
     .option('-r, --recursive', 'copy a folder tree')
     .option('-c, --continue', 'continue an interrupted transfer')
+    .option('-p, --preserve', "give each file exactly its source's mode (as scp -p)")
     .option('--json', 'print the result as one JSON object')
     .option('--progress', 'with --json: also print progress events as JSON lines');
 }

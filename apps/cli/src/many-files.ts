@@ -47,6 +47,7 @@ export async function transferMany<T>(
     return await run({
       signal,
       ...(flags.continue === true ? { resume: true, skipExisting: 'size-mtime' } : {}),
+      ...(flags.preserve === true ? { exactMode: true } : {}), // -p (§6.8)
       onProgress: (p) =>
         task.update({
           bytes: p.bytes,

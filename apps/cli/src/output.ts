@@ -1,8 +1,31 @@
 // Where results go, in one of two forms: text (result lines on stdout, `error: … (CODE)` on
 // stderr, batch commands echoed as `ftp> …`) or JSON (one object per command result on
 // stdout, nothing echoed). Commands describe their result once, in both forms.
+// Everything written here may hold text that came off the network (names, codes, messages):
+// text goes out through escapeControls, JSON through jsonLine (docs/protocol.md §9.1).
 import type { Writable } from 'node:stream';
+import { escapeControls } from '@cftp/protocol';
 import { describeError } from './errors.js';
+
+/**
+ * C1 and bidi controls (and DEL), which JSON.stringify leaves raw: outside a string they
+ * cannot occur in its output, so escaping them in the serialized text keeps it exact JSON.
+ */
+const RAW_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `value` as one line of exact JSON with no character a terminal would act on (§9.1). */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(
+    RAW_IN_JSON,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** `error: message (CODE)` or `warning: …`, one line whatever the server put in it. */
+export function problemLine(kind: 'error' | 'warning', error: unknown): string {
+  const { code, message } = describeError(error);
+  return `${kind}: ${escapeControls(message)} (${escapeControls(code)})`;
+}
 
 /** What a successful command reports: fields for JSON, lines for text. */
 export interface CommandOutcome {
@@ -20,6 +43,8 @@ export interface Output {
   echo(line: string): void;
   success(command: string, result: CommandOutcome): void;
   failure(command: string | undefined, error: unknown): void;
+  /** Something left out or refused on the way that did not fail the command (stderr). */
+  warning(warning: unknown): void;
   /** A progress event (JSON mode with --progress only; text progress is progress.ts). */
   event(fields: Record<string, unknown>): void;
 }
@@ -34,16 +59,22 @@ export class TextOutput implements Output {
   ) {}
 
   echo(line: string): void {
-    if (this.echoCommands) this.stdout.write(`ftp> ${line}\n`);
+    if (this.echoCommands) this.stdout.write(`ftp> ${escapeControls(line)}\n`);
   }
 
   success(_command: string, result: CommandOutcome): void {
-    if (result.lines.length > 0) this.stdout.write(`${result.lines.join('\n')}\n`);
+    // Each line escaped on its own: a name holding "\n" stays on its line.
+    if (result.lines.length > 0) {
+      this.stdout.write(`${result.lines.map(escapeControls).join('\n')}\n`);
+    }
   }
 
   failure(_command: string | undefined, error: unknown): void {
-    const { code, message } = describeError(error);
-    this.stderr.write(`error: ${message} (${code})\n`);
+    this.stderr.write(`${problemLine('error', error)}\n`);
+  }
+
+  warning(warning: unknown): void {
+    this.stderr.write(`${problemLine('warning', warning)}\n`);
   }
 
   event(_fields: Record<string, unknown>): void {}
@@ -51,7 +82,11 @@ export class TextOutput implements Output {
 
 export class JsonOutput implements Output {
   readonly json = true;
-  constructor(private readonly stdout: Writable) {}
+  constructor(
+    private readonly stdout: Writable,
+    /** Warnings are for people: text on stderr, so stdout stays one object per result. */
+    private readonly stderr: Writable = process.stderr,
+  ) {}
 
   echo(_line: string): void {}
 
@@ -64,11 +99,15 @@ export class JsonOutput implements Output {
     this.write({ command: command ?? null, ok: false, code, message });
   }
 
+  warning(warning: unknown): void {
+    this.stderr.write(`${problemLine('warning', warning)}\n`);
+  }
+
   event(fields: Record<string, unknown>): void {
     this.write(fields);
   }
 
   private write(value: Record<string, unknown>): void {
-    this.stdout.write(`${JSON.stringify(value)}\n`);
+    this.stdout.write(`${jsonLine(value)}\n`);
   }
 }

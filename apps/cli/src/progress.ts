@@ -4,6 +4,7 @@
 // summary is printed, by the command).
 import { clearLine, cursorTo } from 'node:readline';
 import type { Writable } from 'node:stream';
+import { escapeControls } from '@cftp/protocol';
 import { humanDuration, humanRate, humanSize } from './format.js';
 import type { Output } from './output.js';
 
@@ -80,7 +81,7 @@ export class TerminalProgress implements ProgressView {
 
   begin(command: string, label: string): ProgressTask {
     const rate = new RateMeter(this.clock);
-    const title = `${command} ${label}`;
+    const title = escapeControls(`${command} ${label}`); // §9.1: names may hold controls
     let lastDraw = Number.NEGATIVE_INFINITY;
     let drawn = false;
     return {

@@ -66,6 +66,7 @@ async function transferOne(
     const options = {
       signal,
       resume: flags.continue === true,
+      exactMode: flags.preserve === true, // -p (docs/protocol.md §6.8)
       onProgress: (p: { bytes: number; total: number | undefined }) =>
         task.update({ bytes: p.bytes, total: p.total }),
     };

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { CftpError } from '@cftp/client';
+import { type ErrorCode, hasControlCharacters } from '@cftp/protocol';
 import { describe, expect, it } from 'vitest';
 import { localError, pathError } from '../src/errors.js';
 import { JsonOutput, outcome, TextOutput } from '../src/output.js';
@@ -57,5 +58,38 @@ describe('JSON output', () => {
       { command: null, ok: false, code: 'EIO', message: 'boom' },
       { event: 'progress', bytes: 1 },
     ]);
+  });
+});
+
+describe('server text with controls (docs/protocol.md §9.1)', () => {
+  const name = 'x\u001b]0;t\u0007\r\nerror: FAKE \u009b31m \u202eexe';
+
+  it('text: result lines, errors and warnings are escaped, one line each', () => {
+    const out = sink();
+    const err = sink();
+    const output = new TextOutput(out.stream, err.stream, false);
+    output.success('ls', outcome({}, [name, 'good.txt']));
+    output.failure('get', new CftpError('E\u001b[2J' as ErrorCode, name));
+    output.warning(new CftpError('EBADNAME', name));
+    const shown = 'x\\x1b]0;t\\x07\\x0d\\x0aerror: FAKE \\x9b31m \\u202eexe';
+    expect(out.text()).toBe(`${shown}\ngood.txt\n`);
+    expect(err.text()).toBe(`error: ${shown} (E\\x1b[2J)\nwarning: ${shown} (EBADNAME)\n`);
+  });
+
+  it('JSON: exact JSON, C0 as JSON escapes and C1/bidi/DEL too; warnings on stderr', () => {
+    const out = sink();
+    const err = sink();
+    const output = new JsonOutput(out.stream, err.stream);
+    output.success('ls', outcome({ entries: [{ name: `${name}\u007f` }] }));
+    output.warning(new CftpError('EBADNAME', 'skipped'));
+    const text = out.text();
+    expect(hasControlCharacters(text.trimEnd())).toBe(false);
+    expect(text).toContain('\\u009b31m \\u202eexe\\u007f');
+    expect(JSON.parse(text)).toEqual({
+      command: 'ls',
+      ok: true,
+      entries: [{ name: `${name}\u007f` }],
+    });
+    expect(err.text()).toBe('warning: skipped (EBADNAME)\n');
   });
 });

@@ -187,7 +187,7 @@ describe('help and quit', () => {
       'help',
       'quit',
     ]);
-    expect(result.stdout).toContain('get [-r] [-c] <remote> [local]');
+    expect(result.stdout).toContain('get [-r] [-c] [-p] <remote> [local]');
     expect(result.stdout).toContain('(also: mv)');
     expect(result.stdout).toContain('(also: exit, bye)');
   });

@@ -4,7 +4,15 @@ import { rename, unlink, utimes } from 'node:fs/promises';
 import { IntegrityError, ProtocolError } from '@cftp/protocol';
 import { dataFailure, verify, watchFinalReply } from './data-channel.js';
 import { Meter } from './meter.js';
-import { openLocalFiles, partialPathFor, receiveFiles, sendFiles } from './transfer.js';
+import {
+  applyReceivedMode,
+  openLocalFiles,
+  partialPathFor,
+  receiveFiles,
+  sendFiles,
+  serverHasModes,
+  sourceMode,
+} from './transfer.js';
 import type { BatchItem, BatchOptions, BatchResult, Session } from './types.js';
 
 /**
@@ -20,6 +28,7 @@ export async function putMany(
   const files = await openLocalFiles(items.map((item) => item.local));
   try {
     const total = files.reduce((sum, f) => sum + f.size, 0);
+    const modes = serverHasModes(session.server); // §6.8
     return await session.operation(
       options.signal,
       (id) => ({
@@ -29,7 +38,9 @@ export async function putMany(
           path: item.remote,
           size: files[i]!.size,
           mtime: files[i]!.mtime,
+          ...(modes ? { mode: sourceMode(files[i]!.mode) } : {}),
         })),
+        ...(modes && options.exactMode === true ? { exactMode: true } : {}),
       }),
       async (exchange) => {
         const ready = await exchange.expect('ready');
@@ -79,6 +90,7 @@ export function getMany(
         local: item.local,
         size: announced[i]!.size,
         mtime: announced[i]!.mtime,
+        mode: announced[i]!.mode,
       }));
       const total = targets.reduce((sum, t) => sum + t.size, 0);
       const meter = new Meter(total, options.onProgress);
@@ -112,6 +124,7 @@ export function getMany(
         await Promise.all(
           targets.map(async (t) => {
             await utimes(t.partial, new Date(), new Date(t.mtime));
+            await applyReceivedMode(t.partial, t.local, t.mode, options.exactMode === true);
             await rename(t.partial, t.local);
           }),
         );

@@ -67,7 +67,10 @@ export class CftpClient extends EventEmitter<CftpClientEvents> implements Remote
 
   /** Lists a remote folder (§6.1). Every name is checked before it is returned. */
   list(path = '', options: OperationOptions = {}): Promise<Entry[]> {
-    return list(this.session, path, options);
+    return list(this.session, path, {
+      ...options,
+      onWarning: (warning) => this.emit('warning', warning),
+    });
   }
 
   /**

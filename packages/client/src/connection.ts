@@ -360,7 +360,7 @@ export class Connection implements Session {
         type: 'hello',
         id,
         version: PROTOCOL_VERSION,
-        features: [...FEATURES, SINGLE_PORT_FEATURE],
+        features: [...FEATURES, SINGLE_PORT_FEATURE], // §5.5: used only when welcome lists it too
         agent,
       }),
       true,

@@ -48,6 +48,8 @@ export interface FilesOptions {
    * still travel in batches.
    */
   resume?: boolean;
+  /** `-p`: every file gets exactly its source's mode (§6.8; see TransferOptions.exactMode). */
+  exactMode?: boolean;
   /** Leave out files whose target already has the source's size and mtime (to the ms). */
   skipExisting?: 'size-mtime';
   /** Turns a failure into the error to throw, knowing what it was about (default: as it is). */
@@ -285,6 +287,7 @@ export async function transferFiles(
   );
   const report = tally(jobs, units, options);
   const { signal, resume } = options;
+  const exactMode = options.exactMode === true; // -p (§6.8)
   let bytes = 0;
   await eachLimit(units, concurrencyOf(client, options), async (unit, u) => {
     if (!unit.batch) {
@@ -294,8 +297,8 @@ export async function transferFiles(
       try {
         result =
           direction === 'get'
-            ? await client.get(item.remote, item.local, { signal, resume, onProgress })
-            : await client.put(item.local, item.remote, { signal, resume, onProgress });
+            ? await client.get(item.remote, item.local, { signal, resume, exactMode, onProgress })
+            : await client.put(item.local, item.remote, { signal, resume, exactMode, onProgress });
       } catch (error) {
         throw failure(options, error, { step: 'transfer', items: [item] });
       }
@@ -310,8 +313,8 @@ export async function transferFiles(
     try {
       result =
         direction === 'get'
-          ? await client.getMany(items, { signal, onProgress })
-          : await client.putMany(items, { signal, onProgress });
+          ? await client.getMany(items, { signal, exactMode, onProgress })
+          : await client.putMany(items, { signal, exactMode, onProgress });
     } catch (error) {
       throw failure(options, error, { step: 'transfer', items });
     }

@@ -9,7 +9,13 @@ import { CftpError, IntegrityError, ProtocolError } from '@cftp/protocol';
 import { FileSink } from '@cftp/transfer';
 import { dataFailure, limitBytes, verify, watchFinalReply } from './data-channel.js';
 import { Meter, meterStream } from './meter.js';
-import { localFileError, observePrefix, partialPathFor } from './transfer.js';
+import {
+  applyReceivedMode,
+  localFileError,
+  observePrefix,
+  PARTIAL_MODE,
+  partialPathFor,
+} from './transfer.js';
 import type { GetOptions, Session, TransferResult } from './types.js';
 
 /** Downloads `remote` to the local path `local` (§6.2). */
@@ -60,12 +66,12 @@ export async function get(
       try {
         // Opened before anything else can fail, so a local error is reported as one. The
         // sink fsyncs as it goes and at the end; pipeline resolves after that.
-        const handle = await open(partial, offset > 0 ? 'a' : 'w').catch(
-          (error: NodeJS.ErrnoException) => {
-            throw localFileError(error, `cannot write "${local}"`);
+        const handle = await open(partial, offset > 0 ? 'a' : 'w', PARTIAL_MODE).catch(
+          (error: unknown) => {
+            throw localFileError(error, local, 'creating');
           },
         );
-        file = new FileSink(handle);
+        file = new FileSink(handle, { path: local });
         socket = await exchange.openData(ready);
         const final = exchange.expect('done');
         const data = watchFinalReply(final, exchange.aborted);
@@ -81,6 +87,9 @@ export async function get(
           const failure = await data.failure(dataFailure(error));
           // More than announced: the partial is no valid prefix, even for a resume (§5.4).
           if (failure instanceof CftpError && failure.code === 'EPROTO') corrupt = true;
+          // A local write failure (full disk, EIO): its partial is not kept, it would only
+          // hold the disk full; the error names the file (FileSink, localIoError).
+          if (error instanceof CftpError && error.path === local) corrupt = true;
           throw failure;
         }
         const done = await final;
@@ -97,6 +106,7 @@ export async function get(
           throw error;
         }
         if (ready.mtime !== undefined) await utimes(partial, new Date(), new Date(ready.mtime));
+        await applyReceivedMode(partial, local, ready.mode, options.exactMode === true);
         await rename(partial, local);
         succeeded = true;
         return {

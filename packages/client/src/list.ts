@@ -1,13 +1,27 @@
 // Listing a remote folder (docs/protocol.md §6.1): the entries arrive as JSON lines on a data
-// channel; every line is checked, and every name, before it is returned.
+// channel; every line is checked, and every name, before it is returned. A name the client
+// must refuse (§9) is left out with a warning, not a failure of the whole folder.
 import { pipeline } from 'node:stream/promises';
-import { checkName, type Entry, entrySchema, IntegrityError, ProtocolError } from '@cftp/protocol';
+import {
+  CftpError,
+  checkName,
+  type Entry,
+  entrySchema,
+  escapeControls,
+  IntegrityError,
+  ProtocolError,
+} from '@cftp/protocol';
 import { dataFailure, verify, watchFinalReply } from './data-channel.js';
 import { Meter, meterStream } from './meter.js';
 import type { OperationOptions, Session } from './types.js';
 
+export interface ListOptions extends OperationOptions {
+  /** Told of each entry left out (a name §9 refuses) and of the server's `skipped` count. */
+  onWarning?: (warning: CftpError) => void;
+}
+
 /** Lists a remote folder (§6.1), within the client's entry and line limits (§5.4). */
-export function list(session: Session, path: string, options: OperationOptions): Promise<Entry[]> {
+export function list(session: Session, path: string, options: ListOptions): Promise<Entry[]> {
   const { maxListEntries, maxListLineBytes } = session.limits;
   return session.operation(
     options.signal,
@@ -17,12 +31,13 @@ export function list(session: Session, path: string, options: OperationOptions):
       const socket = await exchange.openData(ready);
       const meter = new Meter(undefined, undefined);
       const entries: Entry[] = [];
+      let refused = 0;
       // The current line's bytes so far, split on bytes so a limit counts bytes, not chars.
       let line: Buffer[] = [];
       let lineBytes = 0;
       const decoder = new TextDecoder('utf-8', { fatal: true });
       const endLine = () => {
-        if (entries.length >= maxListEntries) {
+        if (entries.length + refused >= maxListEntries) {
           throw new ProtocolError('EPROTO', `listing has more than ${maxListEntries} entries`);
         }
         let text: string;
@@ -31,7 +46,11 @@ export function list(session: Session, path: string, options: OperationOptions):
         } catch {
           throw new ProtocolError('EPROTO', 'listing line is not UTF-8');
         }
-        entries.push(parseEntry(text));
+        const entry = parseEntry(text);
+        if (entry instanceof CftpError) {
+          refused++;
+          options.onWarning?.(entry);
+        } else entries.push(entry);
         line = [];
         lineBytes = 0;
       };
@@ -74,9 +93,16 @@ export function list(session: Session, path: string, options: OperationOptions):
       }
       const done = await final;
       verify(done, meter.bytes, meter.digest(), 'listing');
-      if (done.count !== undefined && done.count !== entries.length) {
-        throw new IntegrityError(
-          `listing has ${entries.length} entries, server sent ${done.count}`,
+      const received = entries.length + refused; // a refused line still counts (§6.1)
+      if (done.count !== undefined && done.count !== received) {
+        throw new IntegrityError(`listing has ${received} entries, server sent ${done.count}`);
+      }
+      if (done.skipped !== undefined && done.skipped > 0) {
+        // Worded as the server's own log line (docs/protocol.md §13.6), path escaped (§9.1).
+        const shown = escapeControls(path === '' ? '/' : path);
+        const left = done.skipped === 1 ? '1 entry' : `${done.skipped} entries`;
+        options.onWarning?.(
+          new CftpError('EBADNAME', `list "${shown}": ${left} left out by the server`, { path }),
         );
       }
       return entries;
@@ -84,7 +110,8 @@ export function list(session: Session, path: string, options: OperationOptions):
   );
 }
 
-function parseEntry(line: string): Entry {
+/** One listing line: its entry, or the error of a name the client refuses (skipped, §6.1). */
+function parseEntry(line: string): Entry | CftpError {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -94,7 +121,15 @@ function parseEntry(line: string): Entry {
   const parsed = entrySchema.parse(value);
   if (!parsed.ok) throw new ProtocolError('EPROTO', `bad listing entry (${parsed.error})`);
   const { name, type, size, mtime, mode } = parsed.value;
-  checkName(name); // a hostile server's "../x" never reaches the local disk
+  try {
+    checkName(name); // a hostile server's "../x" never reaches the local disk
+  } catch (error) {
+    if (error instanceof CftpError) {
+      const shown = escapeControls(name);
+      return new CftpError('EBADNAME', `skipped "${shown}": ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
   // Rebuilt as one literal of a fixed shape: a listing may hold a million entries (§6.1),
   // and V8 keeps these smaller (and allocates them straight into the old generation once
   // it sees them survive) than objects grown key by key.

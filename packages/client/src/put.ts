@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { CftpError, IntegrityError, ProtocolError } from '@cftp/protocol';
 import { dataFailure, watchFinalReply } from './data-channel.js';
 import { Meter } from './meter.js';
-import { localFileError, observePrefix, sendFile } from './transfer.js';
+import { localFileError, observePrefix, sendFile, serverHasModes, sourceMode } from './transfer.js';
 import type { PutOptions, Session, TransferResult } from './types.js';
 
 /** Uploads the local file `local` to `remote` (§6.3). */
@@ -16,8 +16,8 @@ export async function put(
   options: PutOptions,
 ): Promise<TransferResult> {
   const started = performance.now();
-  const file = await open(local, 'r').catch((error: NodeJS.ErrnoException) => {
-    throw localFileError(error, `cannot read local file "${local}"`);
+  const file = await open(local, 'r').catch((error: unknown) => {
+    throw localFileError(error, local, 'opening');
   });
   try {
     const info = await file.stat();
@@ -38,6 +38,11 @@ export async function put(
           path: remote,
           size: info.size,
           mtime,
+          // §6.8: the source's bits, to a server that applies them; -p asks for them exactly.
+          ...(serverHasModes(session.server) ? { mode: sourceMode(info.mode) } : {}),
+          ...(serverHasModes(session.server) && options.exactMode === true
+            ? { exactMode: true }
+            : {}),
           ...(resume && whole !== undefined ? { resume: true, sha256: whole } : {}),
         }),
         async (exchange): Promise<TransferResult | 'restart'> => {
@@ -56,7 +61,11 @@ export async function put(
           const final = exchange.expect('ok');
           const data = watchFinalReply(final, exchange.aborted);
           try {
-            await sendFile(file, info.size, socket, meter, { signal: data.signal, start: offset });
+            await sendFile(file, info.size, socket, meter, {
+              signal: data.signal,
+              start: offset,
+              path: local,
+            });
           } catch (error) {
             socket.destroy();
             throw await data.failure(dataFailure(error));

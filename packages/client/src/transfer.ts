@@ -2,25 +2,66 @@
 // client's use of @cftp/transfer (file → socket, batch splitting) with its Meter counting
 // (docs/protocol.md §6.2, §6.3, §6.7, §8).
 import { createHash } from 'node:crypto';
-import { type FileHandle, open } from 'node:fs/promises';
+import { chmod, type FileHandle, lstat, open } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import {
   CftpError,
   canonicalPath,
-  describeOsError,
+  MODE_FEATURE,
+  MODE_MASK,
+  receivedMode,
   resumeTempName,
   TEMP_KEY_HEX_DIGITS,
 } from '@cftp/protocol';
 import {
   FileSink,
   observePrefix as hashPrefix,
+  type LocalAction,
+  localIoError,
+  type ReadAt,
   readFromHandle,
   sendFile as sendSource,
   sendFiles as sendSources,
   splitInto,
 } from '@cftp/transfer';
 import type { Meter } from './meter.js';
+import type { ServerInfo } from './types.js';
+
+/** A partial download is created 0600: nobody else reads the bytes on the way (§6.8). */
+export const PARTIAL_MODE = 0o600;
+
+/** Whether the server carries permission bits (§4, §6.8): only then are modes sent. */
+export function serverHasModes(server: ServerInfo | undefined): boolean {
+  return server?.features.includes(MODE_FEATURE) === true;
+}
+
+/** A local file's permission bits as sent in `put`/`putmany` (§6.8): never setuid and kin. */
+export function sourceMode(mode: number): number {
+  return mode & MODE_MASK;
+}
+
+/**
+ * Gives a verified partial download the mode its target gets (§6.8, `receivedMode`): with
+ * `exact` (-p) the source's; over an existing regular file, that file's own; else the
+ * source's masked by this process's umask. Done before the rename, so the file is never
+ * readable more widely on the way.
+ */
+export async function applyReceivedMode(
+  partial: string,
+  target: string,
+  source: number | undefined,
+  exact: boolean,
+): Promise<void> {
+  const existing = await lstat(target).then(
+    (info) => (info.isFile() ? info.mode & MODE_MASK : undefined),
+    () => undefined,
+  );
+  const mode = receivedMode({ source, umask: process.umask(), existing, exact });
+  await chmod(partial, mode).catch((error: unknown) => {
+    throw localIoError(error, target, 'writing');
+  });
+}
 
 /**
  * Sends a local file over a data socket from `start`, then ends the socket and waits until
@@ -31,9 +72,9 @@ export async function sendFile(
   size: number,
   socket: Socket,
   meter: Meter,
-  options: { signal: AbortSignal; start: number },
+  options: { signal: AbortSignal; start: number; path: string },
 ): Promise<void> {
-  await sendSource({ size, read: readFromHandle(file) }, socket, {
+  await sendSource({ size, read: readLocal(file, options.path) }, socket, {
     start: options.start,
     observe: (chunk) => meter.observe(chunk),
     signal: options.signal,
@@ -66,18 +107,31 @@ export function partialPathFor(target: string, remote: string): string {
   return join(dirname(target), resumeTempName(basename(target), key));
 }
 
-/** A local file-system error as a CFTP error, coded by the one OS-error table (@cftp/protocol). */
-export function localFileError(error: NodeJS.ErrnoException, what: string): CftpError {
-  return new CftpError(describeOsError(error).code, `${what}: ${error.code ?? error.message}`, {
-    cause: error,
-  });
+/**
+ * A local file-system error as a CFTP error, coded by the one OS-error table (@cftp/protocol):
+ * `local disk full while writing \`a.bin\`` (@cftp/transfer localIoError), with path and cause.
+ */
+export function localFileError(error: unknown, path: string, action: LocalAction): CftpError {
+  return localIoError(error, path, action);
+}
+
+/** Reads of the local file `path`, whose failures are local errors naming it (not EDATA). */
+export function readLocal(file: FileHandle, path: string): ReadAt {
+  const read = readFromHandle(file);
+  return (buffer, position) =>
+    read(buffer, position).catch((error: unknown) => {
+      throw localIoError(error, path, 'reading');
+    });
 }
 
 /** A local file opened for a batch upload. */
 export interface LocalFile {
+  path: string;
   handle: FileHandle;
   size: number;
   mtime: number;
+  /** Permission bits (st_mode), sent as `mode` to a server with the feature (§6.8). */
+  mode: number;
 }
 
 /** Opens every file, or none (the ones already open are closed on a failure). */
@@ -85,13 +139,19 @@ export async function openLocalFiles(paths: readonly string[]): Promise<LocalFil
   const opened: LocalFile[] = [];
   try {
     for (const path of paths) {
-      const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
-        throw localFileError(error, `cannot read local file "${path}"`);
+      const handle = await open(path, 'r').catch((error: unknown) => {
+        throw localFileError(error, path, 'opening');
       });
-      opened.push({ handle, size: 0, mtime: 0 });
+      opened.push({ path, handle, size: 0, mtime: 0, mode: 0 });
       const info = await handle.stat();
       if (!info.isFile()) throw new CftpError('EISDIR', `local "${path}" is not a regular file`);
-      opened[opened.length - 1] = { handle, size: info.size, mtime: Math.trunc(info.mtimeMs) };
+      opened[opened.length - 1] = {
+        path,
+        handle,
+        size: info.size,
+        mtime: Math.trunc(info.mtimeMs),
+        mode: info.mode,
+      };
     }
     return opened;
   } catch (error) {
@@ -109,7 +169,7 @@ export async function sendFiles(
 ): Promise<string[]> {
   const each = files.map(() => createHash('sha256'));
   await sendSources(
-    files.map((file) => ({ size: file.size, read: readFromHandle(file.handle) })),
+    files.map((file) => ({ size: file.size, read: readLocal(file.handle, file.path) })),
     socket,
     {
       observe: (index, chunk) => {
@@ -127,6 +187,8 @@ export async function sendFiles(
 /** A file of a batch download: where its bytes go until verified, and how many there are. */
 export interface BatchTarget {
   partial: string;
+  /** The file as the user named it: local errors name it, not the hidden partial. */
+  local: string;
   size: number;
 }
 
@@ -153,10 +215,10 @@ export async function receiveFiles(
   const sinks: FileSink[] = [];
   try {
     for (const target of targets) {
-      const handle = await open(target.partial, 'w').catch((error: NodeJS.ErrnoException) => {
-        throw localFileError(error, `cannot write "${target.partial}"`);
+      const handle = await open(target.partial, 'w', PARTIAL_MODE).catch((error: unknown) => {
+        throw localFileError(error, target.local, 'creating');
       });
-      sinks.push(new FileSink(handle));
+      sinks.push(new FileSink(handle, { path: target.local }));
     }
     const each = targets.map(() => createHash('sha256'));
     await splitInto(

@@ -73,6 +73,12 @@ export interface OperationOptions {
 
 export interface TransferOptions extends OperationOptions {
   onProgress?: ProgressListener;
+  /**
+   * `-p` (docs/protocol.md §6.8): the received file gets exactly the source's mode, new or
+   * overwritten. Without it a new file gets the source's mode masked by the receiver's umask
+   * and an overwritten one keeps its own.
+   */
+  exactMode?: boolean;
 }
 
 export interface TransferResult {
@@ -113,6 +119,8 @@ export interface PutOptions extends TransferOptions {
 export interface CftpClientEvents {
   /** The control connection closed (after quit, close, or loss). */
   close: [error: CftpError | undefined];
+  /** Something left out that did not fail the operation: a listing entry refused (§6.1). */
+  warning: [warning: CftpError];
 }
 
 /** What the server said in `welcome`. */

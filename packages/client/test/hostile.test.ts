@@ -3,7 +3,7 @@
 // operations with ECONNECTION when the control connection goes (§11).
 import { readdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CftpError, encodeFrame, encodeMessage } from '@cftp/protocol';
+import { CftpError, encodeFrame, encodeMessage, hasControlCharacters } from '@cftp/protocol';
 import { describe, expect, it } from 'vitest';
 import type { CftpClient } from '../src/index.js';
 import { type FakeSession, rejectionOf, sha256, useFixture } from './helpers.js';
@@ -15,7 +15,7 @@ function serveListing(
   session: FakeSession,
   id: number,
   text: string,
-  done: (bytes: Buffer) => { size: number; sha256: string; count: number },
+  done: (bytes: Buffer) => { size: number; sha256: string; count: number; skipped?: number },
 ): void {
   void (async () => {
     const data = await session.openData();
@@ -54,14 +54,43 @@ describe('docs/protocol.md §9 names from a hostile server', () => {
     ['a backslash', '..\\evil'],
     ['a NUL', 'evil\u0000.txt'],
     ['a dot-dot', '..'],
-  ])('rejects a listing entry with %s with EBADNAME', async (_what, name) => {
+  ])(
+    'skips a listing entry with %s with an EBADNAME warning, keeps the rest (§6.1)',
+    async (_what, name) => {
+      const port = await fx.startFake((message, session) => {
+        if (message.type !== 'list') return;
+        const text = [
+          { name, type: 'file', size: 1, mtime: 0 },
+          { name: 'fine.txt', type: 'file', size: 1, mtime: 0 },
+        ]
+          .map((entry) => `${JSON.stringify(entry)}\n`)
+          .join('');
+        serveListing(session, message.id, text, (bytes) => ({ ...honest(bytes), count: 2 }));
+      });
+      const client = await fx.connect(port);
+      const warnings: CftpError[] = [];
+      client.on('warning', (warning) => warnings.push(warning));
+      expect(await client.list()).toEqual([{ name: 'fine.txt', type: 'file', size: 1, mtime: 0 }]);
+      expect(warnings.map((w) => w.code)).toEqual(['EBADNAME']);
+      expect(hasControlCharacters(warnings[0]!.message)).toBe(false);
+    },
+  );
+
+  it("warns of the server's `skipped` count and still returns the listing (§6.1)", async () => {
     const port = await fx.startFake((message, session) => {
       if (message.type !== 'list') return;
-      const text = `${JSON.stringify({ name, type: 'file', size: 1, mtime: 0 })}\n`;
-      serveListing(session, message.id, text, (bytes) => ({ ...honest(bytes), count: 1 }));
+      const text = `${JSON.stringify({ name: 'a', type: 'file', size: 1, mtime: 0 })}\n`;
+      serveListing(session, message.id, text, (bytes) => ({
+        ...honest(bytes),
+        count: 1,
+        skipped: 3,
+      }));
     });
     const client = await fx.connect(port);
-    expect((await rejectionOf(client.list())).code).toBe('EBADNAME');
+    const warnings: CftpError[] = [];
+    client.on('warning', (warning) => warnings.push(warning));
+    expect((await client.list()).map((e) => e.name)).toEqual(['a']);
+    expect(warnings.map((w) => w.message)).toEqual(['list "/": 3 entries left out by the server']);
   });
 
   it('accepts the same listing when the names are fine (control)', async () => {

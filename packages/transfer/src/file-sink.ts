@@ -2,9 +2,12 @@
 // it writes (WriteBehind), so the final fsync of a received file has only the tail left
 // (docs/protocol.md §6.2, §8). It owns the handle: closed after the final fsync, or when the
 // stream is destroyed. Server uploads and client downloads both write through it.
+// Given the path it writes for, a failed write or flush becomes the one plain local error
+// (localIoError: "local disk full while writing `a.bin`"), emitted as the stream's error.
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { WriteBehind } from '@cftp/protocol';
+import { localIoError } from './local-errors.js';
 
 async function writeAll(handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
   const pending = [...chunks];
@@ -19,11 +22,21 @@ async function writeAll(handle: FileHandle, chunks: readonly Uint8Array[]): Prom
   }
 }
 
+export interface FileSinkOptions {
+  /** The file as the user knows it (a download's target, not its hidden partial): errors name it. */
+  path?: string;
+}
+
 export class FileSink extends Writable {
   private readonly behind: WriteBehind;
+  private readonly path: string | undefined;
 
-  constructor(private readonly handle: FileHandle) {
+  constructor(
+    private readonly handle: FileHandle,
+    options: FileSinkOptions = {},
+  ) {
     super({ highWaterMark: 4 * 1024 * 1024 });
+    this.path = options.path;
     this.behind = new WriteBehind({
       write: (chunks) => writeAll(handle, chunks),
       datasync: () => handle.datasync(),
@@ -32,21 +45,36 @@ export class FileSink extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error) => void) {
-    this.behind.write([chunk]).then(() => callback(), callback);
+    this.behind.write([chunk]).then(
+      () => callback(),
+      (error: unknown) => callback(this.failure(error)),
+    );
   }
 
   override _writev(
     chunks: Array<{ chunk: Buffer }>,
     callback: (error?: Error | null) => void,
   ): void {
-    this.behind.write(chunks.map((c) => c.chunk)).then(() => callback(), callback);
+    this.behind.write(chunks.map((c) => c.chunk)).then(
+      () => callback(),
+      (error: unknown) => callback(this.failure(error)),
+    );
   }
 
   override _final(callback: (error?: Error | null) => void): void {
     this.behind
       .finish()
       .then(() => this.handle.close())
-      .then(() => callback(), callback);
+      .then(
+        () => callback(),
+        (error: unknown) => callback(this.failure(error)),
+      );
+  }
+
+  /** A write, flush or close failure: the plain local error when the path is known. */
+  private failure(error: unknown): Error {
+    if (this.path !== undefined) return localIoError(error, this.path, 'writing');
+    return error instanceof Error ? error : new Error(String(error));
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

@@ -5,8 +5,9 @@ import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CftpError } from '@cftp/protocol';
 import { describe, expect, it } from 'vitest';
-import { FileSink } from '../src/index.js';
+import { FileSink, localIoError, splitInto } from '../src/index.js';
 import { sha256, useTemp } from './helpers.js';
 
 const temp = useTemp();
@@ -47,5 +48,60 @@ describe('FileSink', () => {
     await expect(pipeline(Readable.from([Buffer.from('x')]), sink)).rejects.toMatchObject({
       code: 'EBADF',
     });
+  });
+
+  it('with a path: a full disk (/dev/full, a real ENOSPC) is the one plain local error', async () => {
+    const sink = new FileSink(await open('/dev/full', 'w'), { path: 'big.bin' });
+    const error = await pipeline(Readable.from([randomBytes(64 * 1024)]), sink).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).toBeInstanceOf(CftpError);
+    expect(error).toMatchObject({
+      code: 'ENOSPC',
+      path: 'big.bin',
+      message: 'local disk full while writing `big.bin`',
+      cause: { code: 'ENOSPC' },
+    });
+  });
+
+  it('with a path: any other write failure is coded by the OS-error table', async () => {
+    const path = join(await temp.dir(), 'readonly.bin');
+    await open(path, 'w').then((h) => h.close());
+    const sink = new FileSink(await open(path, 'r'), { path: 'readonly.bin' });
+    await expect(pipeline(Readable.from([Buffer.from('x')]), sink)).rejects.toMatchObject({
+      code: 'EIO', // EBADF is not in the table: "other storage error"
+      path: 'readonly.bin',
+      cause: { code: 'EBADF' },
+    });
+  });
+
+  it('a batch into sinks on a full disk rejects with the local error, never an unhandled one', async () => {
+    const sinks = [0, 1, 2].map(
+      async (i) => new FileSink(await open('/dev/full', 'w'), { path: `f${i}` }),
+    );
+    const targets = (await Promise.all(sinks)).map((stream) => ({ size: 32 * 1024, stream }));
+    const source = Readable.from([randomBytes(96 * 1024)]);
+    await expect(splitInto(source, targets, () => {})).rejects.toMatchObject({ code: 'ENOSPC' });
+    for (const target of targets) target.stream.destroy();
+  });
+});
+
+describe('localIoError', () => {
+  const os = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
+
+  it.each([
+    ['ENOSPC', 'ENOSPC', 'local disk full while writing `a`'],
+    ['EDQUOT', 'ENOSPC', 'local disk full while writing `a` (disk quota exceeded)'],
+    ['EIO', 'EIO', 'local input/output error while writing `a`'],
+    ['EACCES', 'EACCES', 'local permission denied while writing `a`'],
+    ['EROFS', 'EACCES', 'local read-only file system while writing `a`'],
+  ])('%s is %s: "%s"', (errno, code, message) => {
+    expect(localIoError(os(errno), 'a', 'writing')).toMatchObject({ code, message, path: 'a' });
+  });
+
+  it('passes a CftpError through unchanged', () => {
+    const error = new CftpError('EINTEGRITY', 'digest mismatch');
+    expect(localIoError(error, 'a', 'writing')).toBe(error);
   });
 });

@@ -2,6 +2,7 @@
 // transfers running, reconnect): a framed box drawn over the panes; y answers yes, n or Esc
 // no (the key table's `confirm` scope; the keys shown are passed in). Every cell inside the frame is written (no padding, lines padded to the full width),
 // so nothing of the panes below shows through.
+import { escapeControls } from '@cftp/protocol';
 import { Box, Text } from 'ink';
 import { fit } from './format.js';
 
@@ -24,7 +25,8 @@ export function ConfirmDialog({
   keys = { yes: ['y'], no: ['n', 'Esc'] },
 }: ConfirmDialogProps) {
   const inner = Math.max(20, width - 4);
-  const pad = (text: string) => ` ${fit(text, inner)} `;
+  // Names in a dialog may have come from the server: escaped, never interpreted (§9.1).
+  const pad = (text: string) => ` ${fit(escapeControls(text), inner)} `;
   // The first key of each answer stands out; the others follow it as ` / Esc`.
   const [yesFirst = '', ...yesRest] = keys.yes;
   const [noFirst = '', ...noRest] = keys.no;

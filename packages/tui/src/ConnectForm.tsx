@@ -2,6 +2,7 @@
 // user and password of servers with accounts (docs/security.md; the password is masked).
 // Tab or ↓ next field, ↑ previous, Enter connects, Esc quits (the key table's `form` and
 // `input` scopes).
+import { escapeControls } from '@cftp/protocol';
 import { Box, type Key, Text, useInput } from 'ink';
 import { useReducer, useRef } from 'react';
 import { fit } from './format.js';
@@ -140,7 +141,7 @@ export function ConnectForm(props: ConnectFormProps) {
       {props.connecting ? (
         <Text color="yellow">{`Connecting to ${host}:${port}…`}</Text>
       ) : error !== undefined ? (
-        <Text color="red" wrap="wrap">{`error: ${error}`}</Text>
+        <Text color="red" wrap="wrap">{`error: ${escapeControls(error)}`}</Text>
       ) : (
         <Text dimColor>
           {`${first('submit')} connect · ${first('nextField')} next field · ${first('leaveForm')} quit · user: servers with accounts`}

@@ -1,7 +1,9 @@
 // One side of the screen: a folder's entries with name, size and modification time,
 // folders first. The focused pane has a double border and a `>` at the cursor, so it is
 // obvious without colour too; marked entries carry a `*`.
+
 import type { Entry } from '@cftp/client';
+import { escapeControls } from '@cftp/protocol';
 import { Box, Text } from 'ink';
 import { alignRight, fit, fitStart, formatMtime, formatSizeShort } from './format.js';
 import { displayPath } from './paths.js';
@@ -29,11 +31,13 @@ export function paneColumns(inner: number): { name: number; size: number; mtime:
   return { name: Math.max(4, inner - 3 - size - 1 - mtime - 1), size, mtime };
 }
 
+/** A name as the pane shows it: escaped, since server names may hold controls (§9.1). */
 function displayName(entry: Entry): string {
   if (entry === PARENT_ENTRY) return '..';
-  if (entry.type === 'dir') return `${entry.name}/`;
-  if (entry.type === 'symlink') return `${entry.name}@`;
-  return entry.name;
+  const name = escapeControls(entry.name);
+  if (entry.type === 'dir') return `${name}/`;
+  if (entry.type === 'symlink') return `${name}@`;
+  return name;
 }
 
 /** One row of the listing, exactly `inner` cells wide. */
@@ -70,7 +74,7 @@ export function FilePane({ pane, title, focused, width, height, note, now }: Fil
   if (pane.filter !== '') extras.push(`filter "${pane.filter}"`);
   const suffix = extras.length > 0 ? `  ${extras.join(' · ')}` : '';
   const pathWidth = Math.max(4, inner - title.length - 2 - [...suffix].length);
-  const path = fitStart(displayPath(pane.side, pane.path), pathWidth).trimEnd();
+  const path = fitStart(escapeControls(displayPath(pane.side, pane.path)), pathWidth).trimEnd();
   const timeBase = now ?? Date.now();
 
   return (
@@ -91,7 +95,7 @@ export function FilePane({ pane, title, focused, width, height, note, now }: Fil
       </Text>
       {pane.error !== undefined ? (
         <Text color="red" wrap="truncate">
-          {pane.error}
+          {escapeControls(pane.error)}
         </Text>
       ) : null}
       {visible.length === 0 && !pane.loading ? (

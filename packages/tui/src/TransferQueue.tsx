@@ -1,6 +1,7 @@
 // The transfer queue, always on screen under the panes: one row per item with direction,
 // name, progress bar, percentage, rate, ETA and state (failed items show the error code).
 // When it has the focus, a `>` marks the item that x (cancel/remove) and r (retry) act on.
+import { escapeControls } from '@cftp/protocol';
 import { Box, Text } from 'ink';
 import { alignRight, fit, formatEta, formatRate, progressBar } from './format.js';
 import { useScrollStart } from './scroll.js';
@@ -63,7 +64,7 @@ export function queueRow(item: TransferItem, inner: number, cursor: boolean): st
   const eta = item.state === 'running' ? formatEta(etaSeconds(item)) : '';
   const row = [
     `${cursor ? '>' : ' '}${item.direction}`,
-    fit(`${item.name}${files}`, columns.name),
+    fit(`${escapeControls(item.name)}${files}`, columns.name),
     progressBar(fraction, columns.bar),
     alignRight(pct, 4),
     alignRight(rate, 10),
@@ -91,7 +92,7 @@ export function TransferQueue({ items, cursor, focused, width, height }: Transfe
   const selected = focused ? items[cursor] : undefined;
   const detail =
     selected?.state === 'failed' && selected.error !== undefined
-      ? `  ${selected.error.message}`
+      ? `  ${escapeControls(selected.error.message)}`
       : '';
   return (
     <Box

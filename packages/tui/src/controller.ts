@@ -56,6 +56,8 @@ export interface Credentials {
 
 export interface ControllerEvents {
   connection: [status: ConnectionStatus];
+  /** Something the engine left out without failing (a refused listing name, §6.1). */
+  warning: [warning: ErrorInfo];
 }
 
 export interface CopyResult {
@@ -124,6 +126,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
       return false;
     }
     this.client = client;
+    client.on('warning', (warning) => this.emit('warning', errorInfo(warning)));
     client.on('close', (error) => {
       if (this.client !== client) return; // replaced or closed on purpose
       this.client = undefined;

@@ -38,6 +38,16 @@ export function useControllerEvents(
   }, [controller, load, dispatch, current]);
 
   useEffect(() => {
+    // A listing entry left out (§6.1): said on the message line, the pane shows the rest.
+    const onWarning = (warning: { code: string; message: string }) =>
+      message(`warning: ${warning.message} (${warning.code})`, 'info');
+    controller.on('warning', onWarning);
+    return () => {
+      controller.off('warning', onWarning);
+    };
+  }, [controller, message]);
+
+  useEffect(() => {
     const transfers = controller.transfers;
     const onChange = () => dispatch({ type: 'transfers', items: transfers.snapshot() });
     const onFinished = (item: TransferItem) => {
