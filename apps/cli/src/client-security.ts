@@ -9,6 +9,8 @@ export interface SecurityFlags {
   knownHosts?: string;
   fingerprint?: string;
   insecurePlaintext?: boolean;
+  /** `--digest sha256`: never offer BLAKE3 (docs/protocol.md §7.1). */
+  digest?: 'sha256' | 'blake3';
 }
 
 /** `alice@host` → user and host; a bare host has no user. */

@@ -20,6 +20,8 @@ export interface ServerLimitFlags {
   partialMaxAge?: number;
   /** `--no-sweep` sets this to false. */
   sweep?: boolean;
+  /** `--digest sha256`: never offer BLAKE3 (docs/protocol.md §7.1). */
+  digest?: 'sha256' | 'blake3';
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -147,6 +149,11 @@ export function addServerOptions(command: Command): Command {
     )
     .option('--no-sweep', 'do not remove leftover temporary upload files at start')
     .addOption(
+      new Option('--digest <algorithm>', 'sha256: never offer BLAKE3 to clients (§7.1)')
+        .choices(['blake3', 'sha256'])
+        .default('blake3'),
+    )
+    .addOption(
       new Option(
         '--metrics <host:port>',
         'serve Prometheus /metrics and /healthz over HTTP there (docs/server.md)',
@@ -169,5 +176,6 @@ export function engineOptions(flags: ServerLimitFlags): Partial<ServerOptions> {
     shutdownDeadlineMs: flags.shutdownDeadline,
     partialMaxAgeMs: flags.partialMaxAge,
     sweepOnStart: flags.sweep,
+    ...(flags.digest === undefined ? {} : { digest: flags.digest }),
   };
 }

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { certificateFingerprint } from '@cftp/client';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
 
 /** The built command, `apps/cli/dist/main.js` (run `turbo run build` first). */
 export const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
@@ -233,6 +234,19 @@ export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk);
   return hash.digest('hex');
+}
+
+/** BLAKE3 (hex) of a file, read as a stream: the digest of a session whose peers both list `blake3` (docs/protocol.md §7.1). */
+export async function blake3File(path: string): Promise<string> {
+  const hash = new Blake3Hasher();
+  for await (const chunk of createReadStream(path, { highWaterMark: MiB }))
+    hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** BLAKE3 (hex) of a UTF-8 string. */
+export function blake3Text(text: string): string {
+  return new Blake3Hasher().update(Buffer.from(text, 'utf8')).digest('hex');
 }
 
 /** Temporary transfer files (`.NAME.cftp-HEX.part`, `.NAME.cftp-resume-HEX.part`) under `dir`. */

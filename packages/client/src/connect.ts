@@ -71,6 +71,7 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
         maxFrameSize,
         fingerprint,
         collectGarbage: options.collectGarbage,
+        digest: options.digest,
       });
       client = connected;
       (async () => {

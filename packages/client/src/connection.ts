@@ -10,10 +10,12 @@ import {
   type ClientMessage,
   ConnectionError,
   type DecodeResult,
+  type DigestAlgorithm,
   encodeMessage,
   errorFromCode,
-  FEATURES,
+  featuresFor,
   MessageDecoder,
+  negotiateDigest,
   PROTOCOL_VERSION,
   ProtocolError,
   Reclaimer,
@@ -33,6 +35,8 @@ export interface ConnectionOptions {
   fingerprint?: string | undefined;
   /** See ConnectOptions.collectGarbage. */
   collectGarbage?: (() => void) | undefined;
+  /** See ConnectOptions.digest. */
+  digest?: DigestAlgorithm | undefined;
   /** Told once when the connection closes: undefined after a polite quit. */
   onClose: (error: CftpError | undefined) => void;
 }
@@ -43,6 +47,8 @@ export class Connection implements Session {
   readonly fingerprint: string | undefined;
   /** What the server said in `welcome`. */
   server: ServerInfo | undefined;
+  /** What this client lists in `hello` (§4, §7.1). */
+  private readonly features: string[];
 
   private readonly socket: Socket;
   private readonly decoder: MessageDecoder;
@@ -66,6 +72,7 @@ export class Connection implements Session {
     this.socket = options.socket;
     this.onClose = options.onClose;
     this.reclaimer = new Reclaimer(options.collectGarbage);
+    this.features = featuresFor(options.digest ?? 'blake3');
     this.decoder = new MessageDecoder({ maxFrameSize: options.maxFrameSize });
     const socket = options.socket;
     socket.setNoDelay(true);
@@ -74,6 +81,11 @@ export class Connection implements Session {
       this.shutdown(new ConnectionError(error.message, { cause: error })),
     );
     socket.on('close', () => this.shutdown(new ConnectionError('connection closed by the server')));
+  }
+
+  /** The session's digest (§7.1): the rule applied to our `hello` and the `welcome`. */
+  get digest(): DigestAlgorithm {
+    return negotiateDigest(this.features, this.server?.features ?? []);
   }
 
   get isClosed(): boolean {
@@ -258,7 +270,7 @@ export class Connection implements Session {
       type: 'hello',
       id,
       version: PROTOCOL_VERSION,
-      features: [...FEATURES],
+      features: this.features,
       agent,
     }));
   }

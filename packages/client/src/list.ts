@@ -17,7 +17,7 @@ export function list(session: Session, path: string, options: OperationOptions):
     async (exchange) => {
       const ready = await exchange.expect('ready');
       const socket = await exchange.openData(ready);
-      const meter = new Meter(undefined, undefined);
+      const meter = new Meter(undefined, undefined, session.digest);
       const entries: Entry[] = [];
       let partial = '';
       const final = exchange.expect('done');

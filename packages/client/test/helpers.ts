@@ -15,6 +15,7 @@ import {
   TOKEN_BYTES,
 } from '@cftp/protocol';
 import { type CftpServer, createServer, type ServerOptions } from '@cftp/server';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { afterEach } from 'vitest';
 import { type CftpClient, type ConnectOptions, connect } from '../src/index.js';
 
@@ -177,6 +178,11 @@ export function useFixture(): Fixture {
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** BLAKE3, the digest of a session whose peers both list `blake3` (docs/protocol.md §7.1). */
+export function blake3(bytes: Uint8Array): string {
+  return new Blake3Hasher().update(bytes).digest('hex');
 }
 
 export async function sha256File(path: string): Promise<string> {

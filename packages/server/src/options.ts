@@ -8,6 +8,8 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_MAX_IN_FLIGHT,
+  type DigestAlgorithm,
+  featuresFor,
   Reclaimer,
 } from '@cftp/protocol';
 import type { Storage } from './storage.js';
@@ -132,6 +134,11 @@ export interface ServerOptions {
   tls?: ServerTlsOptions;
   /** Agent string sent in `welcome`. */
   agent?: string;
+  /**
+   * The fastest digest to offer (docs/protocol.md §7.1): `blake3` (the default) lists the
+   * `blake3` feature; `sha256` holds every session to SHA-256.
+   */
+  digest?: DigestAlgorithm;
 }
 
 export interface ResolvedOptions {
@@ -154,6 +161,8 @@ export interface ResolvedOptions {
   loginFailureWindowMs: number;
   tls: SecureContext | undefined;
   agent: string;
+  /** What `welcome` lists (§4, §7.1). */
+  features: string[];
   /** Shared by every session: counts upload bytes received, collects garbage now and then. */
   reclaimer: Reclaimer;
 }
@@ -197,6 +206,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     loginFailureWindowMs: positive('loginFailureWindowMs', options.loginFailureWindowMs),
     tls: options.tls === undefined ? undefined : createSecureContext(options.tls),
     agent: options.agent ?? 'cftp-server/0.1.0',
+    features: featuresFor(options.digest ?? 'blake3'),
     reclaimer: new Reclaimer(options.collectGarbage),
   };
 }

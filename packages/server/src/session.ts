@@ -5,13 +5,14 @@ import type { Socket } from 'node:net';
 import {
   CftpError,
   type ClientMessage,
+  type DigestAlgorithm,
   type ErrorCode,
   encodeMessage,
-  FEATURES,
   isTempName,
   type Login,
   type Message,
   MessageDecoder,
+  negotiateDigest,
   PathError,
   PROTOCOL_VERSION,
   parsePath,
@@ -54,6 +55,8 @@ export class Session implements SessionInfo {
   private readonly localAddress: string;
   private readonly decoder: MessageDecoder;
   private readonly inFlight = new InFlightRequests();
+  /** The session's digest (§7.1), fixed by `hello`. */
+  private digest: DigestAlgorithm = 'sha256';
   /** Dispatch's view of this session (dispatch.ts). */
   private readonly requests: RequestRunner = {
     start: (id, operation, path, run) => this.start(id, operation, path, run),
@@ -166,6 +169,7 @@ export class Session implements SessionInfo {
         this.close('unsupported version');
         return;
       }
+      this.digest = negotiateDigest(message.features, this.options.features);
       const needsLogin = this.options.authenticate !== undefined;
       if (needsLogin) {
         // The handshake deadline keeps running until the login succeeds (§4.2).
@@ -179,7 +183,7 @@ export class Session implements SessionInfo {
         type: 'welcome',
         id: message.id,
         version: PROTOCOL_VERSION,
-        features: [...FEATURES],
+        features: this.options.features,
         agent: this.options.agent,
         maxFrameSize: this.options.maxFrameSize,
         maxInFlight: this.options.maxInFlight,
@@ -313,6 +317,7 @@ export class Session implements SessionInfo {
       dataAcceptTimeoutMs: this.options.dataAcceptTimeoutMs,
       tls: this.options.tls,
       dataStallTimeoutMs: this.options.dataStallTimeoutMs,
+      digest: this.digest,
       linger: (socket) => this.linger(socket),
       send: (message) => this.send(message),
       clientDone: () => this.inFlight.clientDone(entry, this.options.dataAcceptTimeoutMs),
