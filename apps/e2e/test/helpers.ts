@@ -103,13 +103,14 @@ function withDeadline<T>(
   promise: Promise<T>,
   child: ChildProcessWithoutNullStreams,
   what: string,
+  ms = PROCESS_DEADLINE_MS,
 ): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${what}: nothing after ${PROCESS_DEADLINE_MS} ms`));
-    }, PROCESS_DEADLINE_MS);
+      reject(new Error(`${what}: nothing after ${ms} ms`));
+    }, ms);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
@@ -117,7 +118,13 @@ function withDeadline<T>(
 /** Runs `cftp ...args` to completion with `input` piped on stdin, collecting its output. */
 export async function runCli(
   args: string[],
-  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+  options: {
+    cwd?: string;
+    input?: string;
+    env?: Record<string, string>;
+    /** A longer guard, for a process that moves a gigabyte. */
+    deadlineMs?: number;
+  } = {},
 ): Promise<CliResult> {
   const child = spawnCli(args, options.cwd, options.env);
   let stdout = '';
@@ -134,7 +141,12 @@ export async function runCli(
     if (error.code !== 'EPIPE') stderr += `[test harness: stdin ${error.message}]`;
   });
   child.stdin.end(options.input ?? '');
-  const status = await withDeadline(awaitClose(child), child, `cftp ${args.join(' ')}`);
+  const status = await withDeadline(
+    awaitClose(child),
+    child,
+    `cftp ${args.join(' ')}`,
+    options.deadlineMs,
+  );
   return { ...status, stdout, stderr };
 }
 
