@@ -3,5 +3,6 @@
 export * from './digest.js';
 export * from './file-sink.js';
 export * from './prefix.js';
+export * from './receiver.js';
 export * from './send.js';
 export * from './splitter.js';
