@@ -3,9 +3,11 @@
 // within every round, and the medians of receiver CPU-seconds per GiB (user + system, from
 // process.cpuUsage: less load-sensitive than MiB/s) and MiB/s are printed.
 //   node apps/bench/scripts/ab-receive.mjs [MiB=512] [rounds=5] [variant,variant,...]
-// Variants: pipeline-sha256, pipeline-blake3 (pipeline(socket, Transform, FileSink), the
-// path before issue 12) and receiver-sha256, receiver-blake3 (receiveFile). Needs openssl
-// and a build (turbo run build). Writes to the system temp folder and removes its files.
+// Variants: pipeline-sha256, pipeline-blake3: pipeline(socket, Transform, FileSink), the
+// client's and server's receive path, with either digest. (receiver-* measured receiveFile,
+// a stream-free receiver, in commit 0ee16ba; it did not win the A/B and was dropped, see
+// docs/performance.md.) Needs openssl and a build (turbo run build). Writes to the system
+// temp folder and removes its files.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { connect, createServer } from 'node:tls';
 
 const transfer = new URL('../../../packages/transfer/dist/index.js', import.meta.url);
-const { createDigest, FileSink, receiveFile } = await import(transfer.href);
+const { createDigest, FileSink } = await import(transfer.href);
 const MiB = 1024 * 1024;
 
 async function child(variant, port, bytes, dest) {
@@ -32,18 +34,15 @@ async function child(variant, port, bytes, dest) {
   const before = process.cpuUsage();
   const started = performance.now();
   let count = 0;
-  if (path === 'pipeline') {
-    const meter = new Transform({
-      transform(chunk, _encoding, callback) {
-        count += chunk.byteLength;
-        digest.update(chunk);
-        callback(null, chunk);
-      },
-    });
-    await pipeline(socket, meter, new FileSink(handle));
-  } else {
-    count = await receiveFile(socket, handle, { observe: (chunk) => digest.update(chunk) });
-  }
+  if (path !== 'pipeline') throw new Error(`unknown variant ${variant}`);
+  const meter = new Transform({
+    transform(chunk, _encoding, callback) {
+      count += chunk.byteLength;
+      digest.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  await pipeline(socket, meter, new FileSink(handle));
   digest.hex();
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(before);
@@ -62,8 +61,27 @@ async function parent(mib, rounds, variants) {
   try {
     const key = join(dir, 'key.pem');
     const cert = join(dir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
-      '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=ab'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=ab',
+      ],
+      { stdio: 'ignore' },
+    );
     const bytes = mib * MiB;
     const block = randomBytes(MiB);
     const server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (socket) => {
@@ -86,13 +104,26 @@ async function parent(mib, rounds, variants) {
       const order = round % 2 === 0 ? variants : [...variants].reverse();
       for (const variant of order) {
         const out = await new Promise((resolve, reject) => {
-          const proc = spawn(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname,
-            'child', variant, String(port), String(bytes), join(dir, `${variant}.bin`)], {
-            stdio: ['ignore', 'pipe', 'inherit'],
-          });
+          const proc = spawn(
+            process.execPath,
+            [
+              ...process.execArgv,
+              new URL(import.meta.url).pathname,
+              'child',
+              variant,
+              String(port),
+              String(bytes),
+              join(dir, `${variant}.bin`),
+            ],
+            {
+              stdio: ['ignore', 'pipe', 'inherit'],
+            },
+          );
           let text = '';
           proc.stdout.on('data', (c) => (text += c));
-          proc.on('close', (code) => (code === 0 ? resolve(JSON.parse(text)) : reject(new Error(`${variant} exited ${code}`))));
+          proc.on('close', (code) =>
+            code === 0 ? resolve(JSON.parse(text)) : reject(new Error(`${variant} exited ${code}`)),
+          );
         });
         samples[variant].push(out);
       }
@@ -104,7 +135,11 @@ async function parent(mib, rounds, variants) {
     for (const variant of variants) {
       const cpu = samples[variant].map((s) => (s.cpuS * 1024) / mib);
       const rate = samples[variant].map((s) => mib / (s.ms / 1000));
-      console.log(`${variant.padEnd(18)} ${median(cpu).toFixed(2)} (${Math.min(...cpu).toFixed(2)}-${Math.max(...cpu).toFixed(2)})`.padEnd(52) + median(rate).toFixed(0));
+      console.log(
+        `${variant.padEnd(18)} ${median(cpu).toFixed(2)} (${Math.min(...cpu).toFixed(2)}-${Math.max(...cpu).toFixed(2)})`.padEnd(
+          52,
+        ) + median(rate).toFixed(0),
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -114,6 +149,6 @@ async function parent(mib, rounds, variants) {
 const [mode, ...args] = process.argv.slice(2);
 if (mode === 'child') await child(args[0], Number(args[1]), Number(args[2]), args[3]);
 else {
-  const variants = (args[2] ?? 'pipeline-sha256,receiver-sha256,pipeline-blake3,receiver-blake3').split(',');
+  const variants = (args[1] ?? 'pipeline-sha256,pipeline-blake3').split(',');
   await parent(Number(mode ?? 512), Number(args[0] ?? 5), variants);
 }

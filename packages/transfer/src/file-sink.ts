@@ -6,8 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { WriteBehind } from '@cftp/protocol';
 
-/** Writes every chunk, completely, with writev (short writes retried). */
-export async function writeAll(handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
+async function writeAll(handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
   const pending = [...chunks];
   while (pending.length > 0) {
     let { bytesWritten } = await handle.writev(pending);

@@ -3,6 +3,5 @@
 export * from './digest.js';
 export * from './file-sink.js';
 export * from './prefix.js';
-export * from './receiver.js';
 export * from './send.js';
 export * from './splitter.js';
