@@ -73,7 +73,7 @@ describe('npm run bench -- --quick', () => {
     expect(exitCode, stderr).toBe(0);
     expect(stdout).toMatch(/^## CFTP bench \(quick\)/);
     expect(stdout).toContain(
-      '| scenario | system | median | min | max | unit | details | target |',
+      '| scenario | system | median | min | max | unit | × vsftpd | details | target |',
     );
     expect(stdout).toContain(`Node ${process.version}`);
     expect(stdout).toMatch(/\| get 32 MiB \| cftp \|/);
