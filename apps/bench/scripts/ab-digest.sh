@@ -5,7 +5,8 @@
 # (/usr/bin/time: user + system) and of the server (/proc/PID/stat around each transfer),
 # and MiB/s. CPU per GiB is the figure to read on a loaded machine.
 #   bash apps/bench/scripts/ab-digest.sh [MiB=512] [rounds=3]
-# Needs a build (turbo run build), openssl and /usr/bin/time. Cleans up after itself.
+# Needs Node 24 on PATH (source scripts/env.sh), a build (turbo run build), openssl and
+# /usr/bin/time. Cleans up after itself.
 set -euo pipefail
 MIB=${1:-512}
 ROUNDS=${2:-3}
@@ -26,6 +27,7 @@ node "$CLI" server 0 --root "$WORK/root" --host 127.0.0.1 --state "$WORK/state" 
 SERVER_PID=$!
 for _ in $(seq 600); do grep -q listening "$WORK/server.out" 2>/dev/null && break; sleep 0.1; done
 PORT=$(sed -nE 's/.*:([0-9]+), root.*/\1/p' "$WORK/server.out" | head -1)
+if [ -z "$PORT" ]; then echo "cftp server did not start (source scripts/env.sh for Node 24)" >&2; exit 1; fi
 FP="SHA256:$(openssl x509 -in "$WORK/state/server-cert.pem" -outform der | openssl dgst -sha256 -binary | base64 | tr -d '=')"
 TICKS=$(getconf CLK_TCK)
 server_cpu() { awk -v t="$TICKS" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$SERVER_PID/stat"; }
