@@ -57,6 +57,7 @@ export function benchConfig(quick: boolean): BenchConfig {
 /** Every scenario id, in the order they run. */
 export const SCENARIOS = [
   'ceiling-socket',
+  'ceiling-tls',
   'ceiling-file',
   'ceiling-file-fsync',
   'ceiling-sha256',

@@ -3,7 +3,7 @@
 import type { MachineInfo } from './machine.js';
 import type { Summary } from './stats.js';
 
-export type Unit = 'MiB/s' | 'files/s' | 'ms' | 's' | 'KiB';
+export type Unit = 'MiB/s' | 'files/s' | 'ms' | 's' | 'KiB' | 'MiB';
 
 /** A system under test: CFTP, a ceiling (what Node and the machine can do), or a peer. */
 export type System =
@@ -65,6 +65,9 @@ const DETAIL_LABELS: Array<[key: string, label: (value: number) => string]> = [
   ['clientPeakRssMiB', (v) => `client RSS ${v.toFixed(1)} MiB`],
   ['serverCpuSeconds', (v) => `server CPU ${v.toFixed(2)} s`],
   ['clientCpuSeconds', (v) => `client CPU ${v.toFixed(2)} s`],
+  ['serverCpuPerGiB', (v) => `server ${v.toFixed(2)} CPU-s/GiB`],
+  ['clientCpuPerGiB', (v) => `client ${v.toFixed(2)} CPU-s/GiB`],
+  ['receiverCpuPerGiB', (v) => `receiver ${v.toFixed(2)} CPU-s/GiB`],
   ['entries', (v) => `${v} entries`],
   ['sessions', (v) => `${v} sessions`],
   ['errors', (v) => `${v} errors`],
@@ -102,6 +105,25 @@ export function machineLine(machine: MachineInfo): string {
   );
 }
 
+/**
+ * The row's median over vsftpd's in the same scenario (same run, same files), or empty when
+ * vsftpd did not run it. For ms rows lower is better, so the ratio is vsftpd's over ours:
+ * above 1 always means ahead of vsftpd.
+ */
+export function ratioToVsftpd(row: Row, rows: readonly Row[]): number | undefined {
+  if (row.system.startsWith('vsftpd')) return undefined;
+  const peer = rows.find((r) => r.scenario === row.scenario && r.system.startsWith('vsftpd'));
+  if (peer === undefined || peer.value.median <= 0 || row.value.median <= 0) return undefined;
+  return row.unit === 'ms'
+    ? peer.value.median / row.value.median
+    : row.value.median / peer.value.median;
+}
+
+function ratioCell(row: Row, rows: readonly Row[]): string {
+  const ratio = ratioToVsftpd(row, rows);
+  return ratio === undefined ? '' : `${ratio.toFixed(2)}×`;
+}
+
 /** The markdown report: machine, load, then one table row per scenario × system. */
 export function renderMarkdown(results: BenchResults): string {
   const lines = [
@@ -113,14 +135,15 @@ export function renderMarkdown(results: BenchResults): string {
       `${results.otherProcesses.cpuSeconds.toFixed(1)} CPU-s meanwhile ` +
       `(${(100 * results.otherProcesses.shareOfMachine).toFixed(1)} % of the machine).`,
     '',
-    '| scenario | system | median | min | max | unit | details | target |',
-    '| --- | --- | ---: | ---: | ---: | --- | --- | --- |',
+    '| scenario | system | median | min | max | unit | × vsftpd | details | target |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | --- | --- |',
   ];
   for (const row of results.rows) {
     const { min, median, max } = row.value;
     lines.push(
       `| ${cell(row.title)} | ${row.system} | ${formatNumber(median, row.unit)} | ` +
         `${formatNumber(min, row.unit)} | ${formatNumber(max, row.unit)} | ${row.unit} | ` +
+        `${ratioCell(row, results.rows)} | ` +
         `${cell(formatDetails(row))} | ${formatTargets(row)} |`,
     );
   }
@@ -134,6 +157,7 @@ export function renderMarkdown(results: BenchResults): string {
 
 const SCENARIO_ORDER = [
   'ceiling-socket',
+  'ceiling-tls',
   'ceiling-file',
   'ceiling-file-fsync',
   'ceiling-sha256',
@@ -145,6 +169,7 @@ const SCENARIO_ORDER = [
   'list-10000',
   'connect',
   'sessions',
+  'idle-server',
   'idle-session',
 ];
 const SYSTEM_ORDER: System[] = [

@@ -63,6 +63,7 @@ async function connectOrReport(
       host,
       port,
       collectGarbage: minorGc(),
+      ...(flags.digest === undefined ? {} : { digest: flags.digest }),
       ...(await securityOptions({ host, port, user }, flags)),
     });
     // Entries left out of a listing (docs/protocol.md §6.1): said, and the command goes on.

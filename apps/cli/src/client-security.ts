@@ -13,6 +13,8 @@ export interface SecurityFlags {
   insecurePlaintext?: boolean;
   /** `--timeout`, in ms (parseDuration); the engine's default (60 s) when absent. */
   timeout?: number;
+  /** `--digest sha256`: never offer BLAKE3 (docs/protocol.md §7.1). */
+  digest?: 'sha256' | 'blake3';
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m)?$/;

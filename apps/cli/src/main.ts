@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `cftp` command: thin argument parsing (commander) over the engines. Exit codes are in
 // exit-codes.ts and the README.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { runClientCommand, runOneShot } from './client-command.js';
 import { checkFingerprintFlag, TIMEOUT_FLAG, timeoutParser } from './client-security.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -42,7 +42,12 @@ function addSecurityFlags(command: Command): Command {
       'pinned server fingerprints (default: ~/.config/cftp/known_hosts)',
     )
     .option('--fingerprint <SHA256:...>', 'accept only this server certificate', fingerprintParser)
-    .option('--insecure-plaintext', 'no TLS: only with a server started the same way');
+    .option('--insecure-plaintext', 'no TLS: only with a server started the same way')
+    .addOption(
+      new Option('--digest <algorithm>', 'sha256: never offer BLAKE3 to the server (§7.1)')
+        .choices(['blake3', 'sha256'])
+        .default('blake3'),
+    );
 }
 
 function permissionsParser(value: string): Permission[] {
@@ -151,6 +156,7 @@ addSecurityFlags(program.command('client'))
         fingerprint?: string;
         insecurePlaintext?: boolean;
         timeout?: number;
+        digest?: 'sha256' | 'blake3';
       },
     ) => {
       process.exitCode = await runClientCommand({ host, port, ...opts });
@@ -162,6 +168,7 @@ interface OneShotFlags {
   knownHosts?: string;
   fingerprint?: string;
   insecurePlaintext?: boolean;
+  digest?: 'sha256' | 'blake3';
   recursive?: boolean;
   continue?: boolean;
   preserve?: boolean;

@@ -27,6 +27,8 @@ export interface ServerLimitFlags {
   singlePort?: boolean;
   /** `--data-ports LOW-HIGH`: classic data listeners only in this range. */
   dataPorts?: { low: number; high: number };
+  /** `--digest sha256`: never offer BLAKE3 (docs/protocol.md §7.1). */
+  digest?: 'sha256' | 'blake3';
 }
 
 /** `LOW-HIGH`, two ports with LOW ≤ HIGH (`--data-ports`). */
@@ -175,6 +177,11 @@ export function addServerOptions(command: Command): Command {
     )
     .option('--no-sweep', 'do not remove leftover temporary upload files at start')
     .addOption(
+      new Option('--digest <algorithm>', 'sha256: never offer BLAKE3 to clients (§7.1)')
+        .choices(['blake3', 'sha256'])
+        .default('blake3'),
+    )
+    .addOption(
       new Option(
         '--umask <octal>',
         'mode bits taken from new uploaded files (an overwritten file keeps its mode)',
@@ -229,5 +236,6 @@ export function engineOptions(flags: ServerLimitFlags): Partial<ServerOptions> {
     umask: flags.umask,
     singlePort: flags.singlePort === true,
     ...(flags.dataPorts === undefined ? {} : { dataPorts: flags.dataPorts }),
+    ...(flags.digest === undefined ? {} : { digest: flags.digest }),
   };
 }

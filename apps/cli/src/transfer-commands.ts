@@ -84,7 +84,8 @@ async function transferOne(
       path: displayRemote(remote),
       local,
       bytes: result.bytes,
-      sha256: result.sha256,
+      // Labelled with the session's algorithm (docs/protocol.md §7.1), not always "sha256".
+      [result.algorithm]: result.sha256,
       ms: Math.round(result.durationMs),
       resumedFrom: result.resumedFrom,
     },

@@ -2,13 +2,15 @@
 // result) with `--progress` events, and the documented exit codes 0, 1, 2, 3.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256 } from '@cftp/testkit';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  blake3File,
+  blake3Text,
   freedPort,
   MiB,
   makeTempDir,
   runClientArgs,
+  sha256File,
   useServer,
   writeRandomFile,
 } from './helpers.js';
@@ -132,7 +134,7 @@ describe('--json', () => {
       path: '/a.txt',
       local: join(local, 'a.txt'),
       bytes: 6,
-      sha256: sha256('alpha\n'),
+      blake3: blake3Text('alpha\n'),
       ms: expect.any(Number),
       resumedFrom: 0,
     });
@@ -165,7 +167,9 @@ describe('--json', () => {
     });
     const bytes = events.map((e) => Number(e.bytes));
     expect([...bytes].sort((a, b) => a - b)).toEqual(bytes);
-    expect(lines.at(-1)).toMatchObject({ command: 'get', ok: true, sha256: digest });
+    expect(lines.at(-1)).toMatchObject({ command: 'get', ok: true });
+    expect(lines.at(-1)?.blake3).toBe(await blake3File(join(local, 'big.bin')));
+    expect(await sha256File(join(local, 'big.bin'))).toBe(digest);
   });
 
   it('a refused connection is one JSON object and exit 3', async () => {

@@ -21,6 +21,7 @@ import {
 } from '@cftp/testkit';
 
 export { removeTempDirs, sha256File } from '@cftp/testkit';
+export { blake3File, blake3Text } from '@cftp/wire-test';
 export type { CliResult, RunningCli };
 
 /** The built command, `apps/cli/dist/main.js` (run `turbo run build` first). */
@@ -53,7 +54,13 @@ export function useServer(options: ServerFixtureOptions = {}): ServerFixture {
 /** Runs `cftp ...args` to completion with `input` piped on stdin, collecting its output. */
 export function runCli(
   args: string[],
-  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+  options: {
+    cwd?: string;
+    input?: string;
+    env?: Record<string, string>;
+    /** A longer guard, for a process that moves a gigabyte. */
+    deadlineMs?: number;
+  } = {},
 ): Promise<CliResult> {
   return runCftp(args, { ...options, argsFor: withTestTls });
 }

@@ -4,6 +4,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  blake3File,
   freedPort,
   KiB,
   makeTempDir,
@@ -43,7 +44,7 @@ describe('cftp get / cftp put', () => {
         command: 'put',
         ok: true,
         path: '/copy.bin',
-        sha256: digest,
+        blake3: await blake3File(join(local, 'data.bin')),
       });
       expect((await readdir(join(root, 'in'))).sort()).toEqual(['data.bin', 'renamed.bin']);
       expect(await sha256File(join(root, 'copy.bin'))).toBe(digest);

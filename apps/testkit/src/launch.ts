@@ -83,13 +83,18 @@ export function withTestTls(args: readonly string[]): string[] {
 }
 
 /** `promise`, or a rejection (after `onLate`, e.g. SIGKILL) when the guard passes first. */
-export function withGuard<T>(promise: Promise<T>, what: string, onLate?: () => void): Promise<T> {
+export function withGuard<T>(
+  promise: Promise<T>,
+  what: string,
+  onLate?: () => void,
+  ms = PROCESS_GUARD_MS,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       onLate?.();
-      reject(new Error(`${what}: nothing after ${PROCESS_GUARD_MS} ms`));
-    }, PROCESS_GUARD_MS);
+      reject(new Error(`${what}: nothing after ${ms} ms`));
+    }, ms);
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

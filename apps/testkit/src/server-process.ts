@@ -174,6 +174,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** How `cftp` arguments become a command line (default: `withPlaintext`). */
   argsFor?: ArgsFor;
+  /** A longer process guard, for a process that moves a gigabyte. */
+  deadlineMs?: number;
 }
 
 export interface RunningCli {
@@ -209,7 +211,12 @@ export function startCftp(args: readonly string[], options: CliOptions = {}): Ru
     if (error.code !== 'EPIPE') stderr += `[test harness: stdin ${error.message}]`;
   });
   child.stdin.end(options.input ?? '');
-  const exited = withGuard(awaitExit(child), `cftp ${args.join(' ')}`, () => child.kill('SIGKILL'));
+  const exited = withGuard(
+    awaitExit(child),
+    `cftp ${args.join(' ')}`,
+    () => child.kill('SIGKILL'),
+    options.deadlineMs,
+  );
   exited.catch(() => {});
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }

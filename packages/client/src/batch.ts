@@ -45,7 +45,7 @@ export async function putMany(
       async (exchange) => {
         const ready = await exchange.expect('ready');
         const socket = await exchange.openData(ready);
-        const meter = new Meter(total, options.onProgress);
+        const meter = new Meter(total, options.onProgress, session.digest);
         let digests: string[];
         const final = exchange.expect('ok');
         const data = watchFinalReply(final, exchange.aborted);
@@ -93,7 +93,7 @@ export function getMany(
         mode: announced[i]!.mode,
       }));
       const total = targets.reduce((sum, t) => sum + t.size, 0);
-      const meter = new Meter(total, options.onProgress);
+      const meter = new Meter(total, options.onProgress, session.digest);
       const socket = await exchange.openData(ready);
       let committed = false;
       try {

@@ -4,7 +4,7 @@
 // through the Session interface. No terminal code: the CLI and TUI sit on top of this.
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import type { Entry } from '@cftp/protocol';
+import type { DigestAlgorithm, Entry } from '@cftp/protocol';
 import { getMany, putMany } from './batch.js';
 import { Connection } from './connection.js';
 import { type FileItem, type FilesOptions, type FilesResult, moveFiles } from './files.js';
@@ -39,6 +39,8 @@ export interface ClientOptions {
   collectGarbage?: (() => void) | undefined;
   /** The client's own waits and limits (§5.4). */
   limits: ClientLimits;
+  /** See ConnectOptions.digest. */
+  digest?: DigestAlgorithm | undefined;
 }
 
 export class CftpClient extends EventEmitter<CftpClientEvents> implements RemoteFiles {

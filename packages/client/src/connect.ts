@@ -124,6 +124,7 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
         fingerprint,
         collectGarbage: options.collectGarbage,
         limits: limitsOf(options),
+        digest: options.digest,
       });
       client = connected;
       (async () => {

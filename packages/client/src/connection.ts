@@ -11,10 +11,12 @@ import {
   ConnectionError,
   clientDisposition,
   type DecodeResult,
+  type DigestAlgorithm,
   encodeMessage,
   errorFromCode,
-  FEATURES,
+  featuresFor,
   MessageDecoder,
+  negotiateDigest,
   PROTOCOL_VERSION,
   ProtocolError,
   Reclaimer,
@@ -38,6 +40,8 @@ export interface ConnectionOptions {
   collectGarbage?: (() => void) | undefined;
   /** The client's own waits and limits (§5.4). */
   limits: ClientLimits;
+  /** See ConnectOptions.digest. */
+  digest?: DigestAlgorithm | undefined;
   /** Told once when the connection closes: undefined after a polite quit. */
   onClose: (error: CftpError | undefined) => void;
 }
@@ -49,6 +53,8 @@ export class Connection implements Session {
   /** What the server said in `welcome`. */
   server: ServerInfo | undefined;
   readonly limits: ClientLimits;
+  /** What this client lists in `hello` (§4, §7.1). */
+  private readonly features: string[];
 
   private readonly socket: Socket;
   /** The control connection's peer address: data channels connect to it (§5.1). */
@@ -83,6 +89,7 @@ export class Connection implements Session {
     this.address = options.socket.remoteAddress ?? options.host;
     this.onClose = options.onClose;
     this.reclaimer = new Reclaimer(options.collectGarbage);
+    this.features = [...featuresFor(options.digest ?? 'blake3'), SINGLE_PORT_FEATURE];
     this.decoder = new MessageDecoder({ maxFrameSize: options.maxFrameSize });
     const socket = options.socket;
     socket.setNoDelay(true);
@@ -101,6 +108,11 @@ export class Connection implements Session {
   /** `HOST:PORT` as messages name the server. */
   get where(): string {
     return `${isIP(this.host) === 6 ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  /** The session's digest (§7.1): the rule applied to our `hello` and the `welcome`. */
+  get digest(): DigestAlgorithm {
+    return negotiateDigest(this.features, this.server?.features ?? []);
   }
 
   get isClosed(): boolean {
@@ -360,7 +372,7 @@ export class Connection implements Session {
         type: 'hello',
         id,
         version: PROTOCOL_VERSION,
-        features: [...FEATURES, SINGLE_PORT_FEATURE], // §5.5: used only when welcome lists it too
+        features: this.features, // §5.5, §7.1: used only when welcome lists them too
         agent,
       }),
       true,

@@ -27,7 +27,7 @@ export async function get(
 ): Promise<TransferResult> {
   const started = performance.now();
   const partial = partialPathFor(local, remote);
-  const meter = new Meter(undefined, options.onProgress);
+  const meter = new Meter(undefined, options.onProgress, session.digest);
   // The part already here, verified by the server against its own prefix (§6.2).
   let have = 0;
   if (options.resume === true) {
@@ -57,7 +57,8 @@ export async function get(
       }
       const expected = ready.size - offset;
       // The server starts over when our prefix is not its prefix.
-      const counted = offset === have ? meter : new Meter(undefined, options.onProgress);
+      const counted =
+        offset === have ? meter : new Meter(undefined, options.onProgress, session.digest);
       counted.total = ready.size;
       let socket: Socket | undefined;
       let file: FileSink | undefined;
@@ -112,6 +113,7 @@ export async function get(
         return {
           bytes: counted.bytes - offset,
           sha256,
+          algorithm: counted.algorithm,
           durationMs: performance.now() - started,
           resumedFrom: offset,
         };

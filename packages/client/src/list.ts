@@ -29,7 +29,7 @@ export function list(session: Session, path: string, options: ListOptions): Prom
     async (exchange) => {
       const ready = await exchange.expect('ready');
       const socket = await exchange.openData(ready);
-      const meter = new Meter(undefined, undefined);
+      const meter = new Meter(undefined, undefined, session.digest);
       const entries: Entry[] = [];
       let refused = 0;
       // The current line's bytes so far, split on bytes so a limit counts bytes, not chars.

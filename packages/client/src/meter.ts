@@ -1,6 +1,7 @@
-// Counting, hashing and progress of the bytes of one transfer (docs/protocol.md §7).
-import { createHash } from 'node:crypto';
+// Counting, hashing and progress of the bytes of one transfer (docs/protocol.md §7, §7.1).
 import { Transform, type TransformCallback } from 'node:stream';
+import type { DigestAlgorithm } from '@cftp/protocol';
+import { createDigest, type Digest } from '@cftp/transfer';
 import type { ProgressListener } from './types.js';
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -8,7 +9,7 @@ const PROGRESS_INTERVAL_MS = 100;
 /** Counts and hashes the bytes of one transfer and reports progress at most every 100 ms. */
 export class Meter {
   bytes = 0;
-  private readonly hash = createHash('sha256');
+  private readonly hash: Digest;
   private readonly started = performance.now();
   private lastReport = 0;
 
@@ -16,11 +17,15 @@ export class Meter {
     /** Expected total; a download learns it from `ready`. */
     public total: number | undefined,
     private readonly onProgress: ProgressListener | undefined,
-  ) {}
+    /** The session's digest (§7.1). */
+    readonly algorithm: DigestAlgorithm,
+  ) {
+    this.hash = createDigest(algorithm);
+  }
 
   /** The digest of what was observed so far, without ending the hash (resume, §6.2/§6.3). */
   digestSoFar(): string {
-    return this.hash.copy().digest('hex');
+    return this.hash.hex();
   }
 
   observe(chunk: Uint8Array): void {
@@ -46,7 +51,7 @@ export class Meter {
   }
 
   digest(): string {
-    return this.hash.digest('hex');
+    return this.hash.hex();
   }
 }
 

@@ -25,7 +25,7 @@ export async function put(
     const mtime = Math.max(0, Math.trunc(info.mtimeMs));
     let whole: string | undefined;
     if (options.resume === true) {
-      const scan = new Meter(info.size, undefined);
+      const scan = new Meter(info.size, undefined, session.digest);
       await observePrefix(file, info.size, scan, options.signal);
       whole = scan.digest();
     }
@@ -48,7 +48,7 @@ export async function put(
         async (exchange): Promise<TransferResult | 'restart'> => {
           const ready = await exchange.expect('ready');
           const offset = ready.offset ?? 0;
-          const meter = new Meter(info.size, options.onProgress);
+          const meter = new Meter(info.size, options.onProgress, session.digest);
           if (offset > 0) {
             if (offset <= info.size) await observePrefix(file, offset, meter, exchange.aborted);
             if (offset > info.size || meter.digestSoFar() !== ready.prefixSha256) {
@@ -79,6 +79,7 @@ export async function put(
           return {
             bytes: meter.bytes - offset,
             sha256,
+            algorithm: meter.algorithm,
             durationMs: performance.now() - started,
             resumedFrom: offset,
           };

@@ -15,6 +15,7 @@ import {
   TEMP_KEY_HEX_DIGITS,
 } from '@cftp/protocol';
 import {
+  createDigest,
   FileSink,
   observePrefix as hashPrefix,
   type LocalAction,
@@ -160,14 +161,14 @@ export async function openLocalFiles(paths: readonly string[]): Promise<LocalFil
   }
 }
 
-/** Sends the files back to back over one socket (§6.7); returns each file's SHA-256. */
+/** Sends the files back to back over one socket (§6.7); returns each file's digest (§7.1). */
 export async function sendFiles(
   files: readonly LocalFile[],
   socket: Socket,
   meter: Meter,
   signal: AbortSignal,
 ): Promise<string[]> {
-  const each = files.map(() => createHash('sha256'));
+  const each = files.map(() => createDigest(meter.algorithm));
   await sendSources(
     files.map((file) => ({ size: file.size, read: readLocal(file.handle, file.path) })),
     socket,
@@ -181,7 +182,7 @@ export async function sendFiles(
     },
   );
   meter.finish();
-  return each.map((hash) => hash.digest('hex'));
+  return each.map((hash) => hash.hex());
 }
 
 /** A file of a batch download: where its bytes go until verified, and how many there are. */
@@ -220,7 +221,7 @@ export async function receiveFiles(
       });
       sinks.push(new FileSink(handle, { path: target.local }));
     }
-    const each = targets.map(() => createHash('sha256'));
+    const each = targets.map(() => createDigest(meter.algorithm));
     await splitInto(
       socket,
       targets.map((target, i) => ({ size: target.size, stream: sinks[i]! })),
@@ -234,7 +235,7 @@ export async function receiveFiles(
     return {
       bytes: meter.bytes,
       sha256: meter.digest(),
-      files: each.map((h) => h.digest('hex')),
+      files: each.map((h) => h.hex()),
     };
   } finally {
     signal.removeEventListener('abort', onAbort);

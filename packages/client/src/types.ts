@@ -3,7 +3,14 @@
 // see the connection only as a `Session`; the many-file and tree modules see the client only
 // as `RemoteFiles`. Nothing here imports a client module, so no layer imports its caller.
 import type { Socket } from 'node:net';
-import type { CftpError, ClientMessage, Entry, ServerMessage, Welcome } from '@cftp/protocol';
+import type {
+  CftpError,
+  ClientMessage,
+  DigestAlgorithm,
+  Entry,
+  ServerMessage,
+  Welcome,
+} from '@cftp/protocol';
 
 export interface ConnectOptions {
   host: string;
@@ -32,6 +39,11 @@ export interface ConnectOptions {
    * sooner (see Reclaimer in @cftp/protocol); `cftp` passes V8's minor GC.
    */
   collectGarbage?: () => void;
+  /**
+   * The fastest digest to offer (docs/protocol.md §7.1): `blake3` (the default) lists the
+   * `blake3` feature, used when the server lists it too; `sha256` holds the session to SHA-256.
+   */
+  digest?: DigestAlgorithm;
   /**
    * TLS on the control and data channels (docs/protocol.md §4.1). Without it the session is
    * plaintext (what `--insecure-plaintext` asks for). The server's certificate is checked
@@ -84,8 +96,13 @@ export interface TransferOptions extends OperationOptions {
 export interface TransferResult {
   /** Bytes moved by this call (without a resumed prefix). */
   bytes: number;
-  /** SHA-256 of the whole file. */
+  /**
+   * The digest of the whole file, in the session's algorithm (`algorithm`): the wire's
+   * field name, which keeps it whichever algorithm the handshake chose (§7.1).
+   */
   sha256: string;
+  /** The session's digest algorithm (§7.1). */
+  algorithm: DigestAlgorithm;
   durationMs: number;
   /** Bytes that were already in place from an interrupted transfer (0 when none). */
   resumedFrom: number;
@@ -161,6 +178,8 @@ export interface Session {
   readonly limits: ClientLimits;
   /** What the server said in `welcome` (undefined before the handshake). */
   readonly server: ServerInfo | undefined;
+  /** The session's digest (§7.1), fixed by the handshake; SHA-256 before it. */
+  readonly digest: DigestAlgorithm;
   /**
    * Runs one request, within the server's `maxInFlight`, with abort support: on abort the
    * server is told (§6.4), `body`'s own cleanup releases local resources, and the promise

@@ -4,7 +4,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OperationEvent } from '@cftp/server';
 import { describe, expect, it } from 'vitest';
-import { rejectionOf, sha256, sha256File, useFixture, writeRandom } from './helpers.js';
+import { blake3, rejectionOf, sha256File, useFixture, writeRandom } from './helpers.js';
 
 const fx = useFixture();
 const BIG = 32 * 1024 * 1024;
@@ -47,7 +47,7 @@ describe('docs/protocol.md §6.4 abort (AbortSignal)', () => {
       'small.bin',
     ]);
     const again = await client.get('small.bin', join(target, 'small.bin'));
-    expect(again.sha256).toBe(sha256(small));
+    expect(again.sha256).toBe(blake3(small));
 
     // docs/protocol.md §6.2: the same get with `resume` continues from the kept bytes and
     // is verified end to end.

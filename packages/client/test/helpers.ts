@@ -175,7 +175,12 @@ export function useFixture(): Fixture {
 }
 
 // One home for these test helpers (@cftp/wire-test); `writeRandom` here returns the bytes.
-export { sha256, sha256File, writeRandomBytes as writeRandom } from '@cftp/wire-test';
+export {
+  blake3,
+  sha256,
+  sha256File,
+  writeRandomBytes as writeRandom,
+} from '@cftp/wire-test';
 
 /** Names in `dir` that look like transfer temp files (`.name.cftp-<hex>.part`). */
 export async function partFiles(dir: string): Promise<string[]> {

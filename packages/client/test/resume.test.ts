@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { partFiles, sha256, useFixture, writeRandom } from './helpers.js';
+import { blake3, partFiles, useFixture, writeRandom } from './helpers.js';
 
 const fx = useFixture();
 const MiB = 1024 * 1024;
@@ -15,9 +15,9 @@ function clientPartial(dir: string, name: string, remote: string): string {
   return join(dir, `.${name}.cftp-resume-${key}.part`);
 }
 
-/** §8: the server keeps a resumable upload as `.<name>.cftp-resume-<16 hex of the file's sha256>.part`. */
+/** §8, §7.1: the server keeps a resumable upload as `.<name>.cftp-resume-<16 hex of put.sha256>.part` (BLAKE3 here). */
 function serverPartial(dir: string, name: string, bytes: Uint8Array): string {
-  return join(dir, `.${name}.cftp-resume-${sha256(bytes).slice(0, 16)}.part`);
+  return join(dir, `.${name}.cftp-resume-${blake3(bytes).slice(0, 16)}.part`);
 }
 
 describe('docs/protocol.md §6.2 resumed get', () => {
@@ -30,7 +30,7 @@ describe('docs/protocol.md §6.2 resumed get', () => {
     const result = await client.get('data.bin', join(target, 'data.bin'), { resume: true });
     expect(result.resumedFrom).toBe(MiB);
     expect(result.bytes).toBe(source.byteLength - MiB);
-    expect(result.sha256).toBe(sha256(source));
+    expect(result.sha256).toBe(blake3(source));
     expect(await readFile(join(target, 'data.bin'))).toEqual(source);
     expect(await partFiles(target)).toEqual([]);
   });
@@ -112,7 +112,7 @@ describe('docs/protocol.md §6.3 resumed put', () => {
     expect(names.filter((n) => n === 'up.bin')).toEqual([]);
     // Resumable: whatever reached the server's disk stays under the marked name (§8).
     for (const name of names)
-      expect(name).toBe(`.up.bin.cftp-resume-${sha256(source).slice(0, 16)}.part`);
+      expect(name).toBe(`.up.bin.cftp-resume-${blake3(source).slice(0, 16)}.part`);
     const result = await client.put(join(local, 'up.bin'), 'up.bin', { resume: true });
     expect(result.bytes + result.resumedFrom).toBe(source.byteLength);
     expect(await readFile(join(root, 'up.bin'))).toEqual(source);

@@ -1,6 +1,7 @@
 // @cftp/protocol: the CFTP wire codec (docs/protocol.md). Pure: no I/O, no sockets.
 export * from './codec.js';
 export * from './constants.js';
+export * from './digest.js';
 export * from './display.js';
 export * from './errors.js';
 export * from './frame.js';

@@ -1,9 +1,8 @@
 // Many small files over one data channel (docs/protocol.md §6.7): one request, one listener,
 // one connection and one round trip for up to BATCH_MAX_FILES files, each still verified
 // on its own and committed atomically.
-import { createHash } from 'node:crypto';
 import { type GetMany, IntegrityError, type PutMany } from '@cftp/protocol';
-import { sendFiles, splitInto } from '@cftp/transfer';
+import { createDigest, sendFiles, splitInto } from '@cftp/transfer';
 import {
   dataError,
   modeOptions,
@@ -52,8 +51,8 @@ export async function runPutMany(
   );
   try {
     const total = files.reduce((sum, f) => sum + f.size, 0);
-    const whole = createHash('sha256');
-    const each = files.map(() => createHash('sha256'));
+    const whole = createDigest(ctx.digest);
+    const each = files.map(() => createDigest(ctx.digest));
     const received = await withDataChannel(
       ctx,
       (channel) =>
@@ -75,8 +74,8 @@ export async function runPutMany(
       },
     );
     const stated = await ctx.clientDone();
-    const digests = each.map((hash) => hash.digest('hex'));
-    const sha256 = whole.digest('hex');
+    const digests = each.map((hash) => hash.hex());
+    const sha256 = whole.hex();
     if (received !== total || stated.size !== total) {
       throw new IntegrityError(`batch size mismatch: expected ${total}, received ${received}`);
     }
@@ -121,8 +120,8 @@ export async function runGetMany(
           })),
         }),
       async (socket) => {
-        const whole = createHash('sha256');
-        const each = files.map(() => createHash('sha256'));
+        const whole = createDigest(ctx.digest);
+        const each = files.map(() => createDigest(ctx.digest));
         let total: number;
         try {
           total = await sendFiles(files, socket, {
@@ -143,8 +142,8 @@ export async function runGetMany(
             type: 'done',
             id: ctx.id,
             size: total,
-            sha256: whole.digest('hex'),
-            files: each.map((hash) => hash.digest('hex')),
+            sha256: whole.hex(),
+            files: each.map((hash) => hash.hex()),
           },
         };
       },

@@ -1,20 +1,20 @@
 // The data-moving operations: list, get, put (docs/protocol.md §6). Each opens its own data
-// channel, streams with backpressure, and states or checks size + SHA-256 (§7).
+// channel, streams with backpressure, and states or checks size + digest (§7, §7.1).
 
-import { createHash, type Hash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { SecureContext } from 'node:tls';
 import {
   DataChannelError,
+  type DigestAlgorithm,
   type Done,
   IntegrityError,
   ProtocolError,
   type ServerMessage,
   TimeoutError,
 } from '@cftp/protocol';
-import { observePrefix, sendFile } from '@cftp/transfer';
+import { createDigest, type Digest, observePrefix, sendFile } from '@cftp/transfer';
 import { type DataChannel, type DataChannelPlan, openDataChannel } from './data-channel.js';
 import { BadDoneError } from './in-flight.js';
 import { type Storage, storageError } from './storage.js';
@@ -33,6 +33,8 @@ export interface OperationContext {
   readonly dataChannels?: DataChannelPlan;
   /** No byte either way on a connected data channel for this long: ETIMEDOUT (§5). */
   readonly dataStallTimeoutMs: number;
+  /** The session's digest (§7.1): every digest of its data channels. */
+  readonly digest: DigestAlgorithm;
   /** Keeps a finished data socket until it closes by itself, within the session's bounds. */
   linger(socket: Socket): void;
   send(message: ServerMessage): void;
@@ -61,7 +63,7 @@ export interface OperationResult {
  */
 export class DigestCounter extends Transform {
   constructor(
-    private readonly hash: Hash = createHash('sha256'),
+    private readonly hash: Digest,
     public bytes = 0,
     private readonly onBytes?: (bytes: number) => void,
   ) {
@@ -76,7 +78,7 @@ export class DigestCounter extends Transform {
   }
 
   digest(): string {
-    return this.hash.digest('hex');
+    return this.hash.hex();
   }
 }
 
@@ -161,7 +163,7 @@ export async function runList(ctx: OperationContext, segments: string[]): Promis
     ctx,
     (channel) => ctx.send({ type: 'ready', id: ctx.id, port: channel.port, token: channel.token }),
     async (socket) => {
-      const counter = new DigestCounter();
+      const counter = new DigestCounter(createDigest(ctx.digest));
       let count = 0;
       async function* lines() {
         for await (const batch of batches) {
@@ -207,14 +209,14 @@ export async function runGet(
   }
   const file = await ctx.storage.openRead(segments);
   try {
-    let hash = createHash('sha256');
+    let hash = createDigest(ctx.digest);
     let offset = 0;
     const wanted = request.offset ?? 0;
     if (wanted > 0 && wanted <= file.size) {
       // Resume only if the client's prefix is this file's prefix; otherwise start over.
       await observePrefix(file.read, wanted, (chunk) => hash.update(chunk), ctx.signal);
-      if (hash.copy().digest('hex') === request.prefixSha256) offset = wanted;
-      else hash = createHash('sha256');
+      if (hash.hex() === request.prefixSha256) offset = wanted;
+      else hash = createDigest(ctx.digest);
     }
     return await withDataChannel(
       ctx,
@@ -243,7 +245,7 @@ export async function runGet(
         }
         return {
           bytes: bytes - offset,
-          reply: { type: 'done', id: ctx.id, size: bytes, sha256: hash.digest('hex') },
+          reply: { type: 'done', id: ctx.id, size: bytes, sha256: hash.hex() },
         };
       },
     );
@@ -291,11 +293,11 @@ export async function runPut(
   // A resumable partial survives an interruption; a corrupt upload never does (§8).
   let keep = true;
   try {
-    const hash = createHash('sha256');
+    const hash = createDigest(ctx.digest);
     let prefixSha256: string | undefined;
     if (upload.offset > 0) {
       await observePrefix(upload.read, upload.offset, (chunk) => hash.update(chunk), ctx.signal);
-      prefixSha256 = hash.copy().digest('hex');
+      prefixSha256 = hash.hex();
     }
     const result = await withDataChannel(
       ctx,

@@ -9,6 +9,8 @@ import {
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_SERVER_UMASK,
+  type DigestAlgorithm,
+  featuresFor,
   Reclaimer,
   SINGLE_PORT_MAX_FRAME_SIZE,
 } from '@cftp/protocol';
@@ -150,6 +152,11 @@ export interface ServerOptions {
   singlePort?: boolean;
   /** Classic mode: open data listeners only on ports `low`…`high`; EBUSY when all are taken. */
   dataPorts?: PortRange;
+  /**
+   * The fastest digest to offer (docs/protocol.md §7.1): `blake3` (the default) lists the
+   * `blake3` feature; `sha256` holds every session to SHA-256.
+   */
+  digest?: DigestAlgorithm;
 }
 
 export interface ResolvedOptions {
@@ -177,6 +184,8 @@ export interface ResolvedOptions {
   singlePort: boolean;
   /** How data channels are opened; holds the server's shared state (tokens, ports held). */
   dataChannels: DataChannelPlan;
+  /** What `welcome` lists (§4, §7.1). */
+  features: string[];
   /** Shared by every session: counts upload bytes received, collects garbage now and then. */
   reclaimer: Reclaimer;
 }
@@ -232,6 +241,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     umask: checkedUmask(options.umask),
     singlePort: options.singlePort === true,
     dataChannels: dataChannelPlan(options),
+    features: featuresFor(options.digest ?? 'blake3'),
     reclaimer: new Reclaimer(options.collectGarbage),
   };
 }

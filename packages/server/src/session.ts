@@ -5,13 +5,14 @@ import type { Socket } from 'node:net';
 import {
   CftpError,
   type ClientMessage,
+  type DigestAlgorithm,
   type ErrorCode,
   encodeMessage,
-  FEATURES,
   isTempName,
   type Login,
   type Message,
   MessageDecoder,
+  negotiateDigest,
   PathError,
   PROTOCOL_VERSION,
   parsePath,
@@ -65,6 +66,8 @@ export class Session implements SessionInfo {
   private readonly localAddress: string;
   private readonly decoder: MessageDecoder;
   private readonly inFlight = new InFlightRequests();
+  /** The session's digest (§7.1), fixed by `hello`. */
+  private digest: DigestAlgorithm = 'sha256';
   /** Dispatch's view of this session (dispatch.ts). */
   private readonly requests: RequestRunner = {
     start: (id, operation, path, run) => this.start(id, operation, path, run),
@@ -210,6 +213,7 @@ export class Session implements SessionInfo {
         this.close('client without single-port');
         return;
       }
+      this.digest = negotiateDigest(message.features, this.options.features);
       const needsLogin = this.options.authenticate !== undefined;
       if (needsLogin) {
         // The handshake deadline keeps running until the login succeeds (§4.2).
@@ -223,7 +227,7 @@ export class Session implements SessionInfo {
         type: 'welcome',
         id: message.id,
         version: PROTOCOL_VERSION,
-        features: welcomeFeatures(FEATURES, this.options.singlePort),
+        features: welcomeFeatures(this.options.features, this.options.singlePort),
         agent: this.options.agent,
         maxFrameSize: this.options.maxFrameSize,
         maxInFlight: this.options.maxInFlight,
@@ -374,6 +378,7 @@ export class Session implements SessionInfo {
       tls: this.options.tls,
       dataChannels: this.options.dataChannels,
       dataStallTimeoutMs: this.options.dataStallTimeoutMs,
+      digest: this.digest,
       linger: (socket) => this.linger(socket),
       send: (message) => this.send(message),
       clientDone: () => this.inFlight.clientDone(entry, this.options.dataAcceptTimeoutMs),

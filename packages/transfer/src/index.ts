@@ -1,5 +1,6 @@
 // @cftp/transfer: the Node side of a CFTP transfer, one home that both engines (server and
 // client) import. @cftp/protocol stays pure; the file handles and sockets live here.
+export * from './digest.js';
 export * from './file-sink.js';
 export * from './local-errors.js';
 export * from './prefix.js';

@@ -1,6 +1,14 @@
 // @cftp/wire-test: test tools that packages may depend on (they need only @cftp/protocol and
 // Node): a raw CFTP wire client (docs/protocol.md §2–§5), and file helpers that make and hash test files.
-export { sha256, sha256File, writeRandom, writeRandomBytes } from './files.js';
+export {
+  blake3,
+  blake3File,
+  blake3Text,
+  sha256,
+  sha256File,
+  writeRandom,
+  writeRandomBytes,
+} from './files.js';
 export {
   Control,
   firstChunk,

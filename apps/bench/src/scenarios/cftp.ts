@@ -18,7 +18,7 @@ import { emptyDir, expectContents, syncDisks } from '../fixtures.js';
 import { workerScript } from '../layout.js';
 import { readMemory } from '../proc.js';
 import type { System } from '../results.js';
-import { formatSize, mibPerSecond, summarize } from '../stats.js';
+import { formatSize, GiB, mibPerSecond, summarize } from '../stats.js';
 import type { LatencyArgs, LatencyResult } from '../workers/cftp-latency.js';
 import type { ManyFilesArgs, ManyFilesResult } from '../workers/cftp-many-files.js';
 import type { SessionsArgs, SessionsResult } from '../workers/cftp-sessions.js';
@@ -96,6 +96,8 @@ async function largeTransfer(
       clientPeakRssMiB: Math.max(...clientRss),
       serverCpuSeconds: median(serverCpu),
       clientCpuSeconds: median(clientCpu),
+      serverCpuPerGiB: median(serverCpu) / (config.largeBytes / GiB),
+      clientCpuPerGiB: median(clientCpu) / (config.largeBytes / GiB),
     },
     notes: ['whole `cftp client` command'],
     targets: [],
@@ -330,6 +332,17 @@ async function idleSessions(ctx: BenchContext): Promise<void> {
       await server.process.stop();
     }
   }
+  // The floor the issue-12 memory target is measured against: a server with no session.
+  ctx.rows.push({
+    scenario: 'idle-server',
+    title: 'idle server RSS (no session)',
+    system: 'cftp',
+    unit: 'MiB',
+    value: summarize(baseline),
+    details: {},
+    notes: ['fresh `cftp server` per run, before any client connects'],
+    targets: [],
+  });
   ctx.rows.push({
     scenario: 'idle-session',
     title: `memory per idle session (${config.idleSessions} open)`,

@@ -12,7 +12,7 @@ import { emptyDir, expectContents, syncDisks } from '../fixtures.js';
 import { workerScript } from '../layout.js';
 import { TreeSampler, treeCpuSeconds } from '../proc.js';
 import type { System } from '../results.js';
-import { formatSize, MiB, mibPerSecond, summarize } from '../stats.js';
+import { formatSize, GiB, MiB, mibPerSecond, summarize } from '../stats.js';
 import type { FtpClientArgs, FtpClientResult } from '../workers/ftp-client.js';
 
 const HOST = '127.0.0.1';
@@ -165,6 +165,8 @@ async function largeRows(
         clientPeakRssMiB: Math.max(...clientRss),
         serverCpuSeconds: median(serverCpu),
         clientCpuSeconds: median(clientCpu),
+        serverCpuPerGiB: median(serverCpu) / (config.largeBytes / GiB),
+        clientCpuPerGiB: median(clientCpu) / (config.largeBytes / GiB),
         ...(errors > 0 ? { errors } : {}),
       },
       notes: [
@@ -421,7 +423,10 @@ export async function runVsftpd(ctx: BenchContext): Promise<void> {
     if (curl === undefined) skip('curl is not installed: no vsftpd large-file rows');
     else await largeRows(ctx, { system: 'vsftpd + curl', port, pid }, 'curl', curl);
     if (lftp === undefined) {
-      ctx.skipped.push({ system: 'vsftpd + lftp', reason: 'lftp not installed; basic-ftp used' });
+      ctx.skipped.push({
+        system: 'vsftpd + lftp',
+        reason: 'lftp not installed (apt-get install lftp); basic-ftp used',
+      });
       await manyRows(ctx, { system: 'vsftpd + basic-ftp', port, pid }, 'basic-ftp');
     } else {
       await manyRows(ctx, { system: 'vsftpd + lftp', port, pid }, 'lftp', lftp);
