@@ -15,6 +15,7 @@ import {
   MAX_LIST_LINE_BYTES,
   TimeoutError,
 } from '@cftp/protocol';
+import { packageVersion } from '@cftp/transfer';
 import { CftpClient } from './client.js';
 import { peerFingerprint, serverName } from './data-channel.js';
 import { formatDuration } from './replies.js';
@@ -128,7 +129,10 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
       });
       client = connected;
       (async () => {
-        await connected.handshake(options.agent ?? 'cftp-client/0.1.0');
+        await connected.handshake(
+          options.agent ??
+            `cftp-client/${packageVersion(new URL('../package.json', import.meta.url))}`,
+        );
         clearTimeout(helloTimer);
         // A real CFTP server answered: only now may an unknown certificate be trusted (and
         // pinned by the caller), and only then is the password sent (§4.3).

@@ -14,6 +14,7 @@ import {
   Reclaimer,
   SINGLE_PORT_MAX_FRAME_SIZE,
 } from '@cftp/protocol';
+import { packageVersion } from '@cftp/transfer';
 import type { DataChannelPlan, PortRange } from './data-channel.js';
 import { TokenRegistry } from './single-port.js';
 import type { Storage } from './storage.js';
@@ -237,7 +238,8 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     ),
     loginFailureWindowMs: positive('loginFailureWindowMs', options.loginFailureWindowMs),
     tls: options.tls === undefined ? undefined : createSecureContext(options.tls),
-    agent: options.agent ?? 'cftp-server/0.1.0',
+    agent:
+      options.agent ?? `cftp-server/${packageVersion(new URL('../package.json', import.meta.url))}`,
     umask: checkedUmask(options.umask),
     singlePort: options.singlePort === true,
     dataChannels: dataChannelPlan(options),

@@ -3,6 +3,7 @@
 export * from './digest.js';
 export * from './file-sink.js';
 export * from './local-errors.js';
+export * from './package-version.js';
 export * from './prefix.js';
 export * from './send.js';
 export * from './splitter.js';
