@@ -175,7 +175,8 @@ describe('cftp tui against a hostile server (a real pty)', () => {
     const watcher = (async () => {
       while (watching) {
         await recordSizes(sandbox.target, largest);
-        await new Promise((resolve) => setImmediate(resolve));
+        // A sampling pace for the monitor (as run-client.ts), not a wait for an event.
+        await new Promise((resolve) => setTimeout(resolve, 25));
       }
     })();
     const session = tui(server.port, sandbox);
