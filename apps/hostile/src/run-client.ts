@@ -153,7 +153,8 @@ export async function runClient(options: RunOptions): Promise<RunResult> {
   };
 }
 
-async function recordSizes(dir: string, largest: Map<string, number>): Promise<void> {
+/** Records the size of each file under `dir` into `largest`, keeping the largest seen. */
+export async function recordSizes(dir: string, largest: Map<string, number>): Promise<void> {
   let names: string[];
   try {
     names = await readdir(dir, { recursive: true });
