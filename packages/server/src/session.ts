@@ -73,7 +73,7 @@ export class Session implements SessionInfo {
   /** Dispatch's view of this session (dispatch.ts). */
   private readonly requests: RequestRunner = {
     start: (id, operation, path, run) => this.start(id, operation, path, run),
-    begin: (id, operation, label, run) => this.begin(id, operation, label, run),
+    begin: (id, operation, label, run, files) => this.begin(id, operation, label, run, files),
     checkedPath: (operation, path, creates) => this.checkedPath(operation, path, creates),
     sendError: (id, code, message) => this.sendError(id, code, message),
     quit: (id) => {
