@@ -4,8 +4,10 @@
 // that close cleanly (but one for a client that really fails its handshake), and a taken
 // port said in one line.
 import { mkdir } from 'node:fs/promises';
+import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
-import { Control, openTlsData } from '@cftp/wire-test';
+import { connect as tlsConnect } from 'node:tls';
+import { Control, openTlsData, rawFrame } from '@cftp/wire-test';
 import { type IPty, spawn } from '@lydell/node-pty';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -195,7 +197,7 @@ describe('TLS warnings', () => {
       await writeRandomFile(join(root, name), 50_000);
     }
     await writeRandomFile(join(root, 'file.bin'), 2 * MiB);
-    const server = await startServer(root, ['--quiet']);
+    const server = await startServer(root);
     try {
       const local = await makeTempDir();
       const where = `127.0.0.1:${server.port}`;
@@ -212,6 +214,27 @@ describe('TLS warnings', () => {
           0,
         );
       }
+      // A session whose client resets the connection (no FIN) after a completed handshake:
+      // the session ends, and it is no handshake failure.
+      const raw = netConnect({ host: '127.0.0.1', port: server.port });
+      const secure = tlsConnect({ socket: raw, rejectUnauthorized: false });
+      secure.on('error', () => {});
+      await new Promise((resolve) => secure.once('secureConnect', resolve));
+      secure.write(
+        rawFrame(
+          JSON.stringify({ type: 'hello', id: 1, version: 1, features: ['sha256'], agent: 'e2e' }),
+        ),
+      );
+      await new Promise((resolve) => secure.once('data', resolve)); // its welcome
+      const opened = server
+        .logs()
+        .filter((line) => line.msg === 'session open')
+        .at(-1);
+      raw.resetAndDestroy();
+      await server.waitForLog(
+        (line) => line.msg === 'session close' && line.session === opened?.session,
+        'the reset session closing',
+      );
       // A plaintext client does fail its handshake: that warning stays.
       const plain = await runCli([
         'get',
