@@ -68,7 +68,7 @@ export function createServerMetrics(server: CftpServer): Registry {
   });
   const bytes = new Counter({
     name: 'cftp_transfer_bytes_total',
-    help: 'File bytes of completed transfers: in = uploaded (put), out = downloaded (get).',
+    help: 'File bytes moved by get and put, failed or cancelled ones included: in = put, out = get.',
     labelNames: ['direction'] as const,
     registers: [registry],
   });
@@ -109,7 +109,7 @@ export function createServerMetrics(server: CftpServer): Registry {
     const direction = directionOf(event.operation);
     if (direction === undefined) return;
     duration.observe(event.durationMs / 1000);
-    // The engine reports 0 bytes for a failed transfer (docs/server.md, "Metrics").
+    // A failed or cancelled transfer reports the bytes it moved before it stopped.
     if (Number.isSafeInteger(event.bytes) && event.bytes > 0) bytes.inc({ direction }, event.bytes);
   });
   return registry;

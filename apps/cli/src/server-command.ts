@@ -1,15 +1,16 @@
-// `cftp server <PORT>`: serve a folder until SIGINT/SIGTERM, logging one JSON line per
-// session event and per operation to stderr (pino); the start line goes to stdout.
+// `cftp server <PORT>`: serve a folder until SIGINT/SIGTERM, logging each session event and
+// operation to stderr (server-log.ts: JSON lines, or human lines on a terminal); the start
+// line goes to stdout.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { escapeControls } from '@cftp/protocol';
 import { createServer } from '@cftp/server';
-import { pino } from 'pino';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { minorGc } from './gc.js';
 import { loadIdentity, loadOrCreateIdentity, type ServerIdentity, stateDir } from './identity.js';
 import { type MetricsEndpoint, startMetricsEndpoint } from './metrics.js';
 import type { MetricsAddress } from './metrics-address.js';
+import { createServerLog, type LogFormat } from './server-log.js';
+import { logServerEvents } from './server-log-events.js';
 import { engineOptions, type ServerLimitFlags } from './server-options.js';
 import { readUsersFile, usersAuthenticate } from './users.js';
 
@@ -18,6 +19,8 @@ export interface ServerCommandOptions extends ServerLimitFlags {
   root: string;
   host?: string;
   quiet?: boolean;
+  /** `--log-format`: pretty lines on a terminal, JSON lines elsewhere (server-log.ts). */
+  logFormat?: LogFormat;
   /** Accounts file (docs/security.md); without it anyone may connect. */
   users?: string;
   /** State folder for the generated key and certificate. */
@@ -41,6 +44,22 @@ async function serverIdentity(options: ServerCommandOptions): Promise<ServerIden
   return loadOrCreateIdentity(stateDir(options.state));
 }
 
+/** Why a port could not be bound, in words with the code once: `address already in use (EADDRINUSE)`. */
+function bindError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const words = code === undefined ? undefined : BIND_ERROR_WORDS[code];
+  if (words !== undefined) return `${words} (${code})`;
+  const message = error instanceof Error ? error.message : String(error);
+  return code === undefined || message.includes(code) ? message : `${message} (${code})`;
+}
+
+const BIND_ERROR_WORDS: Record<string, string> = {
+  EADDRINUSE: 'address already in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'no such address on this machine',
+  ENOTFOUND: 'no such host',
+};
+
 export async function runServer(options: ServerCommandOptions): Promise<number> {
   const root = resolve(options.root);
   const info = await stat(root).catch(() => undefined);
@@ -49,10 +68,10 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
     process.stderr.write(`error: root "${root}" is not a folder (${code})\n`);
     return EXIT_USAGE;
   }
-  const log = pino(
-    { level: options.quiet ? 'warn' : 'info', base: undefined },
-    pino.destination(2),
-  );
+  const log = createServerLog({
+    format: options.logFormat ?? 'auto',
+    quiet: options.quiet === true,
+  });
   let identity: ServerIdentity | undefined;
   let authenticate: Awaited<ReturnType<typeof usersAuthenticate>> | undefined;
   try {
@@ -72,52 +91,7 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
     ...(identity === undefined ? {} : { tls: { key: identity.key, cert: identity.cert } }),
     ...(authenticate === undefined ? {} : { authenticate }),
   });
-  server.on('login', (s) =>
-    log.info({ session: s.id, peer: s.remoteAddress, user: s.user }, 'login'),
-  );
-  server.on('loginFailed', (f) =>
-    log.warn(
-      { session: f.session.id, peer: f.session.remoteAddress, user: f.user, blocked: f.blocked },
-      'login failed',
-    ),
-  );
-  server.on('tlsError', (f) =>
-    log.warn({ peer: f.remoteAddress, error: f.message }, 'TLS handshake failed'),
-  );
-  server.on('session', (s) =>
-    log.info({ session: s.id, peer: s.remoteAddress, port: s.remotePort }, 'session open'),
-  );
-  server.on('sessionClose', (s, reason) =>
-    log.info({ session: s.id, peer: s.remoteAddress, reason }, 'session close'),
-  );
-  server.on('refused', (c) =>
-    log.warn({ peer: c.remoteAddress, port: c.remotePort, reason: c.reason }, 'session refused'),
-  );
-  server.on('sweep', (result) =>
-    log.info({ ...result, ms: Math.round(result.durationMs) }, 'sweep'),
-  );
-  server.on('operation', (e) =>
-    log.info(
-      {
-        session: e.session.id,
-        peer: e.session.remoteAddress,
-        op: e.operation,
-        path: e.path,
-        bytes: e.bytes,
-        ms: Math.round(e.durationMs),
-        outcome: e.outcome,
-      },
-      e.operation,
-    ),
-  );
-  server.on('listingSkipped', (e) =>
-    log.warn(
-      { session: e.session.id, peer: e.session.remoteAddress, path: e.path, skipped: e.skipped },
-      // The line of docs/protocol.md §13.6; the path is escaped (§9.1).
-      `list "${escapeControls(e.path)}": ${e.skipped === 1 ? '1 entry left out, its name' : `${e.skipped} entries left out, their names`} cannot be carried`,
-    ),
-  );
-  server.on('error', (error) => log.error({ err: error }, 'server error'));
+  logServerEvents(server, log);
 
   // Bound before the CFTP port, so a taken metrics port fails the start, not a scrape later.
   let metrics: MetricsEndpoint | undefined;
@@ -126,8 +100,7 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
     try {
       metrics = await startMetricsEndpoint(server, options.metrics);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-      process.stderr.write(`error: cannot serve metrics on ${host}:${port}: ${code} (${code})\n`);
+      process.stderr.write(`error: cannot serve metrics on ${host}:${port}: ${bindError(error)}\n`);
       return 1;
     }
   }
@@ -159,8 +132,7 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   try {
     address = await server.listen(options.port, options.host);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    process.stderr.write(`error: cannot listen on port ${options.port}: ${code} (${code})\n`);
+    process.stderr.write(`error: cannot listen on port ${options.port}: ${bindError(error)}\n`);
     return EXIT_FAILED;
   }
   const where =

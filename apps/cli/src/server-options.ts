@@ -5,6 +5,7 @@ import { SINGLE_PORT_MAX_FRAME_SIZE } from '@cftp/protocol';
 import { readOnly, SERVER_DEFAULTS, type ServerOptions } from '@cftp/server';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseMetricsAddress } from './metrics-address.js';
+import { LOG_FORMATS } from './server-log.js';
 
 /** The flags added by `addServerOptions`, as commander hands them over. */
 export interface ServerLimitFlags {
@@ -215,6 +216,14 @@ export function addServerOptions(command: Command): Command {
         '--metrics <host:port>',
         'serve Prometheus /metrics and /healthz over HTTP there (docs/server.md)',
       ).argParser(parseMetricsAddress),
+    )
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'auto: human lines on a terminal, JSON lines elsewhere (docs/server.md)',
+      )
+        .choices(LOG_FORMATS)
+        .default('auto'),
     );
 }
 

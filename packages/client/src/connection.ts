@@ -28,6 +28,9 @@ import { describeRequest, HelloWatch } from './hello.js';
 import { ReplyQueue } from './replies.js';
 import type { ClientLimits, Exchange, ServerInfo, Session } from './types.js';
 
+/** After a quit, how long the server may take to close its side before the socket is destroyed. */
+const QUIT_LINGER_MS = 2000;
+
 export interface ConnectionOptions {
   host: string;
   port: number;
@@ -208,7 +211,17 @@ export class Connection implements Session {
     this.pending.clear();
     // A data channel may outlive its control connection: stop waiting on it.
     for (const controller of this.running) controller.abort(reason);
-    this.socket.destroy();
+    if (error === undefined && !this.socket.destroyed) {
+      // A polite quit ends politely too: our FIN, then the server's, read to its end. A
+      // destroy here would reset a connection whose close_notify is still on its way, and the
+      // server would see a reset instead of a finished session.
+      const socket = this.socket;
+      socket.once('end', () => socket.destroy());
+      socket.end();
+      setTimeout(() => socket.destroy(), QUIT_LINGER_MS).unref();
+    } else {
+      this.socket.destroy();
+    }
     this.onClose(error);
   }
 

@@ -128,6 +128,7 @@ export async function runGetMany(
             observe: (i, chunk) => {
               each[i]!.update(chunk);
               whole.update(chunk);
+              ctx.sent(chunk.byteLength);
             },
             shrank: (i) =>
               new IntegrityError(`"${request.paths[i]}" shrank while it was being sent`),

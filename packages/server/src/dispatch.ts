@@ -34,6 +34,7 @@ export interface RequestRunner {
     operation: Operation,
     label: string,
     run: (ctx: OperationContext) => Promise<OperationResult>,
+    files?: readonly string[],
   ): void;
   /** Parses, hides temporary names and authorizes a path (§8, §9). */
   checkedPath(operation: Operation, path: string, creates?: boolean): Promise<string[]>;
@@ -110,21 +111,33 @@ export function dispatchRequest(message: Message, runner: RequestRunner): void {
       simple(runner, request.id, 'delete', request.path, (storage, s) => storage.remove(s));
       return;
     case 'putmany':
-      runner.begin(request.id, 'put', `${request.files.length} files`, async (ctx) => {
-        const files = [];
-        for (const file of request.files) {
-          const segments = await runner.checkedPath('put', file.path);
-          files.push({ segments, size: file.size, mtime: file.mtime, mode: file.mode });
-        }
-        return runPutMany(ctx, request, files);
-      });
+      runner.begin(
+        request.id,
+        'put',
+        `${request.files.length} files`,
+        async (ctx) => {
+          const files = [];
+          for (const file of request.files) {
+            const segments = await runner.checkedPath('put', file.path);
+            files.push({ segments, size: file.size, mtime: file.mtime, mode: file.mode });
+          }
+          return runPutMany(ctx, request, files);
+        },
+        request.files.map((file) => file.path),
+      );
       return;
     case 'getmany':
-      runner.begin(request.id, 'get', `${request.paths.length} files`, async (ctx) => {
-        const paths = [];
-        for (const path of request.paths) paths.push(await runner.checkedPath('get', path));
-        return runGetMany(ctx, request, paths);
-      });
+      runner.begin(
+        request.id,
+        'get',
+        `${request.paths.length} files`,
+        async (ctx) => {
+          const paths = [];
+          for (const path of request.paths) paths.push(await runner.checkedPath('get', path));
+          return runGetMany(ctx, request, paths);
+        },
+        request.paths,
+      );
       return;
     case 'rename':
       simple(runner, request.id, 'rename', request.from, async (storage, from) => {

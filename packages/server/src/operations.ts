@@ -42,6 +42,8 @@ export interface OperationContext {
   clientDone(): Promise<Done>;
   /** Notes upload bytes received (memory reclaim, see Reclaimer). */
   received(bytes: number): void;
+  /** Notes download bytes handed to the data channel (the operation event's count on failure). */
+  sent(bytes: number): void;
   /** The server's umask for new uploaded files (§6.8). */
   readonly umask: number;
   /** A listing left `skipped` entries out (§6.1): the server logs one warning for it. */
@@ -236,7 +238,10 @@ export async function runGet(
         try {
           const sent = await sendFile(file, socket, {
             start: offset,
-            observe: (chunk) => hash.update(chunk),
+            observe: (chunk) => {
+              hash.update(chunk);
+              ctx.sent(chunk.byteLength);
+            },
             signal: ctx.signal,
           });
           bytes = offset + sent;

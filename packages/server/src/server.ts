@@ -85,7 +85,11 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
     this.options = resolveOptions(config);
     this.storage = config.storage ?? new LocalStorage(config.root as string);
     this.listener = createNetServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
-    this.listener.on('error', (error) => this.emit('error', error));
+    // A failure to start listening (EADDRINUSE…) rejects listen() and is reported there alone;
+    // later listener errors are the server's.
+    this.listener.on('error', (error) => {
+      if (this.listener.listening) this.emit('error', error);
+    });
   }
 
   /**
@@ -162,7 +166,7 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
     const secure = new TLSSocket(socket, { isServer: true, secureContext: context });
     const timer = setTimeout(() => socket.destroy(), this.options.handshakeTimeoutMs);
     timer.unref();
-    secure.once('error', (error) => {
+    const onHandshakeError = (error: Error) => {
       clearTimeout(timer);
       this.emit('tlsError', { remoteAddress, message: error.message });
       // Most often a plaintext client (§4.1): tell it so in its own framing, then close.
@@ -179,9 +183,14 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
       } else {
         socket.destroy();
       }
-    });
+    };
+    secure.once('error', onHandshakeError);
     secure.once('secure', () => {
       clearTimeout(timer);
+      // From here on an error is the session's (a client that resets the connection after
+      // its quit is no failed handshake); the session and the router listen for it.
+      secure.off('error', onHandshakeError);
+      secure.on('error', () => {});
       this.route(secure, acceptedAt);
     });
   }

@@ -38,6 +38,8 @@ export interface OperationEvent {
   durationMs: number;
   /** 'ok' or the error code. */
   outcome: 'ok' | ErrorCode;
+  /** A batch (§6.7): every file's path as the client named it; `path` then says "N files". */
+  files?: readonly string[];
 }
 
 /** A listing that left entries out (§6.1): the server logs one warning line for it. */
@@ -71,7 +73,7 @@ export class Session implements SessionInfo {
   /** Dispatch's view of this session (dispatch.ts). */
   private readonly requests: RequestRunner = {
     start: (id, operation, path, run) => this.start(id, operation, path, run),
-    begin: (id, operation, label, run) => this.begin(id, operation, label, run),
+    begin: (id, operation, label, run, files) => this.begin(id, operation, label, run, files),
     checkedPath: (operation, path, creates) => this.checkedPath(operation, path, creates),
     sendError: (id, code, message) => this.sendError(id, code, message),
     quit: (id) => {
@@ -351,6 +353,7 @@ export class Session implements SessionInfo {
     operation: Operation,
     path: string,
     run: (ctx: OperationContext) => Promise<OperationResult>,
+    files?: readonly string[],
   ): void {
     if (this.state !== 'ready') {
       this.sendError(id, 'ESHUTDOWN', 'the server is shutting down');
@@ -368,6 +371,8 @@ export class Session implements SessionInfo {
     this.armIdle(); // busy: no idle timeout while a request runs
     const started = performance.now();
     const signal = entry.controller.signal;
+    // Bytes that crossed the data channel so far: what a failed or cancelled transfer moved.
+    let moved = 0;
     const ctx: OperationContext = {
       id,
       storage: this.storage,
@@ -382,7 +387,13 @@ export class Session implements SessionInfo {
       linger: (socket) => this.linger(socket),
       send: (message) => this.send(message),
       clientDone: () => this.inFlight.clientDone(entry, this.options.dataAcceptTimeoutMs),
-      received: (bytes) => this.options.reclaimer.note(bytes),
+      received: (bytes) => {
+        moved += bytes;
+        this.options.reclaimer.note(bytes);
+      },
+      sent: (bytes) => {
+        moved += bytes;
+      },
       umask: this.options.umask,
       leftOut: (skipped) => this.hooks.onListingSkipped({ session: this, path, skipped }),
     };
@@ -396,6 +407,7 @@ export class Session implements SessionInfo {
         bytes,
         durationMs: performance.now() - started,
         outcome,
+        ...(files === undefined ? {} : { files }),
       });
       if (this.inFlight.size === 0) {
         this.inFlight.wakeIdle();
@@ -409,7 +421,7 @@ export class Session implements SessionInfo {
           error instanceof CftpError
             ? error
             : new CftpError('EIO', error instanceof Error ? error.message : String(error));
-        finish(0, failure.code, {
+        finish(moved, failure.code, {
           type: 'error',
           id,
           code: failure.code,
