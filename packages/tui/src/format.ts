@@ -105,6 +105,8 @@ export function plural(count: number, one: string, many = `${one}s`): string {
  */
 export function wrapText(text: string, width: number): string[] {
   if (width <= 0) return [];
+  // A line that fits is kept as written (indents and double spaces included).
+  if ([...text].length <= width) return [text];
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter((part) => part !== '')) {
