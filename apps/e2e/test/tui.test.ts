@@ -224,7 +224,7 @@ describe('cftp tui in a terminal', () => {
     const { port } = await server(root);
     const session = tui([], { cwd: await makeTempDir() });
     await session.shows('Connect to a CFTP server');
-    await session.shows('Host [127.0.0.1');
+    await session.shows('Host     [127.0.0.1');
     session.press(String(port), KEY.enter);
     await session.shows(`127.0.0.1:${port}  connected`);
     await session.shows('hello.bin');

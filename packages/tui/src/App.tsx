@@ -148,7 +148,14 @@ export function App({ controller, localDir, bindings = DEFAULT_BINDINGS, size, n
                 lines={dialog.lines}
                 yes={dialog.yes}
                 width={dialogWidth}
-                keys={{ yes: keysFor(bindings, 'yes'), no: keysFor(bindings, 'no') }}
+                keys={{
+                  yes: keysFor(bindings, dialog.answers?.yes ?? 'yes'),
+                  no: keysFor(bindings, dialog.answers?.no ?? 'no'),
+                }}
+                extra={dialog.answers?.extra.map(({ command, label }) => ({
+                  keys: keysFor(bindings, command),
+                  label,
+                }))}
               />
             </Box>
           ) : null}

@@ -32,6 +32,11 @@ export interface ConnectFormProps {
 
 const FORM_SCOPES: readonly Scope[] = ['form', 'input'];
 
+/** Labels are padded to the longest (`Password`), so the fields line up. */
+const LABEL_WIDTH = 'Password'.length;
+/** Cells of a field row around its value: marker (2), label, ` [` (2) and `]` (1). */
+const FIELD_CHROME = 2 + LABEL_WIDTH + 2 + 1;
+
 /** The port as a number, or why it is not one. */
 export function parsePort(text: string): number | string {
   const port = Number(text);
@@ -110,11 +115,11 @@ export function ConnectForm(props: ConnectFormProps) {
   const fieldRow = (name: Field, label: string, value: string) => {
     const active = field === name && !props.connecting;
     return (
-      <Text>
+      <Text wrap="truncate">
         {active ? '> ' : '  '}
-        <Text bold={active}>{label}</Text>
+        <Text bold={active}>{fit(label, LABEL_WIDTH)}</Text>
         {' ['}
-        {fit(active ? `${value}█` : value, inner - 12)}
+        {fit(active ? `${value}█` : value, inner - FIELD_CHROME)}
         {']'}
       </Text>
     );

@@ -1,7 +1,8 @@
 // The bottom line: the main keys for the focused area, generated from the key table. When
-// the terminal is narrow, items are dropped from the middle; help and quit always stay.
+// the terminal is narrow, items are dropped from the middle; the pinned ones (the queue,
+// help and quit: how to reach everything else) always stay.
 import { Text } from 'ink';
-import { type Binding, helpLineItems } from './keys.js';
+import { type Binding, helpLineItems, pinnedLabels } from './keys.js';
 
 export interface HelpLineProps {
   bindings: readonly Binding[];
@@ -9,25 +10,29 @@ export interface HelpLineProps {
   width: number;
 }
 
-/** The items that fit in `width` cells, as `[key, label]` pairs. */
+/**
+ * The items that fit in `width` cells, as `[key, label]` pairs, in their order: the pinned
+ * labels (default: the last two) always, then the others from the start while they fit.
+ */
 export function fittingItems(
   items: [string, string][],
   width: number,
+  pinned: ReadonlySet<string> = new Set(items.slice(-2).map(([, label]) => label)),
 ): [keys: string, label: string][] {
   const cost = (item: [string, string]) => item[0].length + 1 + item[1].length + 2;
-  const tail = items.slice(-2);
-  let used = tail.reduce((sum, item) => sum + cost(item), 0);
-  const head: [string, string][] = [];
-  for (const item of items.slice(0, -2)) {
+  let used = items.filter(([, label]) => pinned.has(label)).reduce((sum, i) => sum + cost(i), 0);
+  const kept = new Set<string>();
+  for (const item of items) {
+    if (pinned.has(item[1])) continue;
     if (used + cost(item) > width) break;
-    head.push(item);
+    kept.add(item[1]);
     used += cost(item);
   }
-  return [...head, ...tail];
+  return items.filter(([, label]) => pinned.has(label) || kept.has(label));
 }
 
 export function HelpLine({ bindings, area, width }: HelpLineProps) {
-  const items = fittingItems(helpLineItems(bindings, area), width);
+  const items = fittingItems(helpLineItems(bindings, area), width, pinnedLabels(bindings));
   return (
     <Text wrap="truncate">
       {items.map(([keys, label], index) => (

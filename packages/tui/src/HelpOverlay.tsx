@@ -18,6 +18,7 @@ const GROUPS: { scope: Scope; title: string }[] = [
   { scope: 'queue', title: 'Transfer queue' },
   { scope: 'input', title: 'Input line (rename, mkdir, filter, connect form)' },
   { scope: 'confirm', title: 'Questions' },
+  { scope: 'overwrite', title: 'Overwrite question (a copy onto an existing file)' },
   { scope: 'help', title: 'This help' },
   { scope: 'form', title: 'Connect form' },
   // Last, so that the end of the help shows what works everywhere.

@@ -3,7 +3,10 @@
 // and their total throughput. Colour goes through Ink's <Text color>, so Ink decides whether
 // the terminal gets colour at all; the state is also spelled out, so it never relies on colour.
 import { Box, Text } from 'ink';
-import { fitStart, formatRate } from './format.js';
+import { alignRight, fitStart, formatRate } from './format.js';
+
+/** Cells of the rate: `1023 KiB/s` and `99.9 MiB/s` are the widest formatRate gives. */
+export const RATE_WIDTH = 10;
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
@@ -36,7 +39,8 @@ export function formatActivity(transfers: NonNullable<StatusBarProps['transfers'
   if (transfers.running > 0) parts.push(`${transfers.running} running`);
   if (transfers.queued > 0) parts.push(`${transfers.queued} queued`);
   if (parts.length === 0) return 'idle';
-  return `${parts.join(', ')}  ${formatRate(transfers.throughput)}`;
+  // A fixed-width rate: `9.5 MiB/s` and `10.2 MiB/s` take the same cells, so nothing moves.
+  return `${parts.join(', ')}  ${alignRight(formatRate(transfers.throughput), RATE_WIDTH)}`;
 }
 
 export function StatusBar({ host, port, state, paths, transfers, width }: StatusBarProps) {

@@ -1,6 +1,8 @@
 // The transfer queue, always on screen under the panes: one row per item with direction,
 // name, progress bar, percentage, rate, ETA and state (failed items show the error code).
 // When it has the focus, a `>` marks the item that x (cancel/remove) and r (retry) act on.
+// Without the focus it follows the action (the running items, else the newest), and a last
+// row says how many items are off-screen (`+5 more`), so a running transfer is never hidden.
 import { escapeControls } from '@cftp/protocol';
 import { Box, Text } from 'ink';
 import { alignRight, fit, formatEta, formatRate, progressBar } from './format.js';
@@ -32,6 +34,27 @@ export function fractionDone(item: TransferItem): number {
   return 0;
 }
 
+/**
+ * Where the unfocused queue looks: the last running item (minimal scrolling keeps the ones
+ * before it in view too), else the first queued one, else the newest item.
+ */
+export function queueAnchor(items: readonly TransferItem[]): number {
+  let running = -1;
+  items.forEach((item, index) => {
+    if (item.state === 'running') running = index;
+  });
+  if (running >= 0) return running;
+  const queued = items.findIndex((item) => item.state === 'queued');
+  return queued >= 0 ? queued : Math.max(0, items.length - 1);
+}
+
+/** `+5 more`: the items off-screen, split into above and below when both exist. */
+export function moreLabel(above: number, below: number): string {
+  const total = above + below;
+  if (above > 0 && below > 0) return `+${total} more (${above} above, ${below} below)`;
+  return `+${total} more${above > 0 ? ' above' : ''}`;
+}
+
 export function stateLabel(item: TransferItem): string {
   if (item.state === 'failed') return `failed ${item.error?.code ?? ''}`.trimEnd();
   return item.state;
@@ -45,7 +68,8 @@ export function etaSeconds(item: TransferItem): number | undefined {
 
 export function queueColumns(inner: number): { name: number; bar: number; state: number } {
   const bar = Math.max(10, Math.min(30, Math.floor(inner / 8)));
-  const state = 18;
+  // A failed row ends `failed ECONNECTION`; the extra cell keeps it off the border.
+  const state = 19;
   // marker, "get", then space-separated: name, bar, pct(4), rate(10), eta(7), state
   const fixed = 1 + 3 + 1 + 1 + bar + 1 + 4 + 1 + 10 + 1 + 7 + 1 + state;
   return { name: Math.max(6, inner - fixed), bar, state };
@@ -87,8 +111,13 @@ function summary(items: TransferItem[]): string {
 export function TransferQueue({ items, cursor, focused, width, height }: TransferQueueProps) {
   const inner = Math.max(20, width - 2);
   const rows = Math.max(1, height - 3);
-  const start = useScrollStart(cursor, rows, items.length);
-  const shown = items.slice(start, start + rows);
+  // When not all fit, the last row says how many are hidden.
+  const itemRows = items.length > rows ? Math.max(1, rows - 1) : rows;
+  const follow = focused ? cursor : queueAnchor(items);
+  const start = useScrollStart(follow, itemRows, items.length);
+  const shown = items.slice(start, start + itemRows);
+  const above = start;
+  const below = Math.max(0, items.length - start - shown.length);
   const selected = focused ? items[cursor] : undefined;
   const detail =
     selected?.state === 'failed' && selected.error !== undefined
@@ -123,6 +152,9 @@ export function TransferQueue({ items, cursor, focused, width, height }: Transfe
           </Text>
         );
       })}
+      {above + below > 0 ? (
+        <Text dimColor wrap="truncate">{`    ${moreLabel(above, below)}`}</Text>
+      ) : null}
     </Box>
   );
 }

@@ -3,8 +3,16 @@
 // transfers. It talks to the engine only through @cftp/client's public API, and has no React,
 // so it is tested against a real server on its own.
 import { EventEmitter } from 'node:events';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CftpClient, CftpError, type ConnectOptions, connect, type Entry } from '@cftp/client';
+import {
+  type CftpClient,
+  CftpError,
+  type ConnectOptions,
+  connect,
+  type Entry,
+  HostKeyChangedError,
+} from '@cftp/client';
 import { type ErrorInfo, errorInfo } from './errors.js';
 import { listLocal, mkdirLocal, removeLocal, renameLocal, resolvedType } from './local-fs.js';
 import { displayPath, remoteJoin, type Side } from './paths.js';
@@ -35,6 +43,24 @@ export interface ControllerOptions {
    * which owns known_hosts (docs/security.md). Without it, plaintext.
    */
   security?: SecurityProvider;
+  /** Where the CLI pins certificates, named when a pinned one no longer matches. */
+  knownHosts?: string | undefined;
+}
+
+/**
+ * A changed certificate in the CLI's words (apps/cli/src/client-security.ts): both
+ * fingerprints, and where the pin lives, so the person knows what to remove if expected.
+ */
+export function connectErrorInfo(error: unknown, knownHosts: string | undefined): ErrorInfo {
+  if (!(error instanceof HostKeyChangedError)) return errorInfo(error);
+  const file = knownHosts ?? "cftp's known_hosts file";
+  return {
+    code: error.code,
+    message:
+      `the certificate of ${error.where} has CHANGED (now ${error.fingerprint}, pinned ` +
+      `${error.pinned}). Someone may be intercepting the connection, or the server got a new ` +
+      `key. If the change is expected, remove the server's line from ${file}.`,
+  };
 }
 
 /**
@@ -64,6 +90,11 @@ export interface CopyResult {
   queued: TransferItem[];
   /** Names that cannot be copied (symlinks and special files on the server). */
   skipped: string[];
+  /**
+   * With `askOverwrite`: the file copies whose target already exists, not queued; the screen
+   * asks about each and queues the ones to overwrite with `enqueue`.
+   */
+  existing: TransferRequest[];
 }
 
 export class Controller extends EventEmitter<ControllerEvents> {
@@ -122,7 +153,8 @@ export class Controller extends EventEmitter<ControllerEvents> {
         ...security,
       });
     } catch (error) {
-      this.setStatus({ phase: 'disconnected', host, port, error: errorInfo(error) });
+      const info = connectErrorInfo(error, this.options.knownHosts);
+      this.setStatus({ phase: 'disconnected', host, port, error: info });
       return false;
     }
     this.client = client;
@@ -196,9 +228,16 @@ export class Controller extends EventEmitter<ControllerEvents> {
    * the other side: get/put for files, getTree/putTree for folders. Local symlinks are
    * followed; remote symlinks and special files are skipped.
    */
-  async copy(fromSide: Side, from: string, entries: Entry[], to: string): Promise<CopyResult> {
+  async copy(
+    fromSide: Side,
+    from: string,
+    entries: Entry[],
+    to: string,
+    options: { askOverwrite?: boolean } = {},
+  ): Promise<CopyResult> {
     const queued: TransferItem[] = [];
     const skipped: string[] = [];
+    const existing: TransferRequest[] = [];
     for (const entry of entries) {
       let request: TransferRequest | undefined;
       if (fromSide === 'remote') {
@@ -233,9 +272,34 @@ export class Controller extends EventEmitter<ControllerEvents> {
         }
       }
       if (request === undefined) skipped.push(entry.name);
-      else queued.push(this.transfers.add(request));
+      else if (options.askOverwrite === true && (await this.targetExists(request))) {
+        existing.push(request);
+      } else queued.push(this.transfers.add(request));
     }
-    return { queued, skipped };
+    return { queued, skipped, existing };
+  }
+
+  /** Queues a copy the screen decided on (an overwrite the person said yes to). */
+  enqueue(request: TransferRequest): TransferItem {
+    return this.transfers.add(request);
+  }
+
+  /**
+   * Whether a file copy would replace something at its target (a folder copy merges, so
+   * only files are asked about). A target that cannot be checked counts as absent: the
+   * transfer itself then says what is wrong.
+   */
+  private async targetExists(request: TransferRequest): Promise<boolean> {
+    if (request.kind !== 'file') return false;
+    if (request.direction === 'get') {
+      return (await lstat(request.target).catch(() => undefined)) !== undefined;
+    }
+    try {
+      await this.requireClient().stat(request.target);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Cancels every transfer, says goodbye to the server and closes. */

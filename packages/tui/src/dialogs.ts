@@ -1,6 +1,7 @@
-// What the yes/no questions say (delete, quit with transfers running, reconnect): the text
-// of the ConfirmDialog for each mode that asks one.
-import { plural } from './format.js';
+// What the questions say (delete, quit with transfers running, reconnect, overwrite, remove
+// partial downloads): the text of the ConfirmDialog for each mode that asks one.
+import { formatBytes, plural } from './format.js';
+import type { Command } from './keys.js';
 import { displayPath } from './paths.js';
 import type { Mode } from './state.js';
 
@@ -9,6 +10,8 @@ export interface DialogText {
   lines: string[];
   /** What "yes" does, e.g. `delete`. */
   yes: string;
+  /** The commands that answer, when not the `confirm` scope's yes and no. */
+  answers?: { yes: Command; no: Command; extra: { command: Command; label: string }[] };
 }
 
 /** The question `mode` asks, or undefined when it asks none. */
@@ -50,6 +53,45 @@ export function dialogFor(mode: Mode): DialogText | undefined {
         ],
         yes: 'reconnect',
       };
+    case 'confirmOverwrite': {
+      const request = mode.pending[0];
+      if (request === undefined) return undefined;
+      const where = request.direction === 'get' ? 'on this computer' : 'on the server';
+      const side = request.direction === 'get' ? 'local' : 'remote';
+      const lines = [`in ${displayPath(side, request.destination.folder)}`];
+      if (mode.pending.length > 1) {
+        lines.push(`${plural(mode.pending.length - 1, 'more existing file')} after this one.`);
+      }
+      return {
+        title: `"${request.name}" already exists ${where}. Overwrite it?`,
+        lines,
+        yes: 'overwrite',
+        answers: {
+          yes: 'overwriteYes',
+          no: 'overwriteNo',
+          extra: [
+            { command: 'overwriteAll', label: 'all' },
+            { command: 'overwriteNone', label: 'none' },
+          ],
+        },
+      };
+    }
+    case 'confirmPartials': {
+      const total = mode.partials.reduce((sum, partial) => sum + partial.size, 0);
+      const names = mode.partials
+        .slice(0, 4)
+        .map((partial) => `  ${partial.name}  ${formatBytes(partial.size)}`);
+      if (mode.partials.length > 4) names.push(`  … and ${mode.partials.length - 4} more`);
+      return {
+        title: `Remove ${plural(mode.partials.length, 'partial download')} (${formatBytes(total)})?`,
+        lines: [
+          ...names,
+          `in ${displayPath('local', mode.folder)}`,
+          'They are what a retry or "get -c" resumes from; removing them means starting over.',
+        ],
+        yes: 'remove',
+      };
+    }
     default:
       return undefined;
   }

@@ -98,3 +98,32 @@ export function progressBar(fraction: number, width: number): string {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
+
+/**
+ * Word-wraps `text` into lines of at most `width` cells; a word longer than a line (a path,
+ * a fingerprint) is cut into pieces, so nothing is ever lost off the edge.
+ */
+export function wrapText(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  // A line that fits is kept as written (indents and double spaces included).
+  if ([...text].length <= width) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((part) => part !== '')) {
+    let rest = [...word];
+    const lineLength = [...line].length;
+    if (line !== '' && lineLength + 1 + rest.length <= width) {
+      line = `${line} ${word}`;
+      continue;
+    }
+    if (line !== '') lines.push(line);
+    line = '';
+    while (rest.length > width) {
+      lines.push(rest.slice(0, width).join(''));
+      rest = rest.slice(width);
+    }
+    line = rest.join('');
+  }
+  if (line !== '' || lines.length === 0) lines.push(line);
+  return lines;
+}

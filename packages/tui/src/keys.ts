@@ -23,6 +23,8 @@ export type BrowseCommand =
   | 'filter'
   | 'clear'
   | 'refresh'
+  | 'toggleHidden'
+  | 'partials'
   | 'cancel'
   | 'retry'
   | 'clearFinished'
@@ -39,6 +41,10 @@ export type ModeCommand =
   | 'scrollDown'
   | 'yes'
   | 'no'
+  | 'overwriteYes'
+  | 'overwriteNo'
+  | 'overwriteAll'
+  | 'overwriteNone'
   | 'submit'
   | 'cancelInput'
   | 'deleteChar'
@@ -54,10 +60,19 @@ export type Command = BrowseCommand | ModeCommand;
  * Where a binding applies: `list` in the file panes and the queue (moving the cursor),
  * `pane` in a file pane, `queue` in the transfer queue, `global` everywhere while browsing.
  * The mode scopes: `help` while the help is shown, `confirm` while a question waits,
- * `input` in an input line (rename, mkdir, filter, the form's fields), `form` in the
+ * `overwrite` while the copy-onto-an-existing-file question waits, `input` in an input line (rename, mkdir, filter, the form's fields), `form` in the
  * connect form (which also takes the `input` keys).
  */
-export type Scope = 'global' | 'list' | 'pane' | 'queue' | 'help' | 'confirm' | 'input' | 'form';
+export type Scope =
+  | 'global'
+  | 'list'
+  | 'pane'
+  | 'queue'
+  | 'help'
+  | 'confirm'
+  | 'overwrite'
+  | 'input'
+  | 'form';
 
 export interface Binding {
   command: Command;
@@ -69,6 +84,8 @@ export interface Binding {
   label?: string;
   /** Show the label only while this area has the focus (default: where the binding applies). */
   labelIn?: 'pane' | 'queue';
+  /** Kept on the help line however narrow the terminal (the ways to everything else). */
+  pinned?: boolean;
 }
 
 export const DEFAULT_BINDINGS: readonly Binding[] = [
@@ -119,6 +136,18 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { command: 'clear', scope: 'pane', keys: ['escape'], help: 'clear the marks and the filter' },
   { command: 'refresh', scope: 'global', keys: ['R', 'ctrl-r'], help: 'refresh, or reconnect' },
   {
+    command: 'toggleHidden',
+    scope: 'global',
+    keys: ['.'],
+    help: 'show or hide hidden files (dot files, partial downloads)',
+  },
+  {
+    command: 'partials',
+    scope: 'pane',
+    keys: ['p'],
+    help: 'list the partial downloads (.NAME.cftp-resume-….part) in the local folder; remove them',
+  },
+  {
     command: 'cancel',
     scope: 'queue',
     keys: ['x', 'delete'],
@@ -155,14 +184,23 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
     keys: ['t', '3'],
     help: 'focus the transfer queue (again: back to the panes)',
     label: 'queue',
+    pinned: true,
   },
-  { command: 'help', scope: 'global', keys: ['?', 'f1'], help: 'show this help', label: 'help' },
+  {
+    command: 'help',
+    scope: 'global',
+    keys: ['?', 'f1'],
+    help: 'show this help',
+    label: 'help',
+    pinned: true,
+  },
   {
     command: 'quit',
     scope: 'global',
     keys: ['q', 'f10', 'ctrl-c'],
     help: 'quit (asks when transfers are running)',
     label: 'quit',
+    pinned: true,
   },
   { command: 'scrollUp', scope: 'help', keys: ['up', 'k'], help: 'scroll the help up' },
   {
@@ -177,6 +215,20 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
     scope: 'confirm',
     keys: ['n', 'N', 'escape', 'ctrl-c'],
     help: 'no: leave things as they are',
+  },
+  { command: 'overwriteYes', scope: 'overwrite', keys: ['y', 'Y'], help: 'overwrite this file' },
+  { command: 'overwriteNo', scope: 'overwrite', keys: ['n'], help: 'skip this file' },
+  {
+    command: 'overwriteAll',
+    scope: 'overwrite',
+    keys: ['a', 'A'],
+    help: 'overwrite this file and every other one of this copy',
+  },
+  {
+    command: 'overwriteNone',
+    scope: 'overwrite',
+    keys: ['N', 'escape', 'ctrl-c'],
+    help: 'skip this file and every other existing one of this copy',
   },
   {
     command: 'submit',
@@ -339,6 +391,15 @@ export function helpLineItems(
     .filter((binding) => binding.labelIn === undefined || binding.labelIn === area)
     .filter((binding) => binding.keys.length > 0)
     .map((binding) => [keyLabel(binding.keys[0]!), binding.label!]);
+}
+
+/** The help-line labels that always stay (bindings marked `pinned`). */
+export function pinnedLabels(bindings: readonly Binding[]): Set<string> {
+  return new Set(
+    bindings.flatMap((binding) =>
+      binding.pinned === true && binding.label !== undefined ? [binding.label] : [],
+    ),
+  );
 }
 
 /** Ink's key flags with none set: the base for a key press built by hand. */

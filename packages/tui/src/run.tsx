@@ -1,10 +1,13 @@
 // Starts the full-screen TUI on a terminal and resolves with the exit code when the user
 // quits. Without a terminal (piped input or output) it says to use `cftp client` and
-// resolves 2, like any usage error of the cftp command.
+// resolves 2, like any usage error of the cftp command. After quitting, it says which partial
+// downloads the cancelled transfers kept.
+import { escapeControls } from '@cftp/protocol';
 import { render } from 'ink';
 import { App } from './App.js';
 import { Controller, type SecurityProvider } from './controller.js';
 import type { Binding } from './keys.js';
+import { partialNotice } from './partials.js';
 
 export interface TuiOptions {
   /** Connect at once; without host and port the connect form opens. */
@@ -17,6 +20,8 @@ export interface TuiOptions {
   bindings?: readonly Binding[] | undefined;
   /** TLS trust and credentials per server (see Controller); without it, plaintext. */
   security?: SecurityProvider | undefined;
+  /** The known_hosts file, named when a pinned certificate no longer matches. */
+  knownHosts?: string | undefined;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WritableStream;
@@ -40,6 +45,7 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
   const controller = new Controller({
     concurrency: options.concurrency,
     ...(options.security === undefined ? {} : { security: options.security }),
+    knownHosts: options.knownHosts,
   });
   // Started before the first frame, so the screen opens on "connecting".
   if (options.host !== undefined && options.port !== undefined) {
@@ -65,6 +71,12 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
     await app.waitUntilExit();
   } finally {
     await controller.close();
+  }
+  // Quitting cancels what runs; the partials it keeps are said once the screen is gone.
+  for (const item of controller.transfers.snapshot()) {
+    const notice = await partialNotice(item);
+    // Names may have come from the server: escaped, never interpreted (§9.1).
+    if (notice !== undefined) stderr.write(`cftp tui: ${escapeControls(notice)}\n`);
   }
   return EXIT_OK;
 }

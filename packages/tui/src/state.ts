@@ -4,7 +4,13 @@
 import type { Entry } from '@cftp/client';
 import type { ConnectionStatus } from './controller.js';
 import { parentPath, type Side } from './paths.js';
-import type { TransferItem } from './transfers.js';
+import type { TransferItem, TransferRequest } from './transfers.js';
+
+/** A partial download kept for resume (`.NAME.cftp-resume-KEY.part`) in a local folder. */
+export interface PartialFile {
+  name: string;
+  size: number;
+}
 
 export type Focus = Side | 'queue';
 
@@ -19,6 +25,8 @@ export interface PaneState {
   /** Names of the marked entries. */
   marked: string[];
   filter: string;
+  /** Dot files (and so the engine's partial downloads) are listed too; off by default. */
+  showHidden: boolean;
   loading: boolean;
   error: string | undefined;
   /** The folder being listed; results for any other folder are stale and dropped. */
@@ -40,6 +48,12 @@ export type Mode =
   | { kind: 'confirmDelete'; side: Side; folder: string; entries: Entry[] }
   | { kind: 'confirmQuit'; active: number }
   | { kind: 'confirmReconnect'; reason: string }
+  | {
+      kind: 'confirmOverwrite';
+      /** Copies onto existing files still to be answered; the first is being asked about. */
+      pending: TransferRequest[];
+    }
+  | { kind: 'confirmPartials'; folder: string; partials: PartialFile[] }
   | { kind: 'help'; scroll: number };
 
 export interface Message {
@@ -72,6 +86,7 @@ export type Action =
   | { type: 'markAll' }
   | { type: 'clearSelection' }
   | { type: 'clearMarks'; side: Side }
+  | { type: 'toggleHidden' }
   | { type: 'switchPane' }
   | { type: 'focus'; focus: Focus }
   | { type: 'setMode'; mode: Mode }
@@ -91,14 +106,20 @@ export function sortEntries(entries: readonly Entry[]): Entry[] {
   );
 }
 
-/** What the pane lists: `..` (unless at the top or filtering), then the matching entries. */
+/**
+ * What the pane lists: `..` (unless at the top or filtering), then the matching entries,
+ * without dot files unless they are shown.
+ */
 export function visibleEntries(pane: PaneState): Entry[] {
+  const entries = pane.showHidden
+    ? pane.entries
+    : pane.entries.filter((entry) => !entry.name.startsWith('.'));
   if (pane.filter !== '') {
     const needle = pane.filter.toLowerCase();
-    return pane.entries.filter((entry) => entry.name.toLowerCase().includes(needle));
+    return entries.filter((entry) => entry.name.toLowerCase().includes(needle));
   }
   const hasParent = parentPath(pane.side, pane.path) !== undefined;
-  return hasParent ? [PARENT_ENTRY, ...pane.entries] : pane.entries;
+  return hasParent ? [PARENT_ENTRY, ...entries] : entries;
 }
 
 export function entryAtCursor(pane: PaneState): Entry | undefined {
@@ -122,6 +143,7 @@ export function newPane(side: Side, path: string): PaneState {
     cursor: 0,
     marked: [],
     filter: '',
+    showHidden: false,
     loading: true,
     error: undefined,
     requested: path,
@@ -249,6 +271,23 @@ export function reducer(state: AppState, action: Action): AppState {
     }
     case 'clearMarks':
       return updatePane(state, action.side, { marked: [] });
+    case 'toggleHidden': {
+      // Both panes at once, like one setting; the cursor stays on the same entry if it can.
+      let next = state;
+      for (const side of ['local', 'remote'] as const) {
+        const pane = state.panes[side];
+        const at = entryAtCursor(pane);
+        const toggled: PaneState = { ...pane, showHidden: !pane.showHidden };
+        const index = at === undefined ? -1 : visibleEntries(toggled).indexOf(at);
+        const last = Math.max(0, visibleEntries(toggled).length - 1);
+        toggled.cursor = index >= 0 ? index : Math.min(pane.cursor, last);
+        // Marks on entries that are no longer shown are dropped: a copy acts on what is seen.
+        const shown = new Set(visibleEntries(toggled).map((entry) => entry.name));
+        toggled.marked = pane.marked.filter((name) => shown.has(name));
+        next = updatePane(next, side, toggled);
+      }
+      return next;
+    }
     case 'switchPane': {
       const focus: Side =
         state.focus === 'queue' ? state.lastPane : state.focus === 'local' ? 'remote' : 'local';

@@ -1,26 +1,46 @@
 // What each command of the key table does while browsing (move, open, mark, copy, delete,
-// focus, help, quit...), and the answers to the yes/no questions. Keys are turned into
-// commands by useKeys; the work itself is in useFileOperations and the Controller.
+// hidden files, partial downloads, focus, help, quit...), and the answers to the questions.
+// Keys are turned into commands by useKeys; the work itself is in useFileOperations and the
+// Controller.
+
+import { join } from 'node:path';
 import { useApp } from 'ink';
 import type { Controller } from './controller.js';
+import { describeError } from './errors.js';
+import { plural } from './format.js';
 import type { Command } from './keys.js';
 import type { Layout } from './layout.js';
+import { removeLocal } from './local-fs.js';
+import { stalePartials } from './partials.js';
 import { joinPath } from './paths.js';
-import { entryAtCursor, type Mode, PARENT_ENTRY, selectedEntries } from './state.js';
+import {
+  entryAtCursor,
+  type Mode,
+  PARENT_ENTRY,
+  type PartialFile,
+  selectedEntries,
+} from './state.js';
 import type { FileOperations } from './use-file-operations.js';
 import type { ScreenState } from './use-screen-state.js';
 
 /** The modes that ask a yes/no question. */
 export type QuestionMode = Extract<
   Mode,
-  { kind: 'confirmDelete' } | { kind: 'confirmQuit' } | { kind: 'confirmReconnect' }
+  | { kind: 'confirmDelete' }
+  | { kind: 'confirmPartials' }
+  | { kind: 'confirmQuit' }
+  | { kind: 'confirmReconnect' }
 >;
+
+export type OverwriteMode = Extract<Mode, { kind: 'confirmOverwrite' }>;
 
 export interface Commands {
   /** Runs a browsing command (the mode commands are handled by useKeys). */
   run: (command: Command) => void;
   /** Answers the question `mode` asks. */
   answer: (mode: QuestionMode, yes: boolean) => void;
+  /** Answers the overwrite question with one of the `overwrite` scope's commands. */
+  answerOverwrite: (mode: OverwriteMode, command: Command) => void;
 }
 
 export function useCommands(
@@ -41,8 +61,51 @@ export function useCommands(
       return;
     }
     if (mode.kind === 'confirmDelete') void deleteEntries(mode.side, mode.folder, mode.entries);
+    else if (mode.kind === 'confirmPartials') void removePartials(mode.folder, mode.partials);
     else if (mode.kind === 'confirmQuit') exit();
     else reconnect();
+  }
+
+  function answerOverwrite(mode: OverwriteMode, command: Command) {
+    const [first, ...rest] = mode.pending;
+    if (first === undefined) return dispatch({ type: 'closeMode' });
+    let next = rest;
+    if (command === 'overwriteYes') controller.enqueue(first);
+    else if (command === 'overwriteAll') {
+      for (const request of mode.pending) controller.enqueue(request);
+      next = [];
+    } else if (command === 'overwriteNone') {
+      message(`Skipped ${plural(mode.pending.length, 'existing file')}.`);
+      next = [];
+    } else if (command !== 'overwriteNo') return;
+    if (next.length === 0) dispatch({ type: 'closeMode' });
+    else dispatch({ type: 'setMode', mode: { kind: 'confirmOverwrite', pending: next } });
+  }
+
+  /** Looks for partial downloads no transfer will resume in the local pane's folder. */
+  function offerPartials() {
+    const state = current.current;
+    const folder = state.panes.local.path;
+    stalePartials(folder, state.transfers).then(
+      (partials) => {
+        if (partials.length === 0) message(`No partial downloads in ${folder}.`);
+        else dispatch({ type: 'setMode', mode: { kind: 'confirmPartials', folder, partials } });
+      },
+      (error: unknown) => message(describeError(error), 'error'),
+    );
+  }
+
+  async function removePartials(folder: string, partials: readonly PartialFile[]) {
+    const failures: string[] = [];
+    for (const partial of partials) {
+      await removeLocal(join(folder, partial.name)).catch((error: unknown) => {
+        failures.push(describeError(error));
+      });
+    }
+    if (current.current.panes.local.path === folder) load('local', folder);
+    const removed = partials.length - failures.length;
+    if (failures.length === 0) message(`Removed ${plural(removed, 'partial download')}.`);
+    else message(`Removed ${removed}; ${failures[0]}`, 'error');
   }
 
   function run(command: Command) {
@@ -123,6 +186,13 @@ export function useCommands(
         return;
       case 'refresh':
         return refresh();
+      case 'toggleHidden': {
+        const shown = !(pane ?? state.panes.local).showHidden;
+        dispatch({ type: 'toggleHidden' });
+        return message(shown ? 'Showing hidden files.' : 'Hiding hidden files.');
+      }
+      case 'partials':
+        return offerPartials();
       case 'cancel':
         if (item === undefined) return;
         if (item.state === 'queued' || item.state === 'running') {
@@ -163,5 +233,5 @@ export function useCommands(
     }
   }
 
-  return { run, answer };
+  return { run, answer, answerOverwrite };
 }

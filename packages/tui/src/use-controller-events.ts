@@ -1,8 +1,10 @@
 // The screen following the Controller: the local pane listed at start, the connection's
 // phases (listing the remote pane when connected, asking to reconnect when it is lost) and
-// the transfer queue's changes (refreshing the destination pane when a transfer is done).
+// the transfer queue's changes (refreshing the destination pane when a transfer ends, and
+// saying when a get that stopped early kept a partial download).
 import { useEffect } from 'react';
 import type { ConnectionStatus, Controller } from './controller.js';
+import { partialNotice } from './partials.js';
 import type { TransferItem } from './transfers.js';
 import type { FileOperations } from './use-file-operations.js';
 import type { ScreenState } from './use-screen-state.js';
@@ -52,15 +54,23 @@ export function useControllerEvents(
     const onChange = () => dispatch({ type: 'transfers', items: transfers.snapshot() });
     const onFinished = (item: TransferItem) => {
       const { side, folder } = item.destination;
-      if (item.state === 'done') {
-        const pane = current.current.panes[side];
-        if (pane.path === folder) load(side, folder);
-      } else if (item.state === 'failed' && item.error !== undefined) {
+      // Also after a failure or a cancel: what the transfer left (or removed) is shown.
+      const pane = current.current.panes[side];
+      if (pane.path === folder) load(side, folder);
+      const error = item.error;
+      const failed =
+        item.state === 'failed' && error !== undefined
+          ? `${item.direction} ${item.name} failed: ${error.message} (${error.code})`
+          : undefined;
+      if (failed !== undefined) message(failed, 'error');
+      // A get that stopped early may have kept a partial for resume: say so, and where.
+      void partialNotice(item).then((notice) => {
+        if (notice === undefined) return;
         message(
-          `${item.direction} ${item.name} failed: ${item.error.message} (${item.error.code})`,
-          'error',
+          failed === undefined ? notice : `${failed}; ${notice}`,
+          failed === undefined ? 'info' : 'error',
         );
-      }
+      });
     };
     transfers.on('change', onChange);
     transfers.on('finished', onFinished);

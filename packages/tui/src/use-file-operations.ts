@@ -66,12 +66,19 @@ export function useFileOperations(
     }
     const target = state.panes[otherSide(side)];
     dispatch({ type: 'clearMarks', side });
-    controller.copy(side, pane.path, entries, target.path).then(
-      ({ queued, skipped }) => {
+    controller.copy(side, pane.path, entries, target.path, { askOverwrite: true }).then(
+      ({ queued, skipped, existing }) => {
         const where = displayPath(target.side, target.path);
         const text = `Queued ${plural(queued.length, 'transfer')} to ${where}`;
-        if (skipped.length === 0) message(`${text}.`);
-        else message(`${text}; skipped (not a file or folder): ${skipped.join(', ')}`, 'error');
+        // When everything asked for already exists, the question alone says what happens.
+        const onlyAsking = skipped.length === 0 && queued.length === 0 && existing.length > 0;
+        if (skipped.length === 0) {
+          if (!onlyAsking) message(`${text}.`);
+        } else message(`${text}; skipped (not a file or folder): ${skipped.join(', ')}`, 'error');
+        // Never a silent overwrite: each existing target is asked about (yes/no/all/none).
+        if (existing.length > 0) {
+          dispatch({ type: 'setMode', mode: { kind: 'confirmOverwrite', pending: existing } });
+        }
       },
       (error: unknown) => message(describeError(error), 'error'),
     );

@@ -1,6 +1,6 @@
 // Key presses to commands, through the key table: while browsing, the focused area's scopes
 // (pane or queue, then list, then global); in a mode, the mode's own scope (`help`,
-// `confirm`, `input`). Keys that arrive in one read are taken one at a time, in order, and
+// `confirm`, `overwrite`, `input`). Keys that arrive in one read are taken one at a time, in order, and
 // function keys come in through useFunctionKeys.
 import { type Key, useInput } from 'ink';
 import { type Binding, commandFor, commandIn, keyName, splitKeys } from './keys.js';
@@ -14,7 +14,7 @@ export function useKeys(
   bindings: readonly Binding[],
   { current, dispatch }: ScreenState,
   { submitPrompt }: FileOperations,
-  { run, answer }: Commands,
+  { run, answer, answerOverwrite }: Commands,
   active: boolean,
 ): void {
   /** One key press: `name` from the key table's vocabulary, `key` when useInput saw it. */
@@ -34,7 +34,13 @@ export function useKeys(
         } else if (name !== undefined) dispatch({ type: 'closeMode' });
         return;
       }
+      case 'confirmOverwrite': {
+        const command = name === undefined ? undefined : commandIn(bindings, ['overwrite'], name);
+        if (command !== undefined) answerOverwrite(mode, command);
+        return;
+      }
       case 'confirmDelete':
+      case 'confirmPartials':
       case 'confirmQuit':
       case 'confirmReconnect': {
         const command = name === undefined ? undefined : commandIn(bindings, ['confirm'], name);

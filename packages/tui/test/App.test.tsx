@@ -277,7 +277,8 @@ describe('App: connection', () => {
     expect(screen()).toContain('Connect to a CFTP server');
     ui.stdin.write(String(port));
     ui.stdin.write(KEY.enter);
-    await vi.waitFor(() => expect(screen()).toContain('hello.txt'));
+    // An outer bound on the connect and the listing, for a machine at 4x load.
+    await vi.waitFor(() => expect(screen()).toContain('hello.txt'), { timeout: 10_000 });
     expect(screen()).toContain('connected');
   });
 });

@@ -234,7 +234,7 @@ describe('StatusBar in the full screen', () => {
       />,
     );
     expect(frame).toBe(
-      'cftp  127.0.0.1:2121  connected  local /home/me  remote /photos  2 running, 1 queued  3.2 MiB/s',
+      'cftp  127.0.0.1:2121  connected  local /home/me  remote /photos  2 running, 1 queued   3.2 MiB/s',
     );
   });
 
@@ -277,7 +277,7 @@ describe('HelpLine and HelpOverlay', () => {
     expect(top).toContain('File panes');
     expect(top).toContain('c F5');
     const scrolled = frameOf(
-      <HelpOverlay bindings={DEFAULT_BINDINGS} width={100} height={12} scroll={100} />,
+      <HelpOverlay bindings={DEFAULT_BINDINGS} width={100} height={14} scroll={100} />,
     );
     expect(scrolled).toContain('Everywhere');
     expect(scrolled).toContain('q F10 Ctrl-C');
@@ -324,9 +324,9 @@ describe('ConnectForm', () => {
     expect(stripVTControlCharacters(lastFrame() ?? '')).toContain('Connect to a CFTP server');
     for (const key of ['f', 'i', 'l', 'e', 's', '\t', '2', '1', '2', '1']) stdin.write(key);
     await vi.waitFor(() =>
-      expect(stripVTControlCharacters(lastFrame() ?? '')).toContain('Port [2121█'),
+      expect(stripVTControlCharacters(lastFrame() ?? '')).toContain('Port     [2121█'),
     );
-    expect(stripVTControlCharacters(lastFrame() ?? '')).toContain('Host [files');
+    expect(stripVTControlCharacters(lastFrame() ?? '')).toContain('Host     [files');
     stdin.write('\r');
     await vi.waitFor(() => expect(onSubmit).toHaveBeenCalledWith('files', 2121));
   });
@@ -347,7 +347,7 @@ describe('ConnectForm', () => {
     const screen = () => stripVTControlCharacters(lastFrame() ?? '');
     for (const key of ['\t', 'a', 'l', 'i', 'c', 'e', '\t', 'p', 'w', ' ', 'x']) stdin.write(key);
     await vi.waitFor(() => expect(screen()).toContain('Password [••••█'));
-    expect(screen()).toContain('User [alice');
+    expect(screen()).toContain('User     [alice');
     expect(screen()).not.toContain('pw x');
     stdin.write('\r');
     await vi.waitFor(() =>
@@ -400,7 +400,7 @@ describe('ConnectForm', () => {
     const screen = () => stripVTControlCharacters(lastFrame() ?? '');
     expect(screen()).toContain('Ctrl-Q quit');
     stdin.write('q');
-    await vi.waitFor(() => expect(screen()).toContain('Host [q█'));
+    await vi.waitFor(() => expect(screen()).toContain('Host     [q█'));
     stdin.write('\u0011');
     await vi.waitFor(() => expect(onQuit).toHaveBeenCalled());
   });

@@ -213,7 +213,7 @@ describe('Controller operations', () => {
 });
 
 describe('local listing', () => {
-  it('hides the engine’s temporary transfer files', async () => {
+  it('lists the engine’s temporary files like any dot file (the pane hides them by default)', async () => {
     const dir = await fixture.tempDir();
     await writeFile(join(dir, 'big.iso'), 'x');
     await writeFile(join(dir, '.big.iso.cftp-resume-0123456789abcdef.part'), 'x');
@@ -221,6 +221,11 @@ describe('local listing', () => {
     await writeFile(join(dir, '.hidden'), 'x');
     const controller = await fixture.controller();
     const names = (await controller.list('local', dir)).map((entry) => entry.name).sort();
-    expect(names).toEqual(['.hidden', 'big.iso']);
+    expect(names).toEqual([
+      '.big.iso.cftp-resume-0123456789abcdef.part',
+      '.hidden',
+      '.up.bin.cftp-0123456789abcdef.part',
+      'big.iso',
+    ]);
   });
 });

@@ -3,8 +3,10 @@
 import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HostKeyChangedError } from '@cftp/client';
 import { CftpError, PathError } from '@cftp/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectErrorInfo } from '../src/controller.js';
 import { describeError, errorInfo, localError } from '../src/errors.js';
 
 let dir: string;
@@ -67,5 +69,21 @@ describe('errorInfo', () => {
       code: 'EAUTH',
       message: 'log in first',
     });
+  });
+});
+
+describe('a changed certificate', () => {
+  it('keeps the CLI’s known_hosts hint and both fingerprints', () => {
+    const changed = new HostKeyChangedError('127.0.0.1:2121', 'SHA256:new', 'SHA256:old');
+    const info = connectErrorInfo(changed, '/home/me/.local/state/cftp/known_hosts');
+    expect(info.code).toBe('ETLS');
+    expect(info.message).toContain(
+      '127.0.0.1:2121 has CHANGED (now SHA256:new, pinned SHA256:old)',
+    );
+    expect(info.message).toContain(
+      "If the change is expected, remove the server's line from /home/me/.local/state/cftp/known_hosts.",
+    );
+    expect(connectErrorInfo(changed, undefined).message).toContain("cftp's known_hosts file");
+    expect(connectErrorInfo(new Error('boom'), undefined).message).toBe('boom');
   });
 });
