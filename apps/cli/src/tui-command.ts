@@ -15,6 +15,7 @@ import {
   timeoutParser,
 } from './client-security.js';
 import { EXIT_USAGE } from './exit-codes.js';
+import { knownHostsPath } from './identity.js';
 
 interface TuiFlags extends SecurityFlags {
   local: string;
@@ -83,6 +84,8 @@ export async function runTuiCommand(
     localDir,
     concurrency: flags.concurrency,
     security: tuiSecurity(flags),
+    // Named in the changed-certificate message, as the CLI names it (docs/security.md).
+    knownHosts: knownHostsPath(flags.knownHosts),
   });
 }
 
