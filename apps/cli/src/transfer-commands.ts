@@ -85,7 +85,7 @@ async function transferOne(
       local,
       bytes: result.bytes,
       // Labelled with the session's algorithm (docs/protocol.md §7.1), not always "sha256".
-      [result.algorithm]: result.sha256,
+      [result.algorithm]: result.digest,
       ms: Math.round(result.durationMs),
       resumedFrom: result.resumedFrom,
     },

@@ -233,7 +233,7 @@ describe.each(LINES)('installed with npm, on $name', ({ major, node }) => {
       "const client = await connect({ host: '127.0.0.1', port, tls: { fingerprint: 'SHA256:x' } });",
       "const result: TransferResult = await client.get('a', './a', { onProgress: (p) => console.log(p.bytes) });",
       "const code: string = new CftpError('ENOENT', 'gone').code;",
-      'console.log(result.sha256, code);',
+      'console.log(result.digest, result.algorithm, code);',
       '// @ts-expect-error: not in the public API; proves that the real types were read',
       'await client.noSuchMethod();',
       'export {};',

@@ -112,7 +112,7 @@ export async function get(
         succeeded = true;
         return {
           bytes: counted.bytes - offset,
-          sha256,
+          digest: sha256,
           algorithm: counted.algorithm,
           durationMs: performance.now() - started,
           resumedFrom: offset,

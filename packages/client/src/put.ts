@@ -78,7 +78,7 @@ export async function put(
           }
           return {
             bytes: meter.bytes - offset,
-            sha256,
+            digest: sha256,
             algorithm: meter.algorithm,
             durationMs: performance.now() - started,
             resumedFrom: offset,

@@ -96,12 +96,9 @@ export interface TransferOptions extends OperationOptions {
 export interface TransferResult {
   /** Bytes moved by this call (without a resumed prefix). */
   bytes: number;
-  /**
-   * The digest of the whole file, in the session's algorithm (`algorithm`): the wire's
-   * field name, which keeps it whichever algorithm the handshake chose (§7.1).
-   */
-  sha256: string;
-  /** The session's digest algorithm (§7.1). */
+  /** The digest (hex) of the whole file, in `algorithm`: the session's digest (§7.1). */
+  digest: string;
+  /** The session's digest algorithm (§7.1): `blake3` when both peers list it, else `sha256`. */
   algorithm: DigestAlgorithm;
   durationMs: number;
   /** Bytes that were already in place from an interrupted transfer (0 when none). */

@@ -47,7 +47,7 @@ describe('docs/protocol.md §6.4 abort (AbortSignal)', () => {
       'small.bin',
     ]);
     const again = await client.get('small.bin', join(target, 'small.bin'));
-    expect(again.sha256).toBe(blake3(small));
+    expect(again.digest).toBe(blake3(small));
 
     // docs/protocol.md §6.2: the same get with `resume` continues from the kept bytes and
     // is verified end to end.

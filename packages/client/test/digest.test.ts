@@ -31,11 +31,11 @@ describe('docs/protocol.md §7.1 the session digest', () => {
     const local = await fx.tempDir();
     const up = await writeRandom(join(local, 'up.bin'), 2 * MiB + 5);
     const put = await client.put(join(local, 'up.bin'), 'up.bin');
-    expect(put).toMatchObject({ algorithm: expected, sha256: digestOf(expected, up) });
+    expect(put).toMatchObject({ algorithm: expected, digest: digestOf(expected, up) });
     expect(sha256(await readFile(join(root, 'up.bin')))).toBe(sha256(up));
 
     const got = await client.get('up.bin', join(local, 'down.bin'));
-    expect(got).toMatchObject({ algorithm: expected, sha256: digestOf(expected, up) });
+    expect(got).toMatchObject({ algorithm: expected, digest: digestOf(expected, up) });
 
     // Batches: the per-file digests and the whole-stream digest, both ways.
     const small = [Buffer.from('one'), Buffer.alloc(0), Buffer.from('three!')];
@@ -62,7 +62,7 @@ describe('docs/protocol.md §7.1 the session digest', () => {
       await writeFile(join(target, `.data.bin.cftp-resume-${key}.part`), source.subarray(0, MiB));
       const result = await client.get('data.bin', join(target, 'data.bin'), { resume: true });
       expect(result.resumedFrom).toBe(MiB);
-      expect(result).toMatchObject({ algorithm: digest, sha256: digestOf(digest, source) });
+      expect(result).toMatchObject({ algorithm: digest, digest: digestOf(digest, source) });
       expect(sha256(await readFile(join(target, 'data.bin')))).toBe(sha256(source));
       await client.quit();
     }

@@ -180,7 +180,7 @@ describe('docs/protocol.md §7 integrity of downloads from a hostile server', ()
     const client = await fx.connect(port);
     const target = await fx.tempDir();
     const result = await client.get('f.txt', join(target, 'f.txt'));
-    expect(result.sha256).toBe(sha256(content));
+    expect(result.digest).toBe(sha256(content));
     expect(await readdir(target)).toEqual(['f.txt']);
   });
 });

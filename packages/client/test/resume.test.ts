@@ -30,7 +30,7 @@ describe('docs/protocol.md §6.2 resumed get', () => {
     const result = await client.get('data.bin', join(target, 'data.bin'), { resume: true });
     expect(result.resumedFrom).toBe(MiB);
     expect(result.bytes).toBe(source.byteLength - MiB);
-    expect(result.sha256).toBe(blake3(source));
+    expect(result.digest).toBe(blake3(source));
     expect(sha256(await readFile(join(target, 'data.bin')))).toBe(sha256(source));
     expect(await partFiles(target)).toEqual([]);
   });

@@ -55,14 +55,14 @@ describe('docs/protocol.md §6 list/get/put round trips', () => {
     const client = await fx.connect(port);
 
     const put = await client.put(join(source, name), name);
-    expect(put).toMatchObject({ bytes: size, sha256: blake3(bytes), algorithm: 'blake3' });
+    expect(put).toMatchObject({ bytes: size, digest: blake3(bytes), algorithm: 'blake3' });
     expect((await readFile(join(root, name))).equals(bytes)).toBe(true);
 
     const entries = await client.list('');
     expect(entries).toEqual([expect.objectContaining({ name, type: 'file', size })]);
 
     const got = await client.get(name, join(target, name));
-    expect(got).toMatchObject({ bytes: size, sha256: blake3(bytes), algorithm: 'blake3' });
+    expect(got).toMatchObject({ bytes: size, digest: blake3(bytes), algorithm: 'blake3' });
     expect(await sha256File(join(target, name))).toBe(sha256(bytes));
     expect(await readdir(target)).toEqual([name]);
     expect(await partFiles(root)).toEqual([]);
@@ -160,7 +160,7 @@ describe('docs/protocol.md §3 concurrent operations on one client', () => {
       sources.map((_, i) => client.get(`f${i}.bin`, join(target, `f${i}.bin`))),
     );
     for (const [i, bytes] of sources.entries()) {
-      expect(results[i]!.sha256).toBe(blake3(bytes));
+      expect(results[i]!.digest).toBe(blake3(bytes));
       expect((await readFile(join(target, `f${i}.bin`))).equals(bytes)).toBe(true);
     }
     expect((await readdir(target)).sort()).toEqual(sources.map((_, i) => `f${i}.bin`));
@@ -178,8 +178,8 @@ describe('docs/protocol.md §3 concurrent operations on one client', () => {
       client.put(join(dir, 'local.bin'), 'uploaded.bin'),
     ]);
     expect(entries.map((entry) => entry.name)).toContain('remote.bin');
-    expect(got.sha256).toBe(blake3(remote));
-    expect(put.sha256).toBe(blake3(local));
+    expect(got.digest).toBe(blake3(remote));
+    expect(put.digest).toBe(blake3(local));
     expect((await stat(join(root, 'uploaded.bin'))).size).toBe(150_000);
   });
 });
