@@ -36,23 +36,80 @@ export function list(session: Session, path: string, options: ListOptions): Prom
       let line: Buffer[] = [];
       let lineBytes = 0;
       const decoder = new TextDecoder('utf-8', { fatal: true });
-      const endLine = () => {
-        if (entries.length + refused >= maxListEntries) {
-          throw new ProtocolError('EPROTO', `listing has more than ${maxListEntries} entries`);
-        }
-        let text: string;
+      const tooLong = () =>
+        new ProtocolError('EPROTO', `listing line longer than ${maxListLineBytes} bytes`);
+      const decode = (bytes: Uint8Array): string => {
         try {
-          text = decoder.decode(Buffer.concat(line, lineBytes));
+          return decoder.decode(bytes);
         } catch {
           throw new ProtocolError('EPROTO', 'listing line is not UTF-8');
+        }
+      };
+      const takeLine = (text: string) => {
+        if (entries.length + refused >= maxListEntries) {
+          throw new ProtocolError('EPROTO', `listing has more than ${maxListEntries} entries`);
         }
         const entry = parseEntry(text);
         if (entry instanceof CftpError) {
           refused++;
           options.onWarning?.(entry);
         } else entries.push(entry);
-        line = [];
-        lineBytes = 0;
+      };
+      /**
+       * The complete lines of `chunk` from `at` to its last newline `last`. Fast path: one
+       * decode for all of them (a newline byte is never inside a UTF-8 sequence, so the text
+       * splits into the same lines); each line's byte length is still checked, in order.
+       * When that decode fails, line by line, so the first bad line is the one reported.
+       */
+      const takeLines = (chunk: Buffer, at: number, last: number) => {
+        let text: string | undefined;
+        try {
+          text = decoder.decode(chunk.subarray(at, last));
+        } catch {
+          text = undefined;
+        }
+        let start = at;
+        if (text !== undefined) {
+          for (const part of text.split('\n')) {
+            const newline = chunk.indexOf(0x0a, start);
+            if (newline - start > maxListLineBytes) throw tooLong();
+            takeLine(part);
+            start = newline + 1;
+          }
+          return;
+        }
+        while (start <= last) {
+          const newline = chunk.indexOf(0x0a, start);
+          if (newline - start > maxListLineBytes) throw tooLong();
+          takeLine(decode(chunk.subarray(start, newline)));
+          start = newline + 1;
+        }
+      };
+      const takeChunk = (chunk: Buffer) => {
+        let at = 0;
+        if (line.length > 0) {
+          // The end of a line that began in an earlier chunk.
+          const newline = chunk.indexOf(0x0a);
+          const end = newline < 0 ? chunk.byteLength : newline;
+          lineBytes += end;
+          if (lineBytes > maxListLineBytes) throw tooLong();
+          line.push(chunk.subarray(0, end));
+          if (newline < 0) return;
+          takeLine(decode(Buffer.concat(line, lineBytes)));
+          line = [];
+          lineBytes = 0;
+          at = newline + 1;
+        }
+        const last = chunk.lastIndexOf(0x0a);
+        if (last >= at) {
+          takeLines(chunk, at, last);
+          at = last + 1;
+        }
+        if (at < chunk.byteLength) {
+          lineBytes = chunk.byteLength - at;
+          if (lineBytes > maxListLineBytes) throw tooLong();
+          line.push(chunk.subarray(at));
+        }
       };
       const final = exchange.expect('done');
       const data = watchFinalReply(final, exchange.aborted);
@@ -62,24 +119,7 @@ export function list(session: Session, path: string, options: ListOptions): Prom
           // Noted as download bytes: a long listing's socket buffers are reclaimed too.
           meterStream(meter, session.received),
           async (source: AsyncIterable<Buffer>) => {
-            for await (const chunk of source) {
-              let at = 0;
-              while (at < chunk.byteLength) {
-                const newline = chunk.indexOf(0x0a, at);
-                const end = newline < 0 ? chunk.byteLength : newline;
-                lineBytes += end - at;
-                if (lineBytes > maxListLineBytes) {
-                  throw new ProtocolError(
-                    'EPROTO',
-                    `listing line longer than ${maxListLineBytes} bytes`,
-                  );
-                }
-                line.push(chunk.subarray(at, end));
-                if (newline < 0) break;
-                endLine();
-                at = newline + 1;
-              }
-            }
+            for await (const chunk of source) takeChunk(chunk);
           },
           { signal: data.signal },
         );

@@ -13,7 +13,8 @@ const DRIVE = /^[A-Za-z]:/;
  * Throws PathError EBADNAME for anything §9 refuses.
  */
 export function parsePath(path: string): string[] {
-  if (utf8.encode(path).byteLength > MAX_PATH_BYTES) {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: most paths need no encoding to be counted.
+  if (path.length * 3 > MAX_PATH_BYTES && utf8.encode(path).byteLength > MAX_PATH_BYTES) {
     throw new PathError('EBADNAME', `path longer than ${MAX_PATH_BYTES} bytes`);
   }
   // C0, DEL, C1 and bidi controls (§9): they would reach a terminal or reorder a name.
@@ -31,7 +32,10 @@ export function parsePath(path: string): string[] {
     if (segment === '') throw new PathError('EBADNAME', 'path has an empty segment');
     if (segment === '..') throw new PathError('EBADNAME', 'path has a ".." segment');
     if (segment === '.') continue;
-    if (utf8.encode(segment).byteLength > MAX_SEGMENT_BYTES) {
+    if (
+      segment.length * 3 > MAX_SEGMENT_BYTES &&
+      utf8.encode(segment).byteLength > MAX_SEGMENT_BYTES
+    ) {
       throw new PathError('EBADNAME', `path segment longer than ${MAX_SEGMENT_BYTES} bytes`);
     }
     segments.push(segment);
@@ -41,11 +45,15 @@ export function parsePath(path: string): string[] {
 
 /** Checks a single entry name (no `/`, not `.` or `..`), e.g. from a listing (§6.1). */
 export function checkName(name: string): string {
-  // The name came off the network: quoted escaped, so the message is safe to print.
-  const shown = escapeControls(name);
-  if (name.includes('/')) throw new PathError('EBADNAME', `name "${shown}" contains "/"`);
+  // The name came off the network: quoted escaped, so the message is safe to print. Only
+  // escaped for a message: a listing checks every name (docs/performance.md, LIST).
+  if (name.includes('/')) {
+    throw new PathError('EBADNAME', `name "${escapeControls(name)}" contains "/"`);
+  }
   const segments = parsePath(name);
-  if (segments.length !== 1) throw new PathError('EBADNAME', `"${shown}" is not a file name`);
+  if (segments.length !== 1) {
+    throw new PathError('EBADNAME', `"${escapeControls(name)}" is not a file name`);
+  }
   return segments[0]!;
 }
 

@@ -2,13 +2,17 @@
 // listing in batches that leaves temporary files out and names it cannot carry out (counted,
 // see names.ts), and the Unicode-form check for new names.
 import type { Dir, Stats } from 'node:fs';
-import { lstat, opendir } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { opendir } from 'node:fs/promises';
 import { type Entry, type EntryType, MAX_LIST_ENTRIES, MODE_MASK, PathError } from '@cftp/protocol';
 import { exists, type Folder, type FolderAccess } from './confinement.js';
 import { judgeName, MAY_HAVE_OTHER_FORM, OtherForms, openRawDir, rawName } from './names.js';
 import { type Listing, storageError } from './storage.js';
 
-const LIST_BATCH = 256;
+/** Entries stat'ed (and sent) together; the event loop is let go between batches. */
+const LIST_BATCH = 128;
+/** Names one getdents fetches into the Dir's buffer. */
+const LIST_READ = 1024;
 
 function entryType(stats: {
   isFile(): boolean;
@@ -63,6 +67,25 @@ export async function refuseOtherForm(
   }
 }
 
+/**
+ * The entries of `names` in `folder`, by lstat on the main thread. Measured against the
+ * thread pool (a promise or callback per entry, 256 or 32 in flight): a third of the CPU for
+ * a warm folder (docs/performance.md, LIST); a batch is bounded by LIST_BATCH.
+ */
+function statBatch(folder: Folder, names: readonly string[]): Entry[] {
+  const entries: Entry[] = [];
+  for (const name of names) {
+    let info: Stats | undefined;
+    try {
+      info = lstatSync(folder.entry(name), { throwIfNoEntry: false });
+    } catch {
+      info = undefined; // unreadable now (e.g. EACCES on a race): as if removed
+    }
+    if (info !== undefined) entries.push(toEntry(name, info)); // else removed while listing
+  }
+  return entries;
+}
+
 /** A folder's listing (§6.1); `skipped` is complete once the batches have been read. */
 export function listFolder(folders: FolderAccess, segments: readonly string[]): Listing {
   const counts = { skipped: 0 };
@@ -89,7 +112,7 @@ async function* listBatches(
   try {
     let dir: Dir;
     try {
-      dir = await openRawDir(folder.at);
+      dir = await openRawDir(folder.at, LIST_READ);
     } catch (error) {
       throw storageError(error, path);
     }
@@ -100,7 +123,9 @@ async function* listBatches(
       while (!ended) {
         const names: string[] = [];
         for (let i = 0; i < LIST_BATCH; i++) {
-          const dirent = await dir.read();
+          // Sync reads of the Dir's buffer (one getdents per LIST_READ names): a promise per
+          // entry cost more than the syscalls (docs/performance.md, LIST).
+          const dirent = dir.readSync();
           if (dirent === null) {
             ended = true;
             break;
@@ -117,18 +142,11 @@ async function* listBatches(
           }
           names.push(verdict.name);
         }
-        const entries = await Promise.all(
-          names.map(async (name): Promise<Entry | undefined> => {
-            try {
-              return toEntry(name, await lstat(folder.entry(name)));
-            } catch {
-              return undefined; // removed while we were listing
-            }
-          }),
-        );
-        const present = entries.filter((e): e is Entry => e !== undefined);
+        const present = statBatch(folder, names);
         listed += present.length;
         if (present.length > 0) yield present;
+        // Other sessions run between batches: one batch blocks the loop for < 1 ms warm.
+        if (!ended) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       await dir.close().catch(() => {});
