@@ -17,6 +17,7 @@ import {
   featuresFor,
   MessageDecoder,
   negotiateDigest,
+  networkWords,
   PROTOCOL_VERSION,
   ProtocolError,
   Reclaimer,
@@ -95,7 +96,11 @@ export class Connection implements Session {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) =>
-      this.shutdown(new ConnectionError(error.message, { cause: error })),
+      this.shutdown(
+        new ConnectionError(`connection to the server lost: ${networkWords(error)}`, {
+          cause: error,
+        }),
+      ),
     );
     socket.on('close', () =>
       this.shutdown(

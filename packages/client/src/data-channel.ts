@@ -11,7 +11,11 @@ import {
   ConnectionError,
   DATA_PREAMBLE_MAGIC,
   DataChannelError,
+  errnoOf,
+  errorFromCode,
   IntegrityError,
+  networkWords,
+  osError,
   ProtocolError,
   SINGLE_PORT_FEATURE,
   TimeoutError,
@@ -199,12 +203,19 @@ export function watchFinalReply(
   };
 }
 
-/** A data channel's failure as the caller should see it: EDATA unless it says more. */
+/**
+ * A data channel's failure as the caller should see it: EDATA unless it says more. A storage
+ * error on this side (ENOSPC, EACCES) is local, never a network word: its code and words
+ * come from the OS-error table.
+ */
 export function dataFailure(error: unknown): unknown {
   if (error instanceof CftpError) return error;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const code = errnoOf(error);
   if (code === 'ABORT_ERR') return error;
-  return new DataChannelError('EDATA', `data connection failed: ${code ?? String(error)}`);
+  const local = osError(code);
+  if (local !== undefined)
+    return errorFromCode(local.code, `local ${local.words}`, { cause: error });
+  return new DataChannelError('EDATA', `data connection failed: ${networkWords(error)}`);
 }
 
 /** Checks the bytes received against the server's final `done` (size and SHA-256). */
