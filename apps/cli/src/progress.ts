@@ -67,7 +67,10 @@ export class RateMeter {
 }
 
 const ELLIPSIS = '…';
-/** Below this many characters a shortened name says nothing: the figures go first. */
+/**
+ * A shortened name keeps at least a third of the line (and never less than this): below
+ * that it says nothing, so the note and then the sizes give way first.
+ */
 const MIN_LABEL = 12;
 
 /** `text` cut to `width` characters with `…` in the middle: both ends of a path stay. */
@@ -112,7 +115,7 @@ export function progressLine(
   width = Number.POSITIVE_INFINITY,
 ): string {
   const sets = figureSets(state, rate);
-  const minLabel = Math.min(MIN_LABEL, [...label].length);
+  const minLabel = Math.min([...label].length, Math.max(MIN_LABEL, Math.floor(width / 3)));
   const chosen = (
     sets.find((parts) => parts.join('  ').length + 2 + minLabel <= width) ?? sets.at(-1)!
   ).join('  ');
