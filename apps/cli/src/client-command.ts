@@ -52,17 +52,19 @@ function makeProgress(options: OutputOptions, output: Output): ProgressView {
 }
 
 /**
- * `connected to cftp/1.2.0 at 127.0.0.1:2121, TLS, SHA256:…`: whom the prompt talks to.
- * The agent is the server's own word, so it is escaped (docs/protocol.md §9.1).
+ * `connected to cftp/1.2.0 at 127.0.0.1:2121 over TLS` and `server certificate SHA256:…`:
+ * whom the prompt talks to, each line within 80 columns. The agent is the server's own
+ * word, so it is escaped (docs/protocol.md §9.1).
  */
-export function bannerLine(client: Pick<CftpClient, 'host' | 'port' | 'fingerprint' | 'server'>) {
+export function bannerLines(
+  client: Pick<CftpClient, 'host' | 'port' | 'fingerprint' | 'server'>,
+): string[] {
   const agent = escapeControls(client.server?.agent ?? 'a CFTP server');
   const host = client.host.includes(':') ? `[${client.host}]` : client.host;
-  const security =
-    client.fingerprint === undefined
-      ? 'plaintext (no TLS)'
-      : `TLS, server certificate ${client.fingerprint}`;
-  return `connected to ${agent} at ${host}:${client.port}, ${security}`;
+  const where = `connected to ${agent} at ${host}:${client.port}`;
+  return client.fingerprint === undefined
+    ? [`${where} in plaintext (no TLS)`]
+    : [`${where} over TLS`, `server certificate ${client.fingerprint}`];
 }
 
 /** Connects (TLS, login: docs/security.md), or reports why not (exit 3). */
@@ -136,7 +138,7 @@ export async function runClientCommand(options: ClientCommandOptions): Promise<n
   }
   // For the person at the prompt only, and on stderr: scripts (-b, -c, piped input, --json)
   // parse stdout and get no banner.
-  if (interactive) process.stderr.write(`${bannerLine(client)}\n`);
+  if (interactive) process.stderr.write(`${bannerLines(client).join('\n')}\n`);
   return runClientSession({
     client,
     fs: remoteFs(client),
