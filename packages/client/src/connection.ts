@@ -105,7 +105,7 @@ export class Connection implements Session {
     socket.on('close', () =>
       this.shutdown(
         this.hello?.notCftp('it closed the connection') ??
-          new ConnectionError('connection closed by the server'),
+          new ConnectionError('connection to the server lost: it closed the connection'),
       ),
     );
   }
