@@ -1,10 +1,20 @@
 // `-n` / `--no-clobber` (issue 14): get, put, mget, mput and -r leave an existing target as
 // it is, say so, count it in the summary and exit 0, at the prompt and in the one-shot
-// get/put; and a put names the file it makes (`put /abs/src.txt x` reports `put x`).
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// get/put; a put names the file it makes (`put /abs/src.txt x` reports `put x`); and a
+// server killed mid-upload is a lost connection, not a cancelled transfer.
+import { mkdir, readdir, readFile, stat, watch, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, runClient, useServer } from './helpers.js';
+import {
+  MiB,
+  makeTempDir,
+  runCli,
+  runClient,
+  startCli,
+  startServer,
+  useServer,
+  writeRandomFile,
+} from './helpers.js';
 
 const cftp = useServer();
 let local: string;
@@ -126,5 +136,36 @@ describe('naming', () => {
     expect(result.stdout).toMatch(/^put x: 6 bytes in /m);
     expect(result.stdout).not.toMatch(/^put secret-source/m);
     expect(await remoteText('x')).toBe('hello\n');
+  });
+});
+
+describe('a server killed mid-upload', () => {
+  it('is reported as a lost connection, never as cancelled', async () => {
+    const root = await makeTempDir();
+    const server = await startServer(root);
+    await writeRandomFile(join(local, 'big.bin'), 256 * MiB);
+    const client = startCli(['client', '127.0.0.1', String(server.port), '-c', 'put big.bin'], {
+      cwd: local,
+    });
+    // Killed as soon as the upload's temporary file on the server has bytes.
+    const stop = new AbortController();
+    const growing = async () => {
+      for (const name of await readdir(root)) {
+        if ((await stat(join(root, name)).catch(() => undefined))?.size) return true;
+      }
+      return false;
+    };
+    try {
+      if (!(await growing())) {
+        for await (const _ of watch(root, { signal: stop.signal })) if (await growing()) break;
+      }
+    } finally {
+      stop.abort();
+    }
+    await server.stop('SIGKILL');
+    const status = await client.exited;
+    expect(status.code).toBe(1);
+    expect(client.stderr()).toMatch(/^error: .*connection to the server lost.* \(ECONNECTION\)\n$/);
+    expect(client.stderr()).not.toMatch(/cancel|ECANCELED|EDATA/i);
   });
 });
