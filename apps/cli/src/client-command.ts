@@ -4,6 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { type CftpClient, connect } from '@cftp/client';
+import { escapeControls } from '@cftp/protocol';
 import { parseRemoteAddress, type RemoteAddress } from './address.js';
 import {
   explainTlsError,
@@ -48,6 +49,22 @@ function makeOutput(options: OutputOptions, echo: boolean): Output {
 function makeProgress(options: OutputOptions, output: Output): ProgressView {
   if (options.json) return options.progress ? new JsonProgress(output) : NO_PROGRESS;
   return process.stderr.isTTY ? new TerminalProgress(process.stderr) : NO_PROGRESS;
+}
+
+/**
+ * `connected to cftp/1.2.0 at 127.0.0.1:2121 over TLS` and `server certificate SHA256:…`:
+ * whom the prompt talks to, each line within 80 columns. The agent is the server's own
+ * word, so it is escaped (docs/protocol.md §9.1).
+ */
+export function bannerLines(
+  client: Pick<CftpClient, 'host' | 'port' | 'fingerprint' | 'server'>,
+): string[] {
+  const agent = escapeControls(client.server?.agent ?? 'a CFTP server');
+  const host = client.host.includes(':') ? `[${client.host}]` : client.host;
+  const where = `connected to ${agent} at ${host}:${client.port}`;
+  return client.fingerprint === undefined
+    ? [`${where} in plaintext (no TLS)`]
+    : [`${where} over TLS`, `server certificate ${client.fingerprint}`];
 }
 
 /** Connects (TLS, login: docs/security.md), or reports why not (exit 3). */
@@ -119,6 +136,9 @@ export async function runClientCommand(options: ClientCommandOptions): Promise<n
     batch?.close();
     return EXIT_CONNECT;
   }
+  // For the person at the prompt only, and on stderr: scripts (-b, -c, piped input, --json)
+  // parse stdout and get no banner.
+  if (interactive) process.stderr.write(`${bannerLines(client).join('\n')}\n`);
   return runClientSession({
     client,
     fs: remoteFs(client),
@@ -141,6 +161,8 @@ export interface OneShotOptions extends OutputOptions {
   recursive?: boolean;
   continue?: boolean;
   preserve?: boolean;
+  /** false: `-n`, never overwrite (commander's `--no-clobber`). */
+  clobber?: boolean;
 }
 
 /** `cftp get HOST:PORT:/path [local]` (verb get) or `cftp put local HOST:PORT:/path`. */
@@ -175,6 +197,7 @@ export async function runOneShot(
     ...(options.recursive ? ['-r'] : []),
     ...(options.continue ? ['-c'] : []),
     ...(options.preserve ? ['-p'] : []),
+    ...(options.clobber === false ? ['-n'] : []),
   ];
   const operands =
     verb === 'get'

@@ -140,6 +140,8 @@ export async function runClientSession(options: ClientSessionOptions): Promise<n
 
   let exitCode = EXIT_OK;
   let lostReported = false;
+  /** The loop ended because the input did (Ctrl-D), not by a command. */
+  let endOfInput = true;
   rl?.prompt();
   for await (const rawLine of source.lines) {
     let line = rawLine;
@@ -161,14 +163,20 @@ export async function runClientSession(options: ClientSessionOptions): Promise<n
       lostReported = !run.ok && run.code === describeError(lost).code;
       break;
     }
+    endOfInput = false;
     if (run.ends) break;
     if (!run.ok && !interactive && !mayFail) {
       exitCode = EXIT_FAILED;
       break;
     }
+    endOfInput = true;
     rl?.prompt(true); // keeps what was typed ahead during the command, cursor included
   }
   if (rl !== undefined) saveHistory(historyPath, history);
+  // Ctrl-D leaves the cursor after `ftp> `: the shell's prompt goes on a line of its own.
+  if (endOfInput && lost === undefined && 'terminal' in options.input) {
+    options.input.terminal.output.write('\n');
+  }
   source.close();
   if (lost !== undefined) {
     if (!lostReported) output.failure(undefined, lost);

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { Call } from './context.js';
 import { usageError } from './errors.js';
-import { lcd, lls, lpwd } from './local-commands.js';
+import { clear, lcd, lls, lpwd } from './local-commands.js';
 import { type CommandOutcome, outcome } from './output.js';
 import {
   cd,
@@ -56,6 +56,11 @@ const PRESERVE: Flag = {
   short: 'p',
   help: "give each file exactly its source's mode (as scp -p)",
 };
+const NO_CLOBBER: Flag = {
+  long: 'no-clobber',
+  short: 'n',
+  help: 'never overwrite: an existing target is left alone and counted',
+};
 const LONG: Flag = { long: 'long', short: 'l', help: 'type, size and modification time' };
 
 const MANY = Number.POSITIVE_INFINITY;
@@ -98,9 +103,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   command({ name: 'pwd', usage: 'pwd', help: 'print the current server folder', run: pwd }),
   command({
     name: 'get',
-    usage: 'get [-r] [-c] [-p] <remote> [local]',
+    usage: 'get [-rcpn] <remote> [local]',
     help: 'download a file (-r: a folder tree) into the local folder or to [local]',
-    flags: [RECURSIVE, CONTINUE, PRESERVE],
+    flags: [RECURSIVE, CONTINUE, PRESERVE, NO_CLOBBER],
     minArgs: 1,
     maxArgs: 2,
     complete: ['remote', 'local'],
@@ -108,9 +113,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   }),
   command({
     name: 'put',
-    usage: 'put [-r] [-c] [-p] <local> [remote]',
+    usage: 'put [-rcpn] <local> [remote]',
     help: 'upload a file (-r: a folder tree) into the server folder or to [remote]',
-    flags: [RECURSIVE, CONTINUE, PRESERVE],
+    flags: [RECURSIVE, CONTINUE, PRESERVE, NO_CLOBBER],
     minArgs: 1,
     maxArgs: 2,
     complete: ['local', 'remote'],
@@ -119,9 +124,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   }),
   command({
     name: 'mget',
-    usage: 'mget [-c] [-p] <pattern>...',
+    usage: 'mget [-cpn] <pattern>...',
     help: 'download every server file matching the patterns (*.log, data-??.csv)',
-    flags: [CONTINUE, PRESERVE],
+    flags: [CONTINUE, PRESERVE, NO_CLOBBER],
     minArgs: 1,
     maxArgs: MANY,
     complete: ['remote'],
@@ -129,9 +134,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   }),
   command({
     name: 'mput',
-    usage: 'mput [-c] [-p] <pattern>...',
+    usage: 'mput [-cpn] <pattern>...',
     help: 'upload every local file matching the patterns',
-    flags: [CONTINUE, PRESERVE],
+    flags: [CONTINUE, PRESERVE, NO_CLOBBER],
     minArgs: 1,
     maxArgs: MANY,
     complete: ['local'],
@@ -181,7 +186,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'rename',
     aliases: ['mv'],
     usage: 'rename <from> <to>',
-    help: 'rename or move a server entry (into <to> if it is a folder); never overwrites',
+    help: 'rename or move a server entry (into <to> if a folder); never overwrites',
     minArgs: 2,
     maxArgs: 2,
     complete: ['remote'],
@@ -207,6 +212,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: lls,
   }),
   command({
+    name: 'clear',
+    usage: 'clear',
+    help: 'clear the screen (on a terminal)',
+    run: clear,
+  }),
+  command({
     name: 'help',
     usage: 'help [command]',
     help: 'list the commands, or show one',
@@ -214,9 +225,23 @@ export const COMMANDS: readonly CommandSpec[] = [
     complete: ['command'],
     run: async ({ args }) => {
       const chosen = args[0] === undefined ? COMMANDS : [findCommand(args[0])];
+      const lines = helpLines(chosen);
+      // One command: its options too, which the short usage (`[-rcpn]`) only names.
+      if (chosen.length === 1) lines.push(...flagLines(chosen[0]!));
       return outcome(
-        { commands: chosen.map((c) => ({ name: c.name, usage: c.usage, help: c.help })) },
-        helpLines(chosen),
+        {
+          commands: chosen.map((c) => ({
+            name: c.name,
+            usage: c.usage,
+            help: c.help,
+            flags: c.flags.map((f) => ({
+              short: `-${f.short}`,
+              long: `--${f.long}`,
+              help: f.help,
+            })),
+          })),
+        },
+        lines,
       );
     },
   }),
@@ -224,7 +249,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'quit',
     aliases: ['exit', 'bye'],
     usage: 'quit',
-    help: 'disconnect and exit (exit, bye and end of input do the same)',
+    help: 'disconnect and exit (end of input does the same)',
     ends: true,
     run: quit,
   }),
@@ -252,6 +277,39 @@ export function helpLines(commands: readonly CommandSpec[]): string[] {
   });
 }
 
+/** `    -r, --recursive  copy a folder tree`, one line per option of `spec`. */
+export function flagLines(spec: CommandSpec): string[] {
+  const names = spec.flags.map((f) => `-${f.short}, --${f.long}`);
+  const width = Math.max(0, ...names.map((n) => n.length));
+  return spec.flags.map((f, i) => `    ${names[i]!.padEnd(width)}  ${f.help}`);
+}
+
+/**
+ * What parseArgs refused, in our words: `unknown option "-x"` (its own message suggests
+ * `'-- "-x"` with broken quoting). The option is found in `words`, not in its message text.
+ */
+function refusal(spec: CommandSpec, words: readonly string[], error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const known = new Set(spec.flags.flatMap((f) => [`-${f.short}`, `--${f.long}`]));
+  const end = words.indexOf('--');
+  const options = (end === -1 ? words : words.slice(0, end)).filter((w) => w.startsWith('-'));
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    // `-rx` is -r and -x: each letter of a group is an option of its own.
+    const letters = options.flatMap((w) =>
+      w.startsWith('--') || w === '-' ? [w] : [...w.slice(1)].map((c) => `-${c}`),
+    );
+    const unknown = letters.find((w) => !known.has(w.split('=')[0]!));
+    if (unknown !== undefined) {
+      return `unknown option "${unknown}" (a name that starts with "-" goes after "--")`;
+    }
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const given = options.find((w) => w.includes('='));
+    if (given !== undefined) return `option "${given.split('=')[0]}" takes no value`;
+  }
+  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}
+
 /** Options and positional arguments of one command line; EUSAGE when they do not fit. */
 export function parseCommandArgs(
   spec: CommandSpec,
@@ -268,8 +326,7 @@ export function parseCommandArgs(
       strict: true,
     });
   } catch (error) {
-    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw usageError(`${why}; usage: ${spec.usage}`);
+    throw usageError(`${refusal(spec, words, error)}; usage: ${spec.usage}`);
   }
   const args = parsed.positionals;
   if (args.length < spec.minArgs || args.length > spec.maxArgs) {

@@ -6,7 +6,9 @@ import {
   CftpError,
   describeOsError,
   type ErrorCode,
+  errnoOf,
   errorFromCode,
+  osError,
   PathError,
 } from '@cftp/protocol';
 
@@ -27,9 +29,19 @@ export function localError(error: unknown, path: string): CftpError {
   return errorFromCode(code, `local "${path}": ${words}`, { path, cause: error });
 }
 
-/** The code and message to show for any failure. */
+/**
+ * The code and message to show for any failure. A bare OS error (`EACCES: permission
+ * denied, open 'x'`) is said in the table's words with its path, so the code shows once,
+ * at the end of the line.
+ */
 export function describeError(error: unknown): { code: string; message: string } {
   if (error instanceof CftpError) return { code: error.code, message: error.message };
+  const known = osError(errnoOf(error));
+  if (known !== undefined) {
+    const path = (error as { path?: unknown }).path;
+    const message = typeof path === 'string' ? `"${path}": ${known.words}` : known.words;
+    return { code: known.code, message };
+  }
   const message = error instanceof Error ? error.message : String(error);
   return { code: describeOsError(error).code, message };
 }

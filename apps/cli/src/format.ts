@@ -2,15 +2,13 @@
 // times, rates and `ls -l` rows. Pure functions; the JSON form lives in output.ts.
 import type { Entry } from '@cftp/client';
 
-const KiB = 1024;
-const MiB = 1024 * KiB;
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
-/** `get a.txt: 1048576 bytes in 0.012 s (83.3 MiB/s)` */
+/** `get a.txt: 1048576 bytes in 0.012 s (83.3 MiB/s)`; a small rate in B/s or KiB/s. */
 export function transferSummary(verb: string, name: string, bytes: number, ms: number): string {
   const seconds = ms / 1000;
-  const rate = seconds > 0 ? bytes / MiB / seconds : 0;
-  return `${verb} ${name}: ${bytes} bytes in ${seconds.toFixed(3)} s (${rate.toFixed(1)} MiB/s)`;
+  const rate = seconds > 0 ? bytes / seconds : 0;
+  return `${verb} ${name}: ${bytes} bytes in ${seconds.toFixed(3)} s (${humanRate(rate)})`;
 }
 
 /** `0 B`, `1023 B`, `1.0 KiB`, `64.0 MiB`: binary units, one decimal above bytes. */

@@ -69,3 +69,9 @@ export async function lls({ session, args, flags }: Call): Promise<CommandOutcom
   const lines = flags.long ? longListing(entries) : entries.map(entryName);
   return outcome({ path: arg ?? session.localCwd, entries: entries.map(entryJson) }, lines);
 }
+
+/** `clear`: clears the screen when stdout is a terminal (console.clear does nothing else). */
+export async function clear(): Promise<CommandOutcome> {
+  console.clear();
+  return outcome({});
+}

@@ -172,6 +172,8 @@ interface OneShotFlags {
   recursive?: boolean;
   continue?: boolean;
   preserve?: boolean;
+  /** `-n, --no-clobber`: commander's negated option, false when given. */
+  clobber?: boolean;
   json?: boolean;
   progress?: boolean;
 }
@@ -181,6 +183,7 @@ function oneShot(name: 'get' | 'put'): Command {
     .option('-r, --recursive', 'copy a folder tree')
     .option('-c, --continue', 'continue an interrupted transfer')
     .option('-p, --preserve', "give each file exactly its source's mode (as scp -p)")
+    .option('-n, --no-clobber', 'never overwrite: an existing target is left alone')
     .option('--json', 'print the result as one JSON object')
     .option('--progress', 'with --json: also print progress events as JSON lines');
 }

@@ -1,7 +1,7 @@
 // get, put, mget, mput: one file, a folder tree (-r) or glob patterns; -c continues an
 // interrupted transfer (the engine checks the part already there, docs/protocol.md §6.2,
 // §6.3). Many files run concurrently on the one client, with one progress line for all.
-import { glob, stat } from 'node:fs/promises';
+import { glob, lstat, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CftpError, type Entry } from '@cftp/client';
 import type { Call, Session } from './context.js';
@@ -46,6 +46,29 @@ async function remoteStat(session: Session, path: string): Promise<Entry> {
   }
 }
 
+/** What -n says of a target that is there: it is left as it is, and the command succeeds. */
+function leftAlone(verb: 'get' | 'put', remote: string, local: string): CommandOutcome {
+  const target = verb === 'get' ? `local "${local}"` : `"${displayRemote(remote)}"`;
+  return outcome(
+    { path: displayRemote(remote), local, bytes: 0, skipped: true, reason: 'exists' },
+    [
+      `${verb} ${verb === 'get' ? basename(local) : remoteBasename(remote)}: skipped, ${target} exists (-n)`,
+    ],
+  );
+}
+
+/**
+ * Whether -n leaves this transfer out: its target is there. For a put the server is asked
+ * first, so a file created between that stat and the upload is still replaced (the upload
+ * itself has no "only if absent" form, docs/protocol.md §6.3): -n guards against mistakes,
+ * not against a concurrent writer.
+ */
+async function targetExists(call: Call, verb: 'get' | 'put', remote: string, local: string) {
+  if (call.flags['no-clobber'] !== true) return false;
+  if (verb === 'get') return (await lstat(local).catch(() => undefined)) !== undefined;
+  return (await call.session.fs.stat(remote).catch(() => undefined)) !== undefined;
+}
+
 function singleSummary(verb: string, name: string, result: TransferResult): string {
   const line = transferSummary(verb, name, result.bytes, result.durationMs);
   return result.resumedFrom > 0 ? `${line}, resumed at byte ${result.resumedFrom}` : line;
@@ -60,6 +83,7 @@ async function transferOne(
   local: string,
 ): Promise<CommandOutcome> {
   const { session, signal, flags } = call;
+  if (await targetExists(call, verb, remote, local)) return leftAlone(verb, remote, local);
   const task = session.progress.begin(verb, displayRemote(remote));
   let result: TransferResult;
   try {
@@ -67,8 +91,8 @@ async function transferOne(
       signal,
       resume: flags.continue === true,
       exactMode: flags.preserve === true, // -p (docs/protocol.md §6.8)
-      onProgress: (p: { bytes: number; total: number | undefined }) =>
-        task.update({ bytes: p.bytes, total: p.total }),
+      onProgress: (p: { bytes: number; total: number | undefined; resumed?: number }) =>
+        task.update({ bytes: p.bytes, total: p.total, resumed: p.resumed ?? 0 }),
     };
     result =
       verb === 'get'
@@ -103,12 +127,21 @@ function manyJson(patterns: readonly string[], result: FilesResult) {
   };
 }
 
-function manyLine(verb: string, label: string, result: FilesResult): string {
+/** `; 2 already complete` (-c) or `; 2 not overwritten (-n)`: the files left out. */
+function unchangedNote(call: Call, unchanged: number): string {
+  if (unchanged === 0) return '';
+  return call.flags['no-clobber'] === true
+    ? `; ${unchanged} not overwritten (-n)`
+    : `; ${unchanged} already complete`;
+}
+
+function manyLine(call: Call, verb: string, label: string, result: FilesResult): string {
   const line = batchSummary(verb, label, { ...result, ms: result.durationMs });
-  return result.unchanged > 0 ? `${line}; ${result.unchanged} already complete` : line;
+  return line + unchangedNote(call, result.unchanged);
 }
 
 function treeOutcome(
+  call: Call,
   verb: 'get' | 'put',
   remote: string,
   local: string,
@@ -126,7 +159,7 @@ function treeOutcome(
     skipped: result.skipped.length,
   };
   let line = batchSummary(`${verb} -r`, shown, totals);
-  if (result.unchanged > 0) line += `; ${result.unchanged} already complete`;
+  line += unchangedNote(call, result.unchanged);
   return outcome(
     {
       path: displayRemote(remote),
@@ -155,7 +188,7 @@ async function getTree(
   const result = await transferMany(call, 'get', displayRemote(remote), (options) =>
     session.fs.getTree(remote, localRoot, options),
   );
-  return treeOutcome('get', remote, localRoot, result);
+  return treeOutcome(call, 'get', remote, localRoot, result);
 }
 
 async function putTree(
@@ -171,7 +204,7 @@ async function putTree(
   const result = await transferMany(call, 'put', localRoot, (options) =>
     session.fs.putTree(localRoot, remote, options),
   );
-  return treeOutcome('put', remote, localRoot, result);
+  return treeOutcome(call, 'put', remote, localRoot, result);
 }
 
 export async function get(call: Call): Promise<CommandOutcome> {
@@ -196,9 +229,9 @@ export async function put(call: Call): Promise<CommandOutcome> {
     });
     if (info.isDirectory()) return putTree(call, local, args[1]);
   }
-  const name = basename(local).normalize('NFC');
-  const remote = await remoteTarget(session, args[1], name);
-  return transferOne(call, 'put', name, remote, local);
+  const remote = await remoteTarget(session, args[1], basename(local).normalize('NFC'));
+  // Named as the file it makes: `put /etc/shadow x` reports `put x`.
+  return transferOne(call, 'put', remoteBasename(remote), remote, local);
 }
 
 /**
@@ -244,7 +277,7 @@ export async function mget(call: Call): Promise<CommandOutcome> {
   const result = await transferMany(call, 'get', label, (options) =>
     session.fs.getFiles(items, options),
   );
-  return outcome(manyJson(args, result), [manyLine('mget', label, result)]);
+  return outcome(manyJson(args, result), [manyLine(call, 'mget', label, result)]);
 }
 
 export async function mput(call: Call): Promise<CommandOutcome> {
@@ -273,5 +306,5 @@ export async function mput(call: Call): Promise<CommandOutcome> {
   const result = await transferMany(call, 'put', label, (options) =>
     session.fs.putFiles(items, options),
   );
-  return outcome(manyJson(args, result), [manyLine('mput', label, result)]);
+  return outcome(manyJson(args, result), [manyLine(call, 'mput', label, result)]);
 }

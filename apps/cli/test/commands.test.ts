@@ -12,6 +12,7 @@ describe('the command table', () => {
     const expected = [
       'bye',
       'cd',
+      'clear',
       'exit',
       'get',
       'help',
@@ -48,6 +49,22 @@ describe('the command table', () => {
       expect(lines[i]).toContain(command.help);
     });
   });
+
+  it('help fits 120 columns and names each alias once', () => {
+    for (const line of helpLines(COMMANDS)) expect(line.length).toBeLessThan(120);
+    const quit = helpLines([findCommand('quit')])[0]!;
+    expect(quit.match(/bye/g)).toHaveLength(1);
+    expect(quit).toContain('(also: exit, bye)');
+  });
+
+  it('has clear, and -n on get, put, mget and mput', () => {
+    expect(findCommand('clear').name).toBe('clear');
+    for (const name of ['get', 'put', 'mget', 'mput']) {
+      expect(parseCommandArgs(findCommand(name), ['-n', 'a']).flags).toEqual({
+        'no-clobber': true,
+      });
+    }
+  });
 });
 
 describe('options and arguments', () => {
@@ -78,6 +95,24 @@ describe('options and arguments', () => {
     const spec = findCommand(name);
     expect(() => parseCommandArgs(spec, words)).toThrow(
       expect.objectContaining({ code: 'EUSAGE', message: expect.stringContaining(spec.usage) }),
+    );
+  });
+
+  it.each([
+    [['-x', 'a'], '-x'],
+    [['--bogus', 'a'], '--bogus'],
+    [['-rx', 'a'], '-x'],
+  ])('put %j names the unknown option once, in plain quotes', (words, option) => {
+    const error = (() => {
+      try {
+        parseCommandArgs(findCommand('put'), words);
+      } catch (caught) {
+        return caught as Error;
+      }
+      throw new Error('accepted');
+    })();
+    expect(error.message).toBe(
+      `unknown option "${option}" (a name that starts with "-" goes after "--"); usage: put [-rcpn] <local> [remote]`,
     );
   });
 

@@ -81,7 +81,17 @@ describe('describeError', () => {
 
   it('codes a raw OS error by the table and anything else as EIO', () => {
     const eperm = Object.assign(new Error('EPERM: nope'), { code: 'EPERM' });
-    expect(describeError(eperm)).toEqual({ code: 'EACCES', message: 'EPERM: nope' });
+    expect(describeError(eperm)).toEqual({ code: 'EACCES', message: 'operation not permitted' });
+    // In words with its path: the code shows once, at the end (`… (EACCES)`), never twice.
+    const eacces = Object.assign(new Error("EACCES: permission denied, open '/x'"), {
+      code: 'EACCES',
+      path: '/x',
+    });
+    expect(describeError(eacces)).toEqual({ code: 'EACCES', message: '"/x": permission denied' });
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+    });
+    expect(describeError(enospc)).toEqual({ code: 'ENOSPC', message: 'no space left on device' });
     expect(describeError(new Error('boom'))).toEqual({ code: 'EIO', message: 'boom' });
     expect(describeError('text')).toEqual({ code: 'EIO', message: 'text' });
   });

@@ -24,7 +24,11 @@ describe('transfer summary', () => {
     );
   });
   it('does not divide by zero', () => {
-    expect(transferSummary('put', 'e', 0, 0)).toBe('put e: 0 bytes in 0.000 s (0.0 MiB/s)');
+    expect(transferSummary('put', 'e', 0, 0)).toBe('put e: 0 bytes in 0.000 s (0 B/s)');
+  });
+  it('says a small rate in B/s or KiB/s, never 0.0 MiB/s', () => {
+    expect(transferSummary('put', 'x', 674, 20)).toBe('put x: 674 bytes in 0.020 s (32.9 KiB/s)');
+    expect(transferSummary('get', 'y', 3, 1000)).toBe('get y: 3 bytes in 1.000 s (3 B/s)');
   });
 });
 

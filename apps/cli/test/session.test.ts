@@ -258,8 +258,8 @@ describe('the interactive prompt', () => {
   it('prompts, keeps going after a failure, and completes commands and remote names', async () => {
     const session = terminal(tree());
     await session.type('cd nowhere\r', /\(ENOENT\)[\s\S]*ftp> /);
-    await session.type('c', /c/);
-    await session.type('\t', /d $/); // "cd ", the only command starting with c
+    await session.type('cd', /cd/);
+    await session.type('\t', /^ $/); // "cd ": cd is complete (clear also starts with c)
     await session.type('do', /do/);
     await session.type('\t', /cs\/$/); // "docs/", the only remote name starting so
     await session.type('\r', /ftp> /);
@@ -281,6 +281,21 @@ describe('the interactive prompt', () => {
     const result = await session.end();
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/^error: .* \(ECANCELED\)\n$/);
+  });
+
+  it('ends the prompt line at end of input (Ctrl-D), so the shell prompt starts afresh', async () => {
+    const session = terminal(tree());
+    await session.type('pwd\r', /ftp> $/);
+    const result = await session.end();
+    expect(result.code).toBe(0);
+    expect(stripVTControlCharacters(result.stdout)).toMatch(/ftp> \n$/);
+  });
+
+  it('quit ends the session with no extra blank line', async () => {
+    const session = terminal(tree());
+    await session.type('quit\r', /quit/);
+    const result = await session.end();
+    expect(stripVTControlCharacters(result.stdout)).toMatch(/quit\r?\n$/);
   });
 
   it('completes local names for local arguments', async () => {

@@ -188,7 +188,7 @@ describe('without a terminal', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(
-      /^ftp> get big\.bin\nget big\.bin: 8388608 bytes in [\d.]+ s \([\d.]+ MiB\/s\)\n$/,
+      /^ftp> get big\.bin\nget big\.bin: 8388608 bytes in [\d.]+ s \([\d.]+ (?:B|[KMG]iB)\/s\)\n$/,
     );
   });
 });

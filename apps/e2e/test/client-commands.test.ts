@@ -184,10 +184,11 @@ describe('help and quit', () => {
       'lcd',
       'lpwd',
       'lls',
+      'clear',
       'help',
       'quit',
     ]);
-    expect(result.stdout).toContain('get [-r] [-c] [-p] <remote> [local]');
+    expect(result.stdout).toContain('get [-rcpn] <remote> [local]');
     expect(result.stdout).toContain('(also: mv)');
     expect(result.stdout).toContain('(also: exit, bye)');
   });

@@ -18,11 +18,11 @@ import {
   writeRandomFile,
 } from './helpers.js';
 
-/** `put NAME: N bytes in S s (R MiB/s)` for exactly this name and size. */
+/** `put NAME: N bytes in S s (R MiB/s)` (or B/s, KiB/s…) for exactly this name and size. */
 function summary(verb: 'get' | 'put', name: string, size: number): RegExp {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(
-    `^${verb} ${escaped}: ${size} bytes in \\d+\\.\\d{3} s \\(\\d+\\.\\d MiB/s\\)$`,
+    `^${verb} ${escaped}: ${size} bytes in \\d+\\.\\d{3} s \\((?:\\d+ B|\\d+\\.\\d [KMGT]iB)/s\\)$`,
   );
 }
 

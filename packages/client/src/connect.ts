@@ -13,6 +13,7 @@ import {
   DEFAULT_MAX_FRAME_SIZE,
   MAX_LIST_ENTRIES,
   MAX_LIST_LINE_BYTES,
+  networkWords,
   TimeoutError,
 } from '@cftp/protocol';
 import { packageVersion } from '@cftp/transfer';
@@ -51,8 +52,43 @@ function limitsOf(options: ConnectOptions): ClientLimits {
   };
 }
 
-/** Opens a control connection and performs the handshake (§4), TLS and login included. */
-export function connect(options: ConnectOptions): Promise<CftpClient> {
+/** A TLS handshake that failed after TCP connected: the peer may not speak TLS at all. */
+class HandshakeFailed extends CftpError {}
+
+/**
+ * Opens a control connection and performs the handshake (§4), TLS and login included. When
+ * the TLS handshake fails, one plaintext hello (no user, no password) tells a CFTP server
+ * started with --insecure-plaintext from something that is no CFTP server (a web server),
+ * so the error says which, instead of guessing.
+ */
+export async function connect(options: ConnectOptions): Promise<CftpClient> {
+  try {
+    return await open(options);
+  } catch (error) {
+    if (!(error instanceof HandshakeFailed)) throw error;
+    const { host, port, helloTimeoutMs, signal } = options;
+    const probe = await open({
+      host,
+      port,
+      ...(helloTimeoutMs === undefined ? {} : { helloTimeoutMs }),
+      ...(signal === undefined ? {} : { signal }),
+    }).catch(() => undefined);
+    const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    if (probe === undefined) {
+      throw new CftpError('EPROTO', `${where} is not a CFTP server (${error.message})`, {
+        cause: error,
+      });
+    }
+    probe.close();
+    throw new CftpError(
+      'ETLS',
+      `${where} serves CFTP without TLS (started with --insecure-plaintext): connect with --insecure-plaintext only on a network you trust`,
+      { cause: error },
+    );
+  }
+}
+
+function open(options: ConnectOptions): Promise<CftpClient> {
   const helloTimeoutMs = options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
   const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
   const where = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
@@ -105,11 +141,8 @@ export function connect(options: ConnectOptions): Promise<CftpClient> {
     const onConnectError = (error: Error) =>
       fail(
         tcpConnected && tls !== undefined
-          ? new CftpError(
-              'ETLS',
-              `TLS handshake with ${where} failed (${(error as NodeJS.ErrnoException).code ?? error.message}): is the server running with --insecure-plaintext?`,
-            )
-          : new ConnectionError(`cannot connect to ${where}: ${error.message}`),
+          ? new HandshakeFailed('ETLS', `no TLS handshake: ${networkWords(error)}`)
+          : new ConnectionError(`cannot connect to ${where}: ${networkWords(error)}`),
       );
     socket.once('error', onConnectError);
     socket.once('connect', () => {

@@ -17,6 +17,7 @@ import {
   featuresFor,
   MessageDecoder,
   negotiateDigest,
+  networkWords,
   PROTOCOL_VERSION,
   ProtocolError,
   Reclaimer,
@@ -98,12 +99,16 @@ export class Connection implements Session {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) =>
-      this.shutdown(new ConnectionError(error.message, { cause: error })),
+      this.shutdown(
+        new ConnectionError(`connection to the server lost: ${networkWords(error)}`, {
+          cause: error,
+        }),
+      ),
     );
     socket.on('close', () =>
       this.shutdown(
         this.hello?.notCftp('it closed the connection') ??
-          new ConnectionError('connection closed by the server'),
+          new ConnectionError('connection to the server lost: it closed the connection'),
       ),
     );
   }

@@ -11,7 +11,11 @@ import {
   ConnectionError,
   DATA_PREAMBLE_MAGIC,
   DataChannelError,
+  errnoOf,
+  errorFromCode,
   IntegrityError,
+  networkWords,
+  osError,
   ProtocolError,
   SINGLE_PORT_FEATURE,
   TimeoutError,
@@ -172,6 +176,9 @@ export function limitBytes(limit: number, what: string): Transform {
   });
 }
 
+/** How long a failed data channel waits for the server's word on why (see failure()). */
+const SETTLE_MS = 2000;
+
 /**
  * Watches a request's final reply while its data moves (§3, §6): if the server ends the
  * request with an `error` mid-transfer (a stall timeout, a full disk, shutdown), the data
@@ -187,6 +194,14 @@ export function watchFinalReply(
   return {
     signal: AbortSignal.any([aborted, stop.signal]),
     async failure(local) {
+      // A data channel cut under us (EDATA) usually means the server ended the request or
+      // died: its final reply, or the control connection's end, says so better than the
+      // socket's error (never "cancelled" when the server was killed). Wait for either, a
+      // little; the caller then reports the connection's end (it aborts `aborted`).
+      if (local instanceof DataChannelError && !stop.signal.aborted && !aborted.aborted) {
+        const settle = AbortSignal.any([stop.signal, aborted, AbortSignal.timeout(SETTLE_MS)]);
+        await new Promise((resolve) => settle.addEventListener('abort', resolve, { once: true }));
+      }
       if (stop.signal.aborted && !aborted.aborted) {
         try {
           await final;
@@ -199,12 +214,19 @@ export function watchFinalReply(
   };
 }
 
-/** A data channel's failure as the caller should see it: EDATA unless it says more. */
+/**
+ * A data channel's failure as the caller should see it: EDATA unless it says more. A storage
+ * error on this side (ENOSPC, EACCES) is local, never a network word: its code and words
+ * come from the OS-error table.
+ */
 export function dataFailure(error: unknown): unknown {
   if (error instanceof CftpError) return error;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const code = errnoOf(error);
   if (code === 'ABORT_ERR') return error;
-  return new DataChannelError('EDATA', `data connection failed: ${code ?? String(error)}`);
+  const local = osError(code);
+  if (local !== undefined)
+    return errorFromCode(local.code, `local ${local.words}`, { cause: error });
+  return new DataChannelError('EDATA', `data connection failed: ${networkWords(error)}`);
 }
 
 /** Checks the bytes received against the server's final `done` (size and SHA-256). */

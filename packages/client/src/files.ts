@@ -20,6 +20,8 @@ export interface FilesProgress {
   totalFiles: number;
   /** Bytes moved so far, counted as they move (a resumed file's prefix included). */
   bytes: number;
+  /** Bytes of `bytes` that were resumed prefixes, already in place: no rate counts them. */
+  resumed: number;
   totalBytes: number;
   /** The file the report is about (in a tree, its path below the top). */
   current: string;
@@ -50,8 +52,11 @@ export interface FilesOptions {
   resume?: boolean;
   /** `-p`: every file gets exactly its source's mode (§6.8; see TransferOptions.exactMode). */
   exactMode?: boolean;
-  /** Leave out files whose target already has the source's size and mtime (to the ms). */
-  skipExisting?: 'size-mtime';
+  /**
+   * Leave out files whose target is already there: `size-mtime`, a file with the source's
+   * size and mtime (to the ms; -c); `any`, anything at all by that name (-n, no-clobber).
+   */
+  skipExisting?: 'size-mtime' | 'any';
   /** Turns a failure into the error to throw, knowing what it was about (default: as it is). */
   mapError?: (error: unknown, failure: TransferFailure) => unknown;
 }
@@ -62,7 +67,7 @@ export interface FilesResult {
   /** Bytes moved (without resumed prefixes). */
   bytes: number;
   durationMs: number;
-  /** Files left out because their target was already complete (`skipExisting`). */
+  /** Files left out because their target was already there (`skipExisting`). */
   unchanged: number;
 }
 
@@ -184,18 +189,21 @@ export function sameFile(a: FileState, b: FileState): boolean {
   return a.size === b.size && Math.trunc(a.mtime) === Math.trunc(b.mtime);
 }
 
-async function localFile(path: string): Promise<FileState | undefined> {
+/** What is at a target: its size and mtime, and whether it is a regular file. */
+type Target = FileState & { file: boolean };
+
+async function localFile(path: string): Promise<Target | undefined> {
   const info = await lstat(path).catch(() => undefined);
-  return info?.isFile() ? { size: info.size, mtime: info.mtimeMs } : undefined;
+  return info && { size: info.size, mtime: info.mtimeMs, file: info.isFile() };
 }
 
-/** The remote files in the folders that hold `items`' targets, by path (one listing a folder). */
+/** The remote entries in the folders that hold `items`' targets, by path (one listing a folder). */
 async function remoteFiles(
   client: RemoteFiles,
   items: readonly FileItem[],
   options: FilesOptions,
-): Promise<Map<string, Entry>> {
-  const files = new Map<string, Entry>();
+): Promise<Map<string, Target>> {
+  const files = new Map<string, Target>();
   const folders = [...new Set(items.map((item) => parentOf(item.remote)))];
   await eachLimit(folders, concurrencyOf(client, options), async (folder) => {
     let entries: Entry[];
@@ -209,13 +217,13 @@ async function remoteFiles(
       throw failure(options, error, { step: 'list', remote: folder });
     }
     for (const entry of entries) {
-      if (entry.type === 'file') files.set(joinRemote(folder, entry.name), entry);
+      files.set(joinRemote(folder, entry.name), { ...entry, file: entry.type === 'file' });
     }
   });
   return files;
 }
 
-/** The jobs whose target is not complete yet (all of them without `skipExisting`). */
+/** The jobs whose target is not there yet (all of them without `skipExisting`). */
 async function withoutComplete(
   client: RemoteFiles,
   direction: Direction,
@@ -230,9 +238,10 @@ async function withoutComplete(
       : await remoteFiles(client, items, options).then((files) =>
           items.map((item) => files.get(item.remote)),
         );
+  const any = options.skipExisting === 'any';
   return jobs.filter((job, i) => {
     const state = there[i];
-    return state === undefined || !sameFile(state, job.item);
+    return state === undefined || (!any && !(state.file && sameFile(state, job.item)));
   });
 }
 
@@ -247,13 +256,18 @@ async function hasPartial(direction: Direction, item: FileItem): Promise<boolean
 function tally(jobs: readonly Job[], units: readonly Unit[], options: FilesOptions) {
   const totalBytes = jobs.reduce((sum, job) => sum + job.item.size, 0);
   const seen = new Array<number>(units.length).fill(0);
+  const seenResumed = new Array<number>(units.length).fill(0);
   let files = 0;
   let bytes = 0;
-  return (unit: number, now: number, current: string, finished = 0) => {
+  let resumed = 0;
+  return (unit: number, now: number, current: string, finished = 0, prefix = 0) => {
     bytes += now - seen[unit]!;
     seen[unit] = now;
+    resumed += prefix - seenResumed[unit]!;
+    seenResumed[unit] = prefix;
     files += finished;
-    options.onProgress?.({ files, totalFiles: jobs.length, bytes, totalBytes, current });
+    const totalFiles = jobs.length;
+    options.onProgress?.({ files, totalFiles, bytes, resumed, totalBytes, current });
   };
 }
 
@@ -292,7 +306,7 @@ export async function transferFiles(
   await eachLimit(units, concurrencyOf(client, options), async (unit, u) => {
     if (!unit.batch) {
       const { item, name } = jobs[unit.index]!;
-      const onProgress = (p: Progress) => report(u, p.bytes, name);
+      const onProgress = (p: Progress) => report(u, p.bytes, name, 0, p.resumed);
       let result: TransferResult;
       try {
         result =
@@ -303,7 +317,7 @@ export async function transferFiles(
         throw failure(options, error, { step: 'transfer', items: [item] });
       }
       bytes += result.bytes;
-      report(u, result.resumedFrom + result.bytes, name, 1);
+      report(u, result.resumedFrom + result.bytes, name, 1, result.resumedFrom);
       return;
     }
     const batch = unit.indexes.map((i) => jobs[i]!);

@@ -9,6 +9,8 @@ const PROGRESS_INTERVAL_MS = 100;
 /** Counts and hashes the bytes of one transfer and reports progress at most every 100 ms. */
 export class Meter {
   bytes = 0;
+  /** Bytes of `bytes` that were already in place (a resumed prefix), hashed but not moved. */
+  resumed = 0;
   private readonly hash: Digest;
   private readonly started = performance.now();
   private lastReport = 0;
@@ -28,8 +30,10 @@ export class Meter {
     return this.hash.hex();
   }
 
-  observe(chunk: Uint8Array): void {
+  /** Counts `chunk`; `prefix`: it was already in place (resume), so no rate counts it. */
+  observe(chunk: Uint8Array, prefix = false): void {
     this.bytes += chunk.byteLength;
+    if (prefix) this.resumed += chunk.byteLength;
     this.hash.update(chunk);
     if (this.onProgress !== undefined) {
       const now = performance.now();
@@ -47,7 +51,8 @@ export class Meter {
 
   private report(now: number): void {
     const seconds = Math.max((now - this.started) / 1000, 1e-6);
-    this.onProgress?.({ bytes: this.bytes, total: this.total, rate: this.bytes / seconds });
+    const { bytes, resumed, total } = this;
+    this.onProgress?.({ bytes, total, rate: (bytes - resumed) / seconds, resumed });
   }
 
   digest(): string {

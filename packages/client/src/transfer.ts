@@ -90,7 +90,7 @@ export function observePrefix(
   meter: Meter,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  return hashPrefix(readFromHandle(file), length, (chunk) => meter.observe(chunk), signal);
+  return hashPrefix(readFromHandle(file), length, (chunk) => meter.observe(chunk, true), signal);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Folder trees: walks one side into a plan, creates the folders on the other, and moves the
 // files with transferFiles (files.ts: batches, several at a time, byte progress, -c skips).
-// Symlinks and special entries are skipped (and reported), never followed.
+// Symlinks and special entries are skipped (and reported), never followed. `onScan` counts
+// the folders walked, so a long walk is not silence.
 import { lstat, mkdir, readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CftpError, type Entry } from '@cftp/protocol';
@@ -17,7 +18,10 @@ import {
 } from './files.js';
 import type { RemoteFiles } from './types.js';
 
-export type TreeOptions = FilesOptions;
+export interface TreeOptions extends FilesOptions {
+  /** Told the number of folders walked so far while the tree is scanned, before any file moves. */
+  onScan?: (folders: number) => void;
+}
 export type TreeProgress = FilesProgress;
 
 export interface TreeResult extends FilesResult {
@@ -52,6 +56,7 @@ function sorted(plan: Plan): Plan {
 /** Walks the remote folder `top`, listing the folders of one depth several at a time. */
 async function planRemote(client: RemoteFiles, top: string, options: TreeOptions): Promise<Plan> {
   const plan: Plan = { folders: [], files: [], skipped: [] };
+  let scanned = 0;
   let level = [''];
   while (level.length > 0) {
     const below: string[] = [];
@@ -72,6 +77,7 @@ async function planRemote(client: RemoteFiles, top: string, options: TreeOptions
         } else if (entry.type === 'file') plan.files.push({ ...place, size: entry.size });
         else plan.skipped.push(path);
       }
+      options.onScan?.(++scanned);
     });
     level = below;
   }
@@ -88,10 +94,12 @@ async function planLocal(top: string, options: TreeOptions): Promise<Plan> {
       throw failure(options, error, { step: 'local', local: path });
     }
   };
+  let scanned = 0;
   const pending: Place[] = [{ local: '', remote: '' }];
   for (let folder = pending.shift(); folder !== undefined; folder = pending.shift()) {
     const dir = join(top, folder.local);
     const entries = await locally(dir, () => readdir(dir, { withFileTypes: true }));
+    options.onScan?.(++scanned);
     await Promise.all(
       entries.map(async (entry) => {
         const path = join(dir, entry.name);

@@ -73,8 +73,10 @@ export interface Progress {
   bytes: number;
   /** Expected total, when known. */
   total: number | undefined;
-  /** Average rate since the start, bytes per second. */
+  /** Average rate since the start, bytes per second, of the bytes moved (`resumed` left out). */
   rate: number;
+  /** Bytes of `bytes` already in place from an interrupted transfer: hashed, not moved. */
+  resumed?: number;
 }
 
 export type ProgressListener = (progress: Progress) => void;

@@ -67,3 +67,30 @@ export function describeOsError(error: unknown): OsError {
   if (known !== undefined) return known;
   return { code: 'EIO', words: error instanceof Error ? error.message : String(error) };
 }
+
+/**
+ * Plain words for the network's error codes (node:net, node:tls, DNS). They are not storage
+ * failures, so they live apart from OS_ERRORS and carry no CFTP code: the caller knows
+ * whether it is ECONNECTION, EDATA or ETLS.
+ */
+export const NETWORK_WORDS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused (nothing listens on that port)',
+  ECONNRESET: 'connection reset by the other side',
+  EPIPE: 'connection closed by the other side',
+  ECONNABORTED: 'connection aborted',
+  ETIMEDOUT: 'no answer (timed out)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EADDRNOTAVAIL: 'address not available',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'host name lookup failed for now',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'the answer is not TLS',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'the answer is not TLS',
+};
+
+/** What a network failure means in plain words: the table's, or the error's own message. */
+export function networkWords(error: unknown): string {
+  const errno = errnoOf(error);
+  if (errno !== undefined && Object.hasOwn(NETWORK_WORDS, errno)) return NETWORK_WORDS[errno]!;
+  return error instanceof Error ? error.message : String(error);
+}
