@@ -29,7 +29,9 @@ describe('cftp get / cftp put', () => {
 
       const get = await runCli(['get', `${at}:/in/data.bin`], { cwd: local });
       expect(get).toMatchObject({ code: 0, stderr: '' });
-      expect(get.stdout).toMatch(/^get data\.bin: 102400 bytes in [\d.]+ s \([\d.]+ (?:B|[KMG]iB)\/s\)\n$/);
+      expect(get.stdout).toMatch(
+        /^get data\.bin: 102400 bytes in [\d.]+ s \([\d.]+ (?:B|[KMG]iB)\/s\)\n$/,
+      );
       expect(await sha256File(join(local, 'data.bin'))).toBe(digest);
 
       const getAs = await runCli(['get', `${at}:in/data.bin`, 'renamed.bin'], { cwd: local });
