@@ -163,12 +163,16 @@ describe('App: transfers', () => {
 
   it('shows a failed transfer in the queue and as a message, and retries it', async () => {
     const t = await start();
+    // Both files before the refresh: once the screen lists both, that is R's listing and no
+    // earlier one (from connecting) can still arrive and move the cursor.
     await writeFile(join(t.root, 'soon.txt'), 'soon');
-    t.press('R');
-    await t.shows('soon.txt');
     await writeFile(join(t.root, 'other.txt'), 'x');
+    t.press('R');
+    await t.shows(/other\.txt[\s\S]*soon\.txt/);
     await import('node:fs/promises').then((fs) => fs.rm(join(t.root, 'soon.txt')));
-    t.press(KEY.tab, 'c');
+    t.press(KEY.tab, 'j');
+    await t.shows(/>\s+soon\.txt/);
+    t.press('c');
     await t.shows(/get soon\.txt .* failed ENOENT/);
     await t.shows(/error: get soon\.txt failed: .*\(ENOENT\)/);
     await writeFile(join(t.root, 'soon.txt'), 'back');
