@@ -2,8 +2,7 @@
 // listing in batches that leaves temporary files out and names it cannot carry out (counted,
 // see names.ts), and the Unicode-form check for new names.
 import type { Dir, Stats } from 'node:fs';
-import { lstatSync } from 'node:fs';
-import { opendir } from 'node:fs/promises';
+import { lstat, opendir } from 'node:fs/promises';
 import { type Entry, type EntryType, MAX_LIST_ENTRIES, MODE_MASK, PathError } from '@cftp/protocol';
 import { exists, type Folder, type FolderAccess } from './confinement.js';
 import { judgeName, MAY_HAVE_OTHER_FORM, OtherForms, openRawDir, rawName } from './names.js';
@@ -68,21 +67,19 @@ export async function refuseOtherForm(
 }
 
 /**
- * The entries of `names` in `folder`, by lstat on the main thread. Measured against the
- * thread pool (a promise or callback per entry, 256 or 32 in flight): a third of the CPU for
- * a warm folder (docs/performance.md, LIST); a batch is bounded by LIST_BATCH.
+ * The entries of `names` in `folder`: one batch of lstat calls in flight together on the
+ * thread pool (at most LIST_BATCH), never a sync call on the server's event loop, where a
+ * slow or network disk would stall every session (docs/performance.md, LIST).
  */
-function statBatch(folder: Folder, names: readonly string[]): Entry[] {
+async function statBatch(folder: Folder, names: readonly string[]): Promise<Entry[]> {
+  const infos = await Promise.all(
+    // Unreadable now (removed, or EACCES on a race): left out, as if removed while listing.
+    names.map((name) => lstat(folder.entry(name)).catch(() => undefined)),
+  );
   const entries: Entry[] = [];
-  for (const name of names) {
-    let info: Stats | undefined;
-    try {
-      info = lstatSync(folder.entry(name), { throwIfNoEntry: false });
-    } catch {
-      info = undefined; // unreadable now (e.g. EACCES on a race): as if removed
-    }
-    if (info !== undefined) entries.push(toEntry(name, info)); // else removed while listing
-  }
+  infos.forEach((info, i) => {
+    if (info !== undefined) entries.push(toEntry(names[i]!, info));
+  });
   return entries;
 }
 
@@ -123,9 +120,8 @@ async function* listBatches(
       while (!ended) {
         const names: string[] = [];
         for (let i = 0; i < LIST_BATCH; i++) {
-          // Sync reads of the Dir's buffer (one getdents per LIST_READ names): a promise per
-          // entry cost more than the syscalls (docs/performance.md, LIST).
-          const dirent = dir.readSync();
+          // Served from the Dir's buffer; one getdents per LIST_READ names, on the thread pool.
+          const dirent = await dir.read();
           if (dirent === null) {
             ended = true;
             break;
@@ -142,11 +138,9 @@ async function* listBatches(
           }
           names.push(verdict.name);
         }
-        const present = statBatch(folder, names);
+        const present = await statBatch(folder, names);
         listed += present.length;
         if (present.length > 0) yield present;
-        // Other sessions run between batches: one batch blocks the loop for < 1 ms warm.
-        if (!ended) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       await dir.close().catch(() => {});
