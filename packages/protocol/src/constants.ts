@@ -3,7 +3,15 @@
 export const PROTOCOL_VERSION = 1;
 export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
 /** Features of version 1 (§4). */
-export const FEATURES: readonly string[] = ['sha256', 'fs', 'resume', 'mtime', 'batch', 'mode'];
+export const FEATURES: readonly string[] = [
+  'sha256',
+  'fs',
+  'resume',
+  'mtime',
+  'batch',
+  'mode',
+  'tree',
+];
 
 export const FRAME_HEADER_BYTES = 4;
 export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024;
@@ -50,3 +58,8 @@ export const DATA_PREAMBLE_BYTES = 8 + TOKEN_BYTES;
  * connection's first byte is always 0x00 and can never be the magic's `C` (0x43).
  */
 export const SINGLE_PORT_MAX_FRAME_SIZE = 2 ** 24;
+
+/** v1.2 feature (§6.10): `tree`, a whole subtree's entries over one data channel. */
+export const TREE_FEATURE = 'tree';
+/** How deep a `tree` walk goes (§6.10): a folder this deep is sent, its content is not. */
+export const MAX_TREE_DEPTH = 64;

@@ -13,4 +13,5 @@ export * from './pump.js';
 export * from './reclaim.js';
 export * from './schema.js';
 export * from './temp-name.js';
+export * from './tree.js';
 export * from './write-behind.js';

@@ -34,6 +34,21 @@ const entry = {
   mode: optional(mode),
 };
 export const entrySchema = object(entry);
+
+/** One line of a `tree` stream (§6.10): a §6.1 entry named by its path below the folder. */
+const treeEntry = {
+  path: string(1),
+  type: entry.type,
+  size: uint,
+  mtime: uint,
+  mode: optional(mode),
+  /** Asked with `tree.digest`, for files: the file's digest in the session's algorithm. */
+  digest: optional(hex64),
+  /** With the `links` feature, for symlinks: where the link points. */
+  target: optional(string()),
+};
+export const treeEntrySchema = object(treeEntry);
+export type TreeEntry = Infer<typeof treeEntry>;
 export type Entry = Infer<typeof entry>;
 export type EntryType = Entry['type'];
 
@@ -97,6 +112,8 @@ const putmany = {
   exactMode: optional(bool),
 };
 const getmany = { type: literal('getmany'), id, paths: arrayOf(string(), 1, BATCH_MAX_FILES) };
+/** v1.2, feature `tree`: a whole subtree's entries over one data channel (§6.10). */
+const tree = { type: literal('tree'), id, path: optional(string()), digest: optional(bool) };
 const batchFile = object({ size: uint, mtime: uint, mode: optional(mode) });
 const abort = { type: literal('abort'), id };
 const quit = { type: literal('quit'), id };
@@ -162,6 +179,7 @@ export type Delete = Infer<typeof del>;
 export type Rename = Infer<typeof rename>;
 export type PutMany = Infer<typeof putmany>;
 export type GetMany = Infer<typeof getmany>;
+export type Tree = Infer<typeof tree>;
 export type Welcome = Infer<typeof welcome>;
 export type Ready = Infer<typeof ready>;
 export type Ok = Infer<typeof ok>;
@@ -182,7 +200,8 @@ export type ClientMessage =
   | Delete
   | Rename
   | PutMany
-  | GetMany;
+  | GetMany
+  | Tree;
 export type ServerMessage = Welcome | Ready | Done | Ok | ErrorMessage;
 export type Message = ClientMessage | ServerMessage;
 export type MessageType = Message['type'];
@@ -204,6 +223,7 @@ export const messageSchemas = {
   rename: object(rename),
   putmany: object(putmany),
   getmany: object(getmany),
+  tree: object(tree),
   welcome: object(welcome),
   ready: object(ready),
   ok: object(ok),

@@ -23,6 +23,7 @@ import type {
   Rename,
   Rmdir,
   Stat,
+  Tree,
   Welcome,
 } from '../src/index.js';
 
@@ -253,6 +254,17 @@ export const errorMessageArb: fc.Arbitrary<ErrorMessage> = fc.record(
   { requiredKeys: ['type', 'id', 'code', 'message'], ...plain },
 );
 
+/** `tree` (v1.2, §6.10): a whole subtree, digests optional. */
+export const treeArb: fc.Arbitrary<Tree> = fc.record(
+  {
+    type: fc.constant('tree' as const),
+    id: requestIdArb,
+    path: pathFieldArb,
+    digest: fc.boolean(),
+  },
+  { requiredKeys: ['type', 'id'], ...plain },
+);
+
 /** Every arbitrary by message type, so a suite can iterate over all of them. */
 export const messageArbs = {
   hello: helloArb,
@@ -270,6 +282,7 @@ export const messageArbs = {
   rename: renameArb,
   putmany: putManyArb,
   getmany: getManyArb,
+  tree: treeArb,
   welcome: welcomeArb,
   ready: readyArb,
   ok: okArb,

@@ -256,6 +256,16 @@ const clientFixtures: Fixture[] = [
     `),
   },
   {
+    name: 'tree with digests (v1.2, §6.10)',
+    message: { type: 'tree', id: 14, path: 'docs', digest: true },
+    bytes: hex(`
+      00000033 7b227479 7065223a 22747265
+      65222c22 6964223a 31342c22 70617468
+      223a2264 6f637322 2c226469 67657374
+      223a7472 75657d
+    `),
+  },
+  {
     name: 'done of a batch upload (§6.7)',
     message: {
       type: 'done',

@@ -67,7 +67,7 @@ describe('docs/protocol.md §13 worked examples', () => {
 
   it('states the real size and SHA-256 of each example payload', () => {
     const listings = [...section.matchAll(/half-closes:\n\n```\n([\s\S]*?)```/g)].map((m) => m[1]!);
-    expect(listings).toHaveLength(2);
+    expect(listings).toHaveLength(3);
     const payloads: Record<number, string> = {
       2: listings[0]!, // §13.2
       3: 'hello, world\n', // §13.3
@@ -77,11 +77,12 @@ describe('docs/protocol.md §13 worked examples', () => {
       11: 'notes\n', // §13.6, the upload retried
       12: 'hello, world\n', // §13.6, the first of two requests with one id
       13: 'hello, world\n', // §13.7, a download in single-port mode
+      14: listings[2]!, // §13.8, a tree with a digest
     };
     const dones = lines
       .map((m) => JSON.parse(m[3]!) as Message)
       .filter((m): m is Extract<Message, { type: 'done' }> => m.type === 'done');
-    expect(dones.map((d) => d.id).sort((a, b) => a - b)).toEqual([2, 3, 4, 7, 9, 11, 12, 13]);
+    expect(dones.map((d) => d.id).sort((a, b) => a - b)).toEqual([2, 3, 4, 7, 9, 11, 12, 13, 14]);
     for (const done of dones) {
       const payload = Buffer.from(payloads[done.id]!, 'utf8');
       expect(done.size).toBe(payload.byteLength);
