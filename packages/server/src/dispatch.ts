@@ -18,6 +18,7 @@ import {
 } from './operations.js';
 import type { Operation } from './options.js';
 import type { Storage } from './storage.js';
+import { runTree } from './tree.js';
 
 /** What dispatch needs from the session. */
 export interface RequestRunner {
@@ -84,6 +85,10 @@ export function dispatchRequest(message: Message, runner: RequestRunner): void {
       runner.start(request.id, 'list', request.path ?? '', (ctx, segments) =>
         runList(ctx, segments),
       );
+      return;
+    case 'tree':
+      // Authorized as a listing of `path` (§6.10): it reads what `list` would, deeper.
+      runner.start(request.id, 'list', request.path ?? '', (ctx, s) => runTree(ctx, s, request));
       return;
     case 'get':
       runner.start(request.id, 'get', request.path, (ctx, segments) =>

@@ -82,6 +82,7 @@ export class LocalStorage extends ConfinedRoot implements Storage {
         size: info.size,
         mtime: Math.max(0, Math.trunc(info.mtimeMs)),
         mode: info.mode & MODE_MASK,
+        identity: `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`,
         read: readFromHandle(handle),
         close: () => handle.close(),
       };

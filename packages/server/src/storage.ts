@@ -13,6 +13,11 @@ export interface ReadableFile {
   readonly mtime: number;
   /** Permission bits, 0 to 0o777 (§6.8), when the storage has them. */
   readonly mode?: number;
+  /**
+   * What changes whenever the content may have (device, inode, size, mtime, ctime on a local
+   * disk), when the storage can tell: `tree` digests are cached under it (§6.10).
+   */
+  readonly identity?: string;
   /** Reads up to `buffer.byteLength` bytes at `position`; 0 at the end of the file. */
   read(buffer: Uint8Array, position: number): Promise<number>;
   close(): Promise<void>;

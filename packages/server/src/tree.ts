@@ -1,0 +1,172 @@
+// The `tree` operation (docs/protocol.md §6.10): a whole subtree's entries, depth first, as
+// JSON lines on one data channel. It walks through the Storage interface only (list, and
+// openRead for digests), so it serves any storage and stays inside its root as they do;
+// symlinks are sent as entries and never entered. Bounded like `list`: backpressure from
+// the socket (the walk waits while the client does not read), the stall timeout of the data
+// channel, MAX_LIST_ENTRIES entries and MAX_TREE_DEPTH folders; the rest counts in `skipped`.
+import { pipeline } from 'node:stream/promises';
+import {
+  checkName,
+  type Entry,
+  MAX_LIST_ENTRIES,
+  MAX_PATH_BYTES,
+  MAX_TREE_DEPTH,
+  type TreeEntry,
+} from '@cftp/protocol';
+import { createDigest } from '@cftp/transfer';
+import {
+  DigestCounter,
+  dataError,
+  type OperationContext,
+  type OperationResult,
+  withDataChannel,
+} from './operations.js';
+import type { Listing } from './storage.js';
+import { type DigestCache, digestCacheOf, fileDigest } from './tree-digests.js';
+
+/** Lines are joined into writes of about this size: one syscall per many entries. */
+const WRITE_BYTES = 64 * 1024;
+
+/** What the walk has sent and left out so far. */
+interface WalkState {
+  readonly ctx: OperationContext;
+  /** The folder asked for: every path is relative to it. */
+  readonly top: readonly string[];
+  /** UTF-8 bytes of the top's path plus its `/`: a full path must stay addressable (§9). */
+  readonly topBytes: number;
+  readonly cache: DigestCache | undefined;
+  count: number;
+  skipped: number;
+  /** The entry bound was reached: every level stops. */
+  stopped: boolean;
+}
+
+export async function runTree(
+  ctx: OperationContext,
+  segments: string[],
+  request: { digest?: boolean },
+): Promise<OperationResult> {
+  // Opened (and so checked) before `ready`: ENOENT, ENOTDIR, EACCES are the request's reply.
+  const listing = await ctx.storage.list(segments);
+  const topPath = segments.join('/');
+  const state: WalkState = {
+    ctx,
+    top: segments,
+    topBytes: topPath === '' ? 0 : Buffer.byteLength(topPath) + 1,
+    cache: request.digest === true ? digestCacheOf(ctx.storage) : undefined,
+    count: 0,
+    skipped: 0,
+    stopped: false,
+  };
+  return withDataChannel(
+    ctx,
+    (channel) => ctx.send({ type: 'ready', id: ctx.id, port: channel.port, token: channel.token }),
+    async (socket) => {
+      const counter = new DigestCounter(createDigest(ctx.digest));
+      async function* chunks() {
+        let text = '';
+        for await (const entry of walkFolder(state, [], listing)) {
+          text += `${JSON.stringify(entry)}\n`;
+          if (text.length >= WRITE_BYTES) {
+            yield text;
+            text = '';
+          }
+        }
+        if (text !== '') yield text;
+      }
+      try {
+        await pipeline(chunks, counter, socket, { signal: ctx.signal });
+      } catch (error) {
+        throw dataError(error, ctx.signal);
+      }
+      if (state.skipped > 0) ctx.leftOut(state.skipped);
+      return {
+        bytes: counter.bytes,
+        reply: {
+          type: 'done',
+          id: ctx.id,
+          size: counter.bytes,
+          sha256: counter.digest(),
+          count: state.count,
+          ...(state.skipped > 0 ? { skipped: state.skipped } : {}),
+        },
+      };
+    },
+  );
+}
+
+/** The lines of one folder's entries and, after each folder's line, of its subtree. */
+async function* walkFolder(
+  state: WalkState,
+  below: readonly string[],
+  listing: Listing,
+): AsyncGenerator<TreeEntry> {
+  for await (const batch of listing) {
+    for (const entry of batch) {
+      if (state.stopped) return;
+      if (state.count >= MAX_LIST_ENTRIES) {
+        // Past the bound the walk stops; `skipped` > 0 marks the tree incomplete (§6.10).
+        state.stopped = true;
+        state.skipped++;
+        return;
+      }
+      const line = await lineFor(state, below, entry);
+      if (line === undefined) {
+        state.skipped++;
+        continue;
+      }
+      state.count++;
+      yield line;
+      if (entry.type !== 'dir') continue;
+      const folder = [...below, line.path.slice(line.path.lastIndexOf('/') + 1)];
+      if (folder.length >= MAX_TREE_DEPTH) {
+        state.skipped++; // its content is not walked
+        continue;
+      }
+      let inner: Listing;
+      try {
+        inner = await state.ctx.storage.list([...state.top, ...folder]);
+      } catch {
+        state.skipped++; // removed meanwhile, or unreadable: the tree is incomplete
+        continue;
+      }
+      yield* walkFolder(state, folder, inner);
+    }
+  }
+  state.skipped += listing.skipped ?? 0;
+}
+
+/** An entry's tree line, or undefined when it must be left out (and counted). */
+async function lineFor(
+  state: WalkState,
+  below: readonly string[],
+  entry: Entry,
+): Promise<TreeEntry | undefined> {
+  let name: string;
+  try {
+    // A storage other than the local disk may hold names the wire cannot carry (§9).
+    name = checkName(entry.name);
+  } catch {
+    return undefined;
+  }
+  const path = below.length === 0 ? name : `${below.join('/')}/${name}`;
+  if (state.topBytes + Buffer.byteLength(path) > MAX_PATH_BYTES) return undefined;
+  const mode = entry.mode === undefined ? {} : { mode: entry.mode };
+  if (entry.type !== 'file' || state.cache === undefined) {
+    return { path, type: entry.type, size: entry.size, mtime: entry.mtime, ...mode };
+  }
+  // With digests, size and mtime come from the opened file, so they describe the bytes hashed.
+  try {
+    const file = await state.ctx.storage.openRead([...state.top, ...below, name]);
+    try {
+      const digest = await fileDigest(file, state.ctx.digest, state.cache, state.ctx.signal);
+      const fileMode = file.mode === undefined ? mode : { mode: file.mode };
+      return { path, type: 'file', size: file.size, mtime: file.mtime, ...fileMode, digest };
+    } finally {
+      await file.close().catch(() => {});
+    }
+  } catch (error) {
+    if (state.ctx.signal.aborted) throw error;
+    return undefined; // removed meanwhile, or unreadable
+  }
+}

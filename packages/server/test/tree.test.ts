@@ -1,0 +1,166 @@
+// `tree` over a real data channel (docs/protocol.md §6.10): relative paths depth first,
+// symlinks sent and never entered, digests, the digest cache that spares unchanged files a
+// second read, the depth bound, and the errors before `ready`.
+import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type TreeEntry, treeEntrySchema } from '@cftp/protocol';
+import { type Control, openData, readAll, sha256 } from '@cftp/wire-test';
+import { describe, expect, it } from 'vitest';
+import { LocalStorage, type ReadableFile } from '../src/index.js';
+import { useFixture } from './fixture.js';
+
+const fx = useFixture();
+
+async function tree(control: Control, path?: string, digest?: boolean) {
+  const id = control.newId();
+  control.send({
+    type: 'tree',
+    id,
+    ...(path === undefined ? {} : { path }),
+    ...(digest === undefined ? {} : { digest }),
+  });
+  const ready = await control.expect(id, 'ready');
+  const data = fx.track(await openData(ready.port, ready.token));
+  const bytes = await readAll(data);
+  const done = await control.expect(id, 'done');
+  const lines = bytes.toString('utf8').split('\n');
+  expect(lines.pop()).toBe('');
+  const entries = lines.map((line): TreeEntry => {
+    const parsed = treeEntrySchema.parse(JSON.parse(line));
+    if (!parsed.ok) throw new Error(`bad tree line ${line}: ${parsed.error}`);
+    return parsed.value;
+  });
+  expect(done.size).toBe(bytes.byteLength);
+  expect(done.sha256).toBe(sha256(bytes));
+  expect(done.count).toBe(entries.length);
+  return { entries, done };
+}
+
+/** A LocalStorage that counts the bytes read from files (digests included). */
+class CountingStorage extends LocalStorage {
+  bytesRead = 0;
+  override async openRead(segments: readonly string[]): Promise<ReadableFile> {
+    const file = await super.openRead(segments);
+    return {
+      ...file,
+      read: async (buffer, position) => {
+        const n = await file.read(buffer, position);
+        this.bytesRead += n;
+        return n;
+      },
+      close: () => file.close(),
+    };
+  }
+}
+
+async function sampleTree(root: string) {
+  await mkdir(join(root, 'docs', 'deep'), { recursive: true });
+  await writeFile(join(root, 'docs', 'a.txt'), 'hello, world\n');
+  await writeFile(join(root, 'docs', 'deep', 'b.bin'), Buffer.alloc(70_000, 1));
+  await writeFile(join(root, 'top.txt'), '');
+  await writeFile(join(root, 'docs', '.a.txt.cftp-0123456789abcdef.part'), 'temp');
+  await symlink('docs', join(root, 'latest'));
+  await symlink('/etc', join(root, 'outside'));
+}
+
+describe('docs/protocol.md §6.10 tree', () => {
+  it('streams every entry below the folder, depth first, links as links', async () => {
+    const { port, root } = await fx.start();
+    await sampleTree(root);
+    const control = await fx.control(port);
+    const { entries, done } = await tree(control);
+    const paths = entries.map((e) => e.path);
+    expect([...paths].sort()).toEqual([
+      'docs',
+      'docs/a.txt',
+      'docs/deep',
+      'docs/deep/b.bin',
+      'latest',
+      'outside',
+      'top.txt',
+    ]);
+    // Depth first: a folder's subtree follows its own line, before any sibling of it.
+    const docs = paths.indexOf('docs');
+    expect(paths.slice(docs, docs + 4).sort()).toEqual([
+      'docs',
+      'docs/a.txt',
+      'docs/deep',
+      'docs/deep/b.bin',
+    ]);
+    expect(paths.indexOf('docs/deep/b.bin')).toBeGreaterThan(paths.indexOf('docs/deep'));
+    const byPath = new Map(entries.map((e) => [e.path, e]));
+    expect(byPath.get('latest')?.type).toBe('symlink');
+    expect(byPath.get('outside')?.type).toBe('symlink');
+    expect(byPath.get('docs/deep/b.bin')).toMatchObject({ type: 'file', size: 70_000 });
+    expect(byPath.get('docs/a.txt')?.digest).toBeUndefined();
+    expect(done.skipped).toBeUndefined();
+  });
+
+  it('walks a folder below the root, with paths relative to it', async () => {
+    const { port, root } = await fx.start();
+    await sampleTree(root);
+    const control = await fx.control(port);
+    const { entries } = await tree(control, 'docs');
+    expect(entries.map((e) => e.path).sort()).toEqual(['a.txt', 'deep', 'deep/b.bin']);
+  });
+
+  it('sends digests when asked, and reads an unchanged file only once', async () => {
+    const root = await fx.tempDir();
+    await sampleTree(root);
+    const storage = new CountingStorage(root);
+    const { port } = await fx.start({ storage, root });
+    const control = await fx.control(port);
+
+    const first = await tree(control, '', true);
+    const byPath = new Map(first.entries.map((e) => [e.path, e]));
+    expect(byPath.get('docs/a.txt')?.digest).toBe(sha256('hello, world\n'));
+    expect(byPath.get('docs/deep/b.bin')?.digest).toBe(sha256(Buffer.alloc(70_000, 1)));
+    expect(byPath.get('top.txt')?.digest).toBe(sha256(''));
+    expect(byPath.get('docs')?.digest).toBeUndefined();
+    expect(byPath.get('latest')?.digest).toBeUndefined();
+    expect(storage.bytesRead).toBe(13 + 70_000);
+
+    storage.bytesRead = 0;
+    const second = await tree(control, '', true);
+    expect(second.entries).toEqual(first.entries);
+    expect(storage.bytesRead).toBe(0);
+
+    // A change of content under the same size and mtime still misses the cache: ctime moved.
+    const a = join(root, 'docs', 'a.txt');
+    const mtime = new Date(byPath.get('docs/a.txt')!.mtime);
+    await writeFile(a, 'HELLO, WORLD\n');
+    await utimes(a, mtime, mtime);
+    const third = await tree(control, '', true);
+    const changed = third.entries.find((e) => e.path === 'docs/a.txt');
+    expect(changed?.digest).toBe(sha256('HELLO, WORLD\n'));
+    expect(changed?.mtime).toBe(byPath.get('docs/a.txt')!.mtime);
+    expect(storage.bytesRead).toBe(13);
+  });
+
+  it('stops 64 folders deep and counts what it left out', async () => {
+    const { port, root } = await fx.start();
+    const deepest = join(root, ...Array.from({ length: 66 }, () => 'd'));
+    await mkdir(deepest, { recursive: true });
+    await writeFile(join(deepest, 'f'), 'x');
+    const control = await fx.control(port);
+    const { entries, done } = await tree(control);
+    expect(entries).toHaveLength(64);
+    expect(Math.max(...entries.map((e) => e.path.split('/').length))).toBe(64);
+    expect(done.skipped).toBe(1);
+  });
+
+  it.each([
+    ['a missing folder', 'nope', 'ENOENT'],
+    ['a file', 'top.txt', 'ENOTDIR'],
+    ['a path that leaves the root', '../x', 'EBADNAME'],
+    ['a link that leads outside', 'outside', 'EACCES'],
+  ])('refuses %s before ready', async (_name, path, code) => {
+    const { port, root } = await fx.start();
+    await sampleTree(root);
+    const control = await fx.control(port);
+    const id = control.newId();
+    control.send({ type: 'tree', id, path });
+    const reply = await control.reply(id);
+    expect(reply).toMatchObject({ type: 'error', code });
+  });
+});
