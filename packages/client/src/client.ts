@@ -13,6 +13,7 @@ import { get } from './get.js';
 import { list } from './list.js';
 import { put } from './put.js';
 import { getTree, putTree, type TreeOptions, type TreeResult } from './tree.js';
+import { type TreeListing, type TreeListOptions, treeListing } from './tree-list.js';
 import type {
   BatchItem,
   BatchOptions,
@@ -63,6 +64,11 @@ export class CftpClient extends EventEmitter<CftpClientEvents> implements Remote
     return this.session.server;
   }
 
+  /** The session's digest (§7.1): `blake3` when both peers list it, else `sha256`. */
+  get digest(): DigestAlgorithm {
+    return this.session.digest;
+  }
+
   get isClosed(): boolean {
     return this.session.isClosed;
   }
@@ -72,6 +78,21 @@ export class CftpClient extends EventEmitter<CftpClientEvents> implements Remote
     return list(this.session, path, {
       ...options,
       onWarning: (warning) => this.emit('warning', warning),
+    });
+  }
+
+  /**
+   * The whole subtree below `path` (§6.10), entries named by their path below it, streamed
+   * (`for await`) as the caller reads them: one `tree` request when the server offers it,
+   * else one `list` per folder. `digest: true` asks the server for each file's digest.
+   */
+  tree(path = '', options: TreeListOptions = {}): TreeListing {
+    return treeListing(this.session, path, {
+      ...options,
+      onWarning: (warning) => {
+        options.onWarning?.(warning);
+        this.emit('warning', warning);
+      },
     });
   }
 

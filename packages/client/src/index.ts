@@ -18,7 +18,32 @@ export {
   type FilesResult,
   type TransferFailure,
 } from './files.js';
+export type { ExecuteResult, SyncClient } from './sync/execute.js';
+export { type FilterRule, makeIncluded, type PathFilter, pathFilter } from './sync/filter.js';
+export { type LocalTreeOptions, localTree } from './sync/local-tree.js';
+export {
+  type PlanItem,
+  type PlanOptions,
+  type PlanSummary,
+  planItems,
+  planSync,
+  type SkippedEntry,
+  type SyncAction,
+  type SyncEntry,
+  type SyncPlan,
+  type SyncReason,
+  type SyncTree,
+  summarize,
+} from './sync/plan.js';
+export {
+  remoteTree,
+  type SyncOptions,
+  type SyncResult,
+  type SyncSession,
+  sync,
+} from './sync/sync.js';
 export type { TreeOptions, TreeProgress, TreeResult } from './tree.js';
+export type { TreeEntry, TreeListing, TreeListOptions } from './tree-list.js';
 export type {
   BatchItem,
   BatchOptions,

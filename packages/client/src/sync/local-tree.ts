@@ -1,0 +1,159 @@
+// A local folder as a sync tree: every entry below the top, named by its NFC path, never
+// following a symlink (a link is an entry of type `symlink`, its target is not looked at),
+// excluded folders not entered. With a digest algorithm, each file's digest too.
+import type { Dirent } from 'node:fs';
+import { lstat, open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  CftpError,
+  checkName,
+  type DigestAlgorithm,
+  type EntryType,
+  isTempName,
+  MODE_MASK,
+} from '@cftp/protocol';
+import { createDigest, localIoError, readFromHandle } from '@cftp/transfer';
+import type { SyncEntry, SyncTree } from './plan.js';
+
+export interface LocalTreeOptions {
+  /** Compute each file's digest in this algorithm (--checksum). */
+  digest?: DigestAlgorithm;
+  /** Folders for which this says false are not entered (they are excluded whole). */
+  enter?: (path: string) => boolean;
+  /** Told of each name left out because the protocol cannot carry it (§9). */
+  onWarning?: (warning: CftpError) => void;
+  signal?: AbortSignal;
+}
+
+/** Folders read at once, and files hashed at once. */
+const PARALLEL = 8;
+const READ_BYTES = 1024 * 1024;
+
+function typeOf(dirent: {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+}): EntryType {
+  if (dirent.isSymbolicLink()) return 'symlink';
+  if (dirent.isDirectory()) return 'dir';
+  if (dirent.isFile()) return 'file';
+  return 'other';
+}
+
+async function digestOf(
+  path: string,
+  algorithm: DigestAlgorithm,
+  signal?: AbortSignal,
+): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const hash = createDigest(algorithm);
+    const read = readFromHandle(handle);
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    for (let position = 0; ; ) {
+      signal?.throwIfAborted();
+      const n = await read(buffer, position);
+      if (n === 0) break;
+      hash.update(buffer.subarray(0, n));
+      position += n;
+    }
+    return hash.hex();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The tree below the local folder `top`. A missing `top` is an empty tree when `missingOk`
+ * (a destination not created yet), else ENOENT; a `top` that is not a folder is ENOTDIR.
+ */
+export async function localTree(
+  top: string,
+  options: LocalTreeOptions = {},
+  missingOk = false,
+): Promise<SyncTree> {
+  const entries = new Map<string, SyncEntry>();
+  try {
+    // The top itself may be a link to a folder (as `cd` would follow it); nothing below is.
+    const real = await stat(top);
+    if (!real.isDirectory())
+      throw new CftpError('ENOTDIR', `local "${top}" is not a folder`, { path: top });
+  } catch (error) {
+    if (missingOk && (error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { entries, complete: true };
+    throw error instanceof CftpError ? error : localIoError(error, top, 'reading');
+  }
+  let complete = true;
+  // Each folder as [NFC path, path on disk]; '' is the top.
+  let level: [string, string][] = [['', '']];
+  while (level.length > 0) {
+    const next: [string, string][] = [];
+    const files: SyncEntry[] = [];
+    for (let i = 0; i < level.length; i += PARALLEL) {
+      await Promise.all(
+        level.slice(i, i + PARALLEL).map(async ([path, local]) => {
+          options.signal?.throwIfAborted();
+          let dirents: Dirent[];
+          try {
+            dirents = await readdir(join(top, local), { withFileTypes: true });
+          } catch (error) {
+            if (path === '') throw localIoError(error, top, 'reading');
+            complete = false; // removed meanwhile, or unreadable: not seen is not absent
+            return;
+          }
+          for (const dirent of dirents) {
+            // Partial downloads and uploads in progress (§8): never part of a tree.
+            if (isTempName(dirent.name)) continue;
+            let name: string;
+            try {
+              name = checkName(dirent.name);
+            } catch (error) {
+              // The protocol cannot carry it (§9): it cannot be on the other side either.
+              if (error instanceof CftpError) options.onWarning?.(error);
+              continue;
+            }
+            const below = path === '' ? name : `${path}/${name}`;
+            const onDisk = local === '' ? dirent.name : `${local}/${dirent.name}`;
+            const type = typeOf(dirent);
+            let info: Awaited<ReturnType<typeof lstat>>;
+            try {
+              info = await lstat(join(top, onDisk));
+            } catch {
+              complete = false;
+              continue;
+            }
+            const entry: SyncEntry = {
+              path: below,
+              type,
+              size: type === 'dir' ? 0 : info.size,
+              mtime: Math.max(0, Math.trunc(info.mtimeMs)),
+              ...(type === 'file' || type === 'dir' ? { mode: info.mode & MODE_MASK } : {}),
+              ...(onDisk === below ? {} : { local: onDisk }),
+            };
+            entries.set(below, entry);
+            if (type === 'dir' && (options.enter?.(below) ?? true)) next.push([below, onDisk]);
+            if (type === 'file' && options.digest !== undefined) files.push(entry);
+          }
+        }),
+      );
+    }
+    const algorithm = options.digest;
+    if (algorithm !== undefined) {
+      for (let i = 0; i < files.length; i += PARALLEL) {
+        await Promise.all(
+          files.slice(i, i + PARALLEL).map(async (entry) => {
+            const path = join(top, entry.local ?? entry.path);
+            try {
+              entry.digest = await digestOf(path, algorithm, options.signal);
+            } catch (error) {
+              options.signal?.throwIfAborted();
+              throw localIoError(error, path, 'reading');
+            }
+          }),
+        );
+      }
+    }
+    level = next;
+  }
+  return { entries, complete };
+}
