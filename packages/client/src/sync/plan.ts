@@ -209,18 +209,30 @@ export function planSync(source: SyncTree, target: SyncTree, options: PlanOption
   };
   const files: PlanItem[] = [];
   const folders: PlanItem[] = [];
+  /** Folders that hold something the sync must not touch: they cannot be removed. */
+  const keep = new Set<string>();
+  const protect = (path: string) => {
+    for (let p = parentOf(path); p !== '' && !keep.has(p); p = parentOf(p)) keep.add(p);
+  };
   for (const entry of [...target.entries.values()].sort(byPath)) {
-    if (!takes(entry)) continue; // excluded entries are protected (rsync's default)
+    if (!takes(entry)) {
+      // Excluded entries are protected (rsync's default), and so are their folders.
+      keep.add(entry.path);
+      protect(entry.path);
+      continue;
+    }
     const own = source.entries.get(entry.path);
     let reason: SyncReason;
-    if (own !== undefined) {
-      if (!inTheWay.has(entry.path) || !takes(own)) continue;
+    if (own !== undefined && takes(own)) {
+      if (!inTheWay.has(entry.path)) continue;
       reason = 'type';
     } else {
-      const above = decides(entry.path);
-      // Below a source link or special file, or an excluded folder: not ours to judge.
-      if (above !== undefined && (above.type !== 'dir' || !takes(above))) {
-        if (!inTheWay.has(above.path)) continue;
+      // Not at the source (or excluded there, as a folder-only rule does): judged by the
+      // nearest source entry above. Below a source link or special file: not ours to judge.
+      const above = decides(parentOf(entry.path));
+      if (above !== undefined && above.type !== 'dir' && !inTheWay.has(above.path)) {
+        protect(entry.path);
+        continue;
       }
       reason = 'missing';
     }
@@ -234,8 +246,16 @@ export function planSync(source: SyncTree, target: SyncTree, options: PlanOption
     };
     (entry.type === 'dir' ? folders : files).push(item);
   }
-  folders.sort((a, b) => depthOf(b.path) - depthOf(a.path) || byPath(a, b));
-  plan.remove = [...files, ...folders];
+  // Something protected in the way of a source entry (or holding such): it stays, and the
+  // source entry is not copied.
+  for (const path of inTheWay) {
+    if (!keep.has(path)) continue;
+    plan.after = plan.after.filter((item) => item.path !== path);
+    plan.skipped.push({ path, reason: 'type' });
+  }
+  const removable = folders.filter((item) => !keep.has(item.path));
+  removable.sort((a, b) => depthOf(b.path) - depthOf(a.path) || byPath(a, b));
+  plan.remove = [...files, ...removable];
   return plan;
 }
 
