@@ -40,13 +40,13 @@ export interface ClientCommandOptions extends OutputOptions {
   commands?: string;
 }
 
-function makeOutput(options: OutputOptions, echo: boolean): Output {
+export function makeOutput(options: OutputOptions, echo: boolean): Output {
   return options.json
     ? new JsonOutput(process.stdout, process.stderr)
     : new TextOutput(process.stdout, process.stderr, echo);
 }
 
-function makeProgress(options: OutputOptions, output: Output): ProgressView {
+export function makeProgress(options: OutputOptions, output: Output): ProgressView {
   if (options.json) return options.progress ? new JsonProgress(output) : NO_PROGRESS;
   return process.stderr.isTTY ? new TerminalProgress(process.stderr) : NO_PROGRESS;
 }
@@ -68,7 +68,7 @@ export function bannerLines(
 }
 
 /** Connects (TLS, login: docs/security.md), or reports why not (exit 3). */
-async function connectOrReport(
+export async function connectOrReport(
   hostText: string,
   port: number,
   flags: SecurityFlags,

@@ -16,6 +16,8 @@ import {
   rmdirCommand,
   statCommand,
 } from './remote-commands.js';
+import { SYNC_USAGE } from './sync-args.js';
+import { syncCommand } from './sync-command.js';
 import { get, mget, mput, put } from './transfer-commands.js';
 
 /** What tab completion offers for an argument. */
@@ -42,6 +44,8 @@ export interface CommandSpec {
   changesRemote: boolean;
   /** Ends the session (after a successful run). */
   ends: boolean;
+  /** Takes its words as they are (options with values, in order): it parses them itself. */
+  parsesOwnArgs?: boolean;
   run(call: Call): Promise<CommandOutcome>;
 }
 
@@ -142,6 +146,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     complete: ['local'],
     changesRemote: true,
     run: mput,
+  }),
+  command({
+    name: 'sync',
+    usage: SYNC_USAGE,
+    help: 'make <dst> like <src>, one of them on the server as :PATH; moves only what changed',
+    minArgs: 2,
+    maxArgs: MANY,
+    complete: ['local'],
+    changesRemote: true,
+    parsesOwnArgs: true,
+    run: syncCommand,
   }),
   command({
     name: 'stat',
@@ -315,6 +330,7 @@ export function parseCommandArgs(
   spec: CommandSpec,
   words: readonly string[],
 ): { flags: Record<string, boolean>; args: string[] } {
+  if (spec.parsesOwnArgs === true) return { flags: {}, args: [...words] };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({

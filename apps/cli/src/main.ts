@@ -8,6 +8,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { readPassword } from './secrets.js';
 import { runServer, type ServerCommandOptions } from './server-command.js';
 import { addServerOptions } from './server-options.js';
+import { runSyncOneShot } from './sync-oneshot.js';
 import { registerTuiCommand } from './tui-command.js';
 import { addUser, PERMISSIONS, type Permission, setPassword } from './users.js';
 import { packageVersion } from './version.js';
@@ -204,6 +205,21 @@ oneShot('put')
   .argument('<target>', 'server and path: HOST:PORT:/path (a folder: HOST:PORT:/dir/)')
   .action(async (local: string, target: string, opts: OneShotFlags) => {
     process.exitCode = await runOneShot('put', target, local, opts);
+  });
+
+addSecurityFlags(program.command('sync'))
+  .usage('[options] <src> <dst>')
+  .description(
+    'make <dst> like <src> (one of them [user@]HOST:PORT:/path); moves only what changed. ' +
+      'Options: --delete --dry-run --checksum --exclude GLOB --include GLOB -v -n -p (docs/cli.md)',
+  )
+  .option('--json', 'print one JSON object per action, then the result')
+  .option('--progress', 'with --json: also print progress events as JSON lines')
+  // Its own options (--exclude/--include in order) are parsed by sync-args.ts.
+  .allowUnknownOption()
+  .argument('<words...>', 'sync options and the two sides')
+  .action(async (words: string[], opts: OneShotFlags) => {
+    process.exitCode = await runSyncOneShot(words, opts);
   });
 
 registerTuiCommand(program);

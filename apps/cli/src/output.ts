@@ -31,6 +31,10 @@ export function problemLine(kind: 'error' | 'warning', error: unknown): string {
 export interface CommandOutcome {
   json: Record<string, unknown>;
   lines: string[];
+  /** JSON only: objects written one per line before the result's (sync's plan). */
+  events?: Record<string, unknown>[];
+  /** Said on stderr before the result (what the command left out on the way). */
+  warnings?: unknown[];
 }
 
 export function outcome(json: Record<string, unknown>, lines: string[] = []): CommandOutcome {
@@ -63,6 +67,7 @@ export class TextOutput implements Output {
   }
 
   success(_command: string, result: CommandOutcome): void {
+    for (const warning of result.warnings ?? []) this.warning(warning);
     // Each line escaped on its own: a name holding "\n" stays on its line.
     if (result.lines.length > 0) {
       this.stdout.write(`${result.lines.map(escapeControls).join('\n')}\n`);
@@ -91,6 +96,8 @@ export class JsonOutput implements Output {
   echo(_line: string): void {}
 
   success(command: string, result: CommandOutcome): void {
+    for (const warning of result.warnings ?? []) this.warning(warning);
+    for (const event of result.events ?? []) this.write(event);
     this.write({ command, ok: true, ...result.json });
   }
 

@@ -1,17 +1,20 @@
 // The part of the client engine (@cftp/client) that the commands use, as one interface, so
 // that the commands are written against what they need and unit tests can stand in for it.
-import type {
-  CftpClient,
-  Entry,
-  FileItem,
-  FilesOptions,
-  FilesResult,
-  GetOptions,
-  OperationOptions,
-  PutOptions,
-  TransferResult,
-  TreeOptions,
-  TreeResult,
+import {
+  type CftpClient,
+  type Entry,
+  type FileItem,
+  type FilesOptions,
+  type FilesResult,
+  type GetOptions,
+  type OperationOptions,
+  type PutOptions,
+  type SyncOptions,
+  type SyncResult,
+  sync,
+  type TransferResult,
+  type TreeOptions,
+  type TreeResult,
 } from '@cftp/client';
 
 export type { FileItem, FilesOptions, FilesResult, TransferResult, TreeResult };
@@ -30,6 +33,8 @@ export interface RemoteFs {
   putTree(local: string, remote: string, options?: TreeOptions): Promise<TreeResult>;
   getFiles(items: readonly FileItem[], options?: FilesOptions): Promise<FilesResult>;
   putFiles(items: readonly FileItem[], options?: FilesOptions): Promise<FilesResult>;
+  /** Keeps a tree in step with another (`sync`); absent where there is no server. */
+  sync?(options: SyncOptions): Promise<SyncResult>;
 }
 
 export function remoteFs(client: CftpClient): RemoteFs {
@@ -46,5 +51,6 @@ export function remoteFs(client: CftpClient): RemoteFs {
     putTree: (local, remote, options) => client.putTree(local, remote, options),
     getFiles: (items, options) => client.getFiles(items, options),
     putFiles: (items, options) => client.putFiles(items, options),
+    sync: (options) => sync(client, options),
   };
 }

@@ -55,7 +55,8 @@ export interface PlanItem {
 /** What the sync leaves alone, and why: a symlink or special file, or a type conflict. */
 export interface SkippedEntry {
   path: string;
-  reason: 'symlink' | 'other' | 'type';
+  /** `exists`: -n, the destination has the file and it is never overwritten. */
+  reason: 'symlink' | 'other' | 'type' | 'exists';
 }
 
 export interface SyncPlan {
@@ -77,6 +78,8 @@ export interface PlanOptions {
   preserve?: boolean;
   /** --exclude/--include (filter.ts); excluded entries are neither copied nor deleted. */
   filter?: PathFilter;
+  /** -n: never overwrite; a file the destination has is left as it is (skipped: `exists`). */
+  noClobber?: boolean;
 }
 
 const byPath = (a: { path: string }, b: { path: string }) =>
@@ -149,7 +152,9 @@ export function planSync(source: SyncTree, target: SyncTree, options: PlanOption
     if (there.type === entry.type) {
       if (entry.type === 'dir') continue; // folders are there or not; nothing to compare
       const reason = fileChange(entry, there, options);
-      if (reason === undefined) {
+      if (reason !== undefined && options.noClobber === true) {
+        plan.skipped.push({ path: entry.path, reason: 'exists' });
+      } else if (reason === undefined) {
         plan.unchanged.push({
           action: 'unchanged',
           path: entry.path,
@@ -173,7 +178,7 @@ export function planSync(source: SyncTree, target: SyncTree, options: PlanOption
     }
     // Another type is in the way: it goes in phase 2 (with --delete), the entry in phase 3.
     if (entry.type === 'dir') blocked.add(entry.path);
-    if (!deleting) {
+    if (!deleting || options.noClobber === true) {
       plan.skipped.push({ path: entry.path, reason: 'type' });
       continue;
     }

@@ -33,6 +33,8 @@ export interface SyncOptions {
   checksum?: boolean;
   /** -p: copied files get exactly the source's mode, and a mode change is a change. */
   preserve?: boolean;
+  /** -n: never overwrite a file the destination has. */
+  noClobber?: boolean;
   /** --exclude/--include, in the order given (filter.ts). */
   rules?: readonly FilterRule[];
   signal?: AbortSignal;
@@ -116,6 +118,7 @@ export async function sync(client: SyncSession, options: SyncOptions): Promise<S
     ...(options.delete === true ? { delete: true } : {}),
     checksum,
     ...(options.preserve === true ? { preserve: true } : {}),
+    ...(options.noClobber === true ? { noClobber: true } : {}),
     filter,
   });
   if (plan.deleteRefused !== undefined) {
