@@ -21,7 +21,7 @@ export const PROCESS_GUARD_MS = 90_000;
 /** Rewrites `cftp` arguments before spawning (adds the TLS or plaintext choice). */
 export type ArgsFor = (args: readonly string[]) => string[];
 
-const CONNECTING = new Set(['server', 'client', 'get', 'put', 'tui']);
+const CONNECTING = new Set(['server', 'client', 'get', 'put', 'sync', 'tui']);
 const CHOOSES_TLS = ['--state', '--cert', '--known-hosts', '--fingerprint', '--insecure-plaintext'];
 
 /** True when `args` are left as they are: not a connecting command, or they already choose. */
