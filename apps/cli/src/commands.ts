@@ -16,7 +16,7 @@ import {
   rmdirCommand,
   statCommand,
 } from './remote-commands.js';
-import { SYNC_USAGE } from './sync-args.js';
+import { SYNC_FLAGS, SYNC_USAGE } from './sync-args.js';
 import { syncCommand } from './sync-command.js';
 import { get, mget, mput, put } from './transfer-commands.js';
 
@@ -26,6 +26,7 @@ export type Completion = 'remote' | 'local' | 'command' | 'none';
 export interface Flag {
   /** `-r` → `recursive`: the key in `Call.flags`. */
   long: string;
+  /** '' for an option with no short form (only a command that parses its own words). */
   short: string;
   help: string;
 }
@@ -150,7 +151,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   command({
     name: 'sync',
     usage: SYNC_USAGE,
-    help: 'make <dst> like <src>, one of them on the server as :PATH; moves only what changed',
+    help: 'make <dst> like <src>, one side on the server as :PATH',
+    flags: SYNC_FLAGS,
     minArgs: 2,
     maxArgs: MANY,
     complete: ['local'],
@@ -250,7 +252,7 @@ export const COMMANDS: readonly CommandSpec[] = [
             usage: c.usage,
             help: c.help,
             flags: c.flags.map((f) => ({
-              short: `-${f.short}`,
+              short: f.short === '' ? null : `-${f.short}`,
               long: `--${f.long}`,
               help: f.help,
             })),
@@ -294,7 +296,9 @@ export function helpLines(commands: readonly CommandSpec[]): string[] {
 
 /** `    -r, --recursive  copy a folder tree`, one line per option of `spec`. */
 export function flagLines(spec: CommandSpec): string[] {
-  const names = spec.flags.map((f) => `-${f.short}, --${f.long}`);
+  const names = spec.flags.map((f) =>
+    f.short === '' ? `    --${f.long}` : `-${f.short}, --${f.long}`,
+  );
   const width = Math.max(0, ...names.map((n) => n.length));
   return spec.flags.map((f, i) => `    ${names[i]!.padEnd(width)}  ${f.help}`);
 }

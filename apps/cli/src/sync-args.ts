@@ -5,8 +5,7 @@ import { parseArgs } from 'node:util';
 import type { FilterRule } from '@cftp/client';
 import { usageError } from './errors.js';
 
-export const SYNC_USAGE =
-  'sync [-vnp] [--delete] [--dry-run] [--checksum] [--exclude GLOB] [--include GLOB] <src> <dst>';
+export const SYNC_USAGE = 'sync [options] <src> <dst>';
 
 export interface SyncArgs {
   delete: boolean;
@@ -22,16 +21,16 @@ export interface SyncArgs {
   dst: string;
 }
 
-/** The options sync takes, also listed by `help sync`. */
-export const SYNC_OPTIONS = [
-  ['--delete', 'remove what the source does not have, once every copy succeeded'],
-  ['--dry-run', 'print the plan; change nothing'],
-  ['--checksum', 'compare files by digest instead of size and mtime'],
-  ['--exclude GLOB', 'leave out matching entries (repeatable; first match decides)'],
-  ['--include GLOB', 'take matching entries even if a later --exclude matches'],
-  ['-v, --verbose', 'list each action with its reason'],
-  ['-n, --no-clobber', 'never overwrite a file the destination has'],
-  ['-p, --preserve', "give each file exactly its source's mode"],
+/** The options sync takes, as `help sync` lists them (short: '' when there is none). */
+export const SYNC_FLAGS = [
+  { long: 'delete', short: '', help: 'remove what the source lacks, once every copy succeeded' },
+  { long: 'dry-run', short: '', help: 'print the plan; change nothing' },
+  { long: 'checksum', short: '', help: 'compare files by digest instead of size and mtime' },
+  { long: 'exclude GLOB', short: '', help: 'leave out matching entries (first match decides)' },
+  { long: 'include GLOB', short: '', help: 'take matching entries (first match decides)' },
+  { long: 'verbose', short: 'v', help: 'list each action with its reason' },
+  { long: 'no-clobber', short: 'n', help: 'never overwrite a file the destination has' },
+  { long: 'preserve', short: 'p', help: "give each file exactly its source's mode" },
 ] as const;
 
 function parseWords(words: readonly string[]) {

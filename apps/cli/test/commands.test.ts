@@ -31,6 +31,7 @@ describe('the command table', () => {
       'rm',
       'rmdir',
       'stat',
+      'sync',
     ];
     expect([...COMMAND_NAMES]).toEqual(expected);
     expect(findCommand('mv').name).toBe('rename');
