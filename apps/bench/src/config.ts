@@ -69,5 +69,10 @@ export const SCENARIOS = [
   'connect',
   'sessions',
   'idle-session',
+  'sync-first',
+  'sync-nochange',
+  'sync-1pct-changed',
+  'sync-1pct-deleted',
+  'sync-checksum',
 ] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];

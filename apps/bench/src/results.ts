@@ -13,7 +13,9 @@ export type System =
   | 'ftp-srv + basic-ftp'
   | 'vsftpd + curl'
   | 'vsftpd + lftp'
-  | 'vsftpd + basic-ftp';
+  | 'vsftpd + basic-ftp'
+  | 'rsync daemon'
+  | 'vsftpd + lftp mirror';
 
 export interface TargetCheck {
   /** What the target says, e.g. `≥ 1000 MiB/s`. */
@@ -171,6 +173,11 @@ const SCENARIO_ORDER = [
   'sessions',
   'idle-server',
   'idle-session',
+  'sync-first',
+  'sync-nochange',
+  'sync-checksum',
+  'sync-1pct-changed',
+  'sync-1pct-deleted',
 ];
 const SYSTEM_ORDER: System[] = [
   'ceiling',
@@ -180,6 +187,8 @@ const SYSTEM_ORDER: System[] = [
   'vsftpd + curl',
   'vsftpd + lftp',
   'vsftpd + basic-ftp',
+  'rsync daemon',
+  'vsftpd + lftp mirror',
 ];
 
 /** Rows grouped by scenario, CFTP first and its peers below it. */

@@ -8,6 +8,7 @@ import { type BenchResults, sortRows } from './results.js';
 import { runCeilings } from './scenarios/ceilings.js';
 import { runCftp } from './scenarios/cftp.js';
 import { runFtpSrv, runVsftpd } from './scenarios/peers.js';
+import { runSync } from './scenarios/sync.js';
 import { addCeilingRatios, checkTargets } from './targets.js';
 
 export async function runSuite(
@@ -38,6 +39,7 @@ export async function runSuite(
     } else {
       ctx.skipped.push({ system: 'peers', reason: 'not requested (--no-peers)' });
     }
+    await runSync(ctx);
   } finally {
     await removeFixtures(fixtures);
   }

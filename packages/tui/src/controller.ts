@@ -12,6 +12,9 @@ import {
   connect,
   type Entry,
   HostKeyChangedError,
+  type SyncOptions,
+  type SyncResult,
+  sync,
 } from '@cftp/client';
 import { type ErrorInfo, errorInfo } from './errors.js';
 import { listLocal, mkdirLocal, removeLocal, renameLocal, resolvedType } from './local-fs.js';
@@ -186,6 +189,11 @@ export class Controller extends EventEmitter<ControllerEvents> {
       throw new CftpError('ECONNECTION', 'not connected to the server');
     }
     return client;
+  }
+
+  /** Plans (`dryRun`) or runs a sync between a local and a remote folder (@cftp/client sync). */
+  sync(options: SyncOptions): Promise<SyncResult> {
+    return sync(this.requireClient(), options);
   }
 
   async list(side: Side, path: string): Promise<Entry[]> {

@@ -92,6 +92,27 @@ export function dialogFor(mode: Mode): DialogText | undefined {
         yes: 'remove',
       };
     }
+    case 'confirmSync': {
+      const from =
+        mode.direction === 'put'
+          ? displayPath('local', mode.local)
+          : displayPath('remote', mode.remote);
+      const to =
+        mode.direction === 'put'
+          ? displayPath('remote', mode.remote)
+          : displayPath('local', mode.local);
+      const shown = mode.actions.slice(0, 6).map((action) => `  ${action}`);
+      if (mode.actions.length > 6) shown.push(`  … and ${mode.actions.length - 6} more`);
+      return {
+        title: mode.empty ? `${to} is already like ${from}` : `Sync ${from} → ${to}?`,
+        lines: [
+          ...shown,
+          mode.summary,
+          'Nothing is deleted: the other side keeps what this one lacks.',
+        ],
+        yes: 'sync',
+      };
+    }
     default:
       return undefined;
   }

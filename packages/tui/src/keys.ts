@@ -25,6 +25,7 @@ export type BrowseCommand =
   | 'refresh'
   | 'toggleHidden'
   | 'partials'
+  | 'sync'
   | 'cancel'
   | 'retry'
   | 'clearFinished'
@@ -146,6 +147,12 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
     scope: 'pane',
     keys: ['p'],
     help: 'list the partial downloads (.NAME.cftp-resume-….part) in the local folder; remove them',
+  },
+  {
+    command: 'sync',
+    scope: 'pane',
+    keys: ['S'],
+    help: "sync: make the other pane's folder like this one (shows the plan first)",
   },
   {
     command: 'cancel',

@@ -54,6 +54,18 @@ export type Mode =
       pending: TransferRequest[];
     }
   | { kind: 'confirmPartials'; folder: string; partials: PartialFile[] }
+  | {
+      kind: 'confirmSync';
+      /** `put`: the local folder onto the remote one; `get`: the other way. */
+      direction: 'get' | 'put';
+      local: string;
+      remote: string;
+      /** The plan's summary and its first actions, as the dialog shows them. */
+      summary: string;
+      actions: string[];
+      /** Nothing to do: the dialog says so and only closes. */
+      empty: boolean;
+    }
   | { kind: 'help'; scroll: number };
 
 export interface Message {

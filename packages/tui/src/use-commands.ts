@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { useApp } from 'ink';
 import type { Controller } from './controller.js';
 import { describeError } from './errors.js';
-import { plural } from './format.js';
+import { formatBytes, plural } from './format.js';
 import type { Command } from './keys.js';
 import type { Layout } from './layout.js';
 import { removeLocal } from './local-fs.js';
@@ -30,6 +30,7 @@ export type QuestionMode = Extract<
   | { kind: 'confirmPartials' }
   | { kind: 'confirmQuit' }
   | { kind: 'confirmReconnect' }
+  | { kind: 'confirmSync' }
 >;
 
 export type OverwriteMode = Extract<Mode, { kind: 'confirmOverwrite' }>;
@@ -61,7 +62,9 @@ export function useCommands(
       return;
     }
     if (mode.kind === 'confirmDelete') void deleteEntries(mode.side, mode.folder, mode.entries);
-    else if (mode.kind === 'confirmPartials') void removePartials(mode.folder, mode.partials);
+    else if (mode.kind === 'confirmSync') {
+      if (!mode.empty) runSync(mode);
+    } else if (mode.kind === 'confirmPartials') void removePartials(mode.folder, mode.partials);
     else if (mode.kind === 'confirmQuit') exit();
     else reconnect();
   }
@@ -80,6 +83,56 @@ export function useCommands(
     } else if (command !== 'overwriteNo') return;
     if (next.length === 0) dispatch({ type: 'closeMode' });
     else dispatch({ type: 'setMode', mode: { kind: 'confirmOverwrite', pending: next } });
+  }
+
+  /** Plans a sync of the focused pane's folder onto the other pane's, and asks (dialog). */
+  function offerSync(from: 'local' | 'remote') {
+    const state = current.current;
+    if (state.connection.phase !== 'connected') return message('Not connected.', 'error');
+    const direction = from === 'local' ? 'put' : 'get';
+    const local = state.panes.local.path;
+    const remote = state.panes.remote.path;
+    message('Comparing the two folders…');
+    controller.sync({ direction, local, remote, dryRun: true }).then(
+      (result) => {
+        const { plan, summary } = result;
+        const actions = [...plan.copy, ...plan.after].map(
+          (item) => `${item.action} ${item.path} (${item.reason})`,
+        );
+        const text = `${summary.created} to create, ${summary.updated} to update, ${summary.unchanged} unchanged, ${formatBytes(summary.bytes)} to move`;
+        dispatch({
+          type: 'setMode',
+          mode: {
+            kind: 'confirmSync',
+            direction,
+            local,
+            remote,
+            summary: text,
+            actions,
+            empty: actions.length === 0,
+          },
+        });
+      },
+      (error: unknown) => message(describeError(error), 'error'),
+    );
+  }
+
+  function runSync(mode: Extract<Mode, { kind: 'confirmSync' }>) {
+    const { direction, local, remote } = mode;
+    message('Syncing…');
+    controller.sync({ direction, local, remote }).then(
+      (result) => {
+        const { summary } = result;
+        message(
+          `Synced: ${summary.created} created, ${summary.updated} updated, ${formatBytes(result.bytes)} moved.`,
+        );
+        refresh();
+      },
+      (error: unknown) => {
+        message(describeError(error), 'error');
+        refresh();
+      },
+    );
   }
 
   /** Looks for partial downloads no transfer will resume in the local pane's folder. */
@@ -169,6 +222,9 @@ export function useCommands(
           mode: { kind: 'confirmDelete', side, folder: pane.path, entries },
         });
       }
+      case 'sync':
+        if (side === undefined) return;
+        return offerSync(side);
       case 'mkdir': {
         if (side === undefined || pane === undefined) return;
         const mode: Mode = {

@@ -42,6 +42,7 @@ export function useKeys(
       case 'confirmDelete':
       case 'confirmPartials':
       case 'confirmQuit':
+      case 'confirmSync':
       case 'confirmReconnect': {
         const command = name === undefined ? undefined : commandIn(bindings, ['confirm'], name);
         if (command === 'yes') answer(mode, true);

@@ -32,7 +32,7 @@ export function findExecutable(name: string): string | undefined {
   return undefined;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -45,7 +45,7 @@ function freePort(): Promise<number> {
 }
 
 /** Resolves once an FTP server on `port` sends its 220 greeting. */
-async function waitForFtp(port: number, deadlineMs = 10_000): Promise<void> {
+export async function waitForFtp(port: number, deadlineMs = 10_000): Promise<void> {
   const until = performance.now() + deadlineMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -323,7 +323,12 @@ export async function runFtpSrv(ctx: BenchContext): Promise<void> {
   }
 }
 
-function vsftpdConfig(root: string, port: number, logFile: string, emptyDir: string): string {
+export function vsftpdConfig(
+  root: string,
+  port: number,
+  logFile: string,
+  emptyDir: string,
+): string {
   return `${[
     'listen=YES',
     'listen_ipv6=NO',
@@ -361,7 +366,7 @@ function vsftpdConfig(root: string, port: number, logFile: string, emptyDir: str
   ].join('\n')}\n`;
 }
 
-function userIds(name: string): { uid: number; gid: number } | undefined {
+export function userIds(name: string): { uid: number; gid: number } | undefined {
   try {
     const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
