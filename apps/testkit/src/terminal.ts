@@ -106,6 +106,20 @@ export class TerminalRun {
     return this.until(() => what.test(plain()), `output ${what}`, deadlineMs);
   }
 
+  /** Resolves with the first match of `pattern` in what the program wrote (raw, as sent). */
+  async output(pattern: RegExp, deadlineMs = SCREEN_DEADLINE_MS): Promise<RegExpExecArray> {
+    let match: RegExpExecArray | null = null;
+    await this.until(
+      () => {
+        match = pattern.exec(this.raw);
+        return match !== null;
+      },
+      `output ${pattern}`,
+      deadlineMs,
+    );
+    return match as unknown as RegExpExecArray;
+  }
+
   /** Resolves with the screen once `check()` holds (checked on whole frames). */
   until(check: () => boolean, what: string, deadlineMs = SCREEN_DEADLINE_MS): Promise<string> {
     if (!this.inFrame && check()) return Promise.resolve(this.screen());
