@@ -6,46 +6,21 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { cftpInTerminal, type TerminalRun } from '@cftp/testkit';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  cliArgs,
-  MiB,
-  makeTempDir,
-  type RunningServer,
-  removeTempDirs,
-  sha256File,
-  startServer,
-  writeRandomFile,
-} from './helpers.js';
+import type { TerminalRun } from '@cftp/testkit';
+import { describe, expect, it } from 'vitest';
+import { MiB, makeTempDir, sha256File, useTerminals, writeRandomFile } from './helpers.js';
 
 const COLS = 80;
 const ROWS = 24;
 
-let sessions: TerminalRun[] = [];
-let servers: RunningServer[] = [];
-
-async function serve(root: string): Promise<RunningServer> {
-  const running = await startServer(root);
-  servers.push(running);
-  return running;
-}
+const terminals = useTerminals();
+const serve = terminals.server;
 
 /** `cftp client 127.0.0.1 PORT` in an 80×24 pty (testkit's runner, CI left out). */
 function prompt(port: number, cwd: string): TerminalRun {
-  const args = cliArgs(['client', '127.0.0.1', String(port)]);
-  const session = cftpInTerminal(args, { cwd, cols: COLS, rows: ROWS, dropEnv: ['CI'] });
-  sessions.push(session);
-  return session;
+  const args = ['client', '127.0.0.1', String(port)];
+  return terminals.cftp(args, { cwd, cols: COLS, rows: ROWS, dropEnv: ['CI'] });
 }
-
-afterEach(async () => {
-  await Promise.all(sessions.map((session) => session.stop()));
-  await Promise.all(servers.map((running) => running.stop()));
-  sessions = [];
-  servers = [];
-});
-afterAll(removeTempDirs);
 
 describe('the ftp> prompt in a terminal (issue 14)', () => {
   it('says whom it is connected to, clears the screen, and ends Ctrl-D on a new line', async () => {

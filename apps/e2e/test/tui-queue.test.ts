@@ -1,43 +1,25 @@
 // `cftp tui` at 80×24 in a real pseudo-terminal (testkit's runner: CI removed from the
-// environment so Ink draws as on a person's terminal, whole frames, a headless xterm): with 8 files
-// queued (one at a time), the running transfer is on screen in every frame, the hidden items
+// environment so Ink draws as on a person's terminal, whole frames, a headless xterm): with
+// 8 files queued (one at a time), the running transfer is on screen in every frame, the hidden items
 // are counted (`+N more`), and the footer keeps `t queue` (issue 14).
 import { readdir } from 'node:fs/promises';
-import { cftpInTerminal, type TerminalRun } from '@cftp/testkit';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  cliArgs,
-  makeTempDir,
-  type RunningServer,
-  removeTempDirs,
-  startServer,
-  writeRandomFile,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { makeTempDir, useTerminals, writeRandomFile } from './helpers.js';
 
 const COLUMNS = 80;
 const ROWS = 24;
 
-let sessions: TerminalRun[] = [];
-let servers: RunningServer[] = [];
-afterEach(async () => {
-  await Promise.all(sessions.map((session) => session.stop()));
-  await Promise.all(servers.map((running) => running.stop()));
-  sessions = [];
-  servers = [];
-});
-afterAll(removeTempDirs);
+const terminals = useTerminals();
 
 describe('cftp tui queue at 80×24', () => {
   it('keeps the running transfer on screen with 8 items queued', async () => {
     const root = await makeTempDir();
     const local = await makeTempDir();
     for (let i = 1; i <= 8; i++) await writeRandomFile(`${root}/f${i}.bin`, 12 * 1024 * 1024);
-    const running = await startServer(root);
-    servers.push(running);
+    const running = await terminals.server(root);
 
     const args = ['tui', '127.0.0.1', String(running.port), '--concurrency', '1'];
-    const session = cftpInTerminal(cliArgs(args), { cwd: local, cols: COLUMNS, rows: ROWS });
-    sessions.push(session);
+    const session = terminals.cftp(args, { cwd: local, cols: COLUMNS, rows: ROWS });
 
     // Every whole frame is checked: while the summary says a transfer runs, its row is shown.
     const hidden: string[] = [];

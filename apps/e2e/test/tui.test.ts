@@ -5,18 +5,9 @@
 // what happens without a terminal.
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cftpInTerminal, type TerminalRun } from '@cftp/testkit';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  cliArgs,
-  makeTempDir,
-  type RunningServer,
-  removeTempDirs,
-  runCli,
-  sha256File,
-  startServer,
-  writeRandomFile,
-} from './helpers.js';
+import type { TerminalRun } from '@cftp/testkit';
+import { describe, expect, it } from 'vitest';
+import { makeTempDir, runCli, sha256File, useTerminals, writeRandomFile } from './helpers.js';
 
 const KEY = { tab: '\t', enter: '\r', backspace: '\u007f' };
 
@@ -24,29 +15,14 @@ const KEY = { tab: '\t', enter: '\r', backspace: '\u007f' };
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences
 const COLOUR_SGR = /\u001b\[(?:\d+;)*(?:3[0-7]|4[0-7]|9[0-7]|38|48)(?:;\d+)*m/;
 
-let sessions: TerminalRun[] = [];
-let servers: RunningServer[] = [];
+const terminals = useTerminals();
 
 /** `cftp tui ARGS` in a 100×30 pty (testkit's runner: whole frames, a headless xterm). */
 function tui(args: string[], options: { cwd: string; env?: Record<string, string> }): TerminalRun {
-  const session = cftpInTerminal(cliArgs(['tui', ...args]), options);
-  sessions.push(session);
-  return session;
+  return terminals.cftp(['tui', ...args], options);
 }
 
-async function server(root: string, args: string[] = []): Promise<RunningServer> {
-  const running = await startServer(root, args);
-  servers.push(running);
-  return running;
-}
-
-afterEach(async () => {
-  await Promise.all(sessions.map((session) => session.stop()));
-  await Promise.all(servers.map((running) => running.stop()));
-  sessions = [];
-  servers = [];
-});
-afterAll(removeTempDirs);
+const server = terminals.server;
 
 describe('cftp tui in a terminal', () => {
   it('browses, copies two files down, uploads one back and deletes it after confirming', async () => {
