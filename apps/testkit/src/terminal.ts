@@ -108,16 +108,16 @@ export class TerminalRun {
 
   /** Resolves with the first match of `pattern` in what the program wrote (raw, as sent). */
   async output(pattern: RegExp, deadlineMs = SCREEN_DEADLINE_MS): Promise<RegExpExecArray> {
-    let match: RegExpExecArray | null = null;
-    await this.until(
-      () => {
-        match = pattern.exec(this.raw);
-        return match !== null;
-      },
-      `output ${pattern}`,
-      deadlineMs,
-    );
-    return match as unknown as RegExpExecArray;
+    const found: RegExpExecArray[] = [];
+    const check = () => {
+      const match = pattern.exec(this.raw);
+      if (match !== null) found.push(match);
+      return match !== null;
+    };
+    await this.until(check, `output ${pattern}`, deadlineMs);
+    const [match] = found;
+    if (match === undefined) throw new Error(`no ${pattern} in the output`); // until() saw one
+    return match;
   }
 
   /** Resolves with the screen once `check()` holds (checked on whole frames). */
