@@ -9,7 +9,6 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { readPassword } from './secrets.js';
 import type { ServerCommandOptions } from './server-command.js';
 import { addServerOptions } from './server-options.js';
-import { runSyncOneShot } from './sync-oneshot.js';
 import { registerTuiCommand } from './tui-command.js';
 import { addUser, PERMISSIONS, type Permission, setPassword } from './users.js';
 import { packageVersion } from './version.js';
@@ -224,6 +223,7 @@ addSecurityFlags(program.command('sync'))
   .allowUnknownOption()
   .argument('<words...>', 'sync options and the two sides')
   .action(async (words: string[], opts: OneShotFlags) => {
+    const { runSyncOneShot } = await import('./sync-oneshot.js');
     process.exitCode = await runSyncOneShot(words, opts);
   });
 
