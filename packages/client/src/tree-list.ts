@@ -69,12 +69,18 @@ class Handoff<T> {
 
   async give(item: T, signal: AbortSignal): Promise<void> {
     while (this.item !== undefined) {
-      if (signal.aborted) throw signal.reason;
+      signal.throwIfAborted();
       await new Promise<void>((resolve) => {
-        this.wakeGiver = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        // One listener at a time, removed when woken: a long tree waits here many times.
+        const onAbort = () => resolve();
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.wakeGiver = () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        };
       });
     }
+    signal.throwIfAborted();
     this.item = item;
     this.wakeTaker?.();
   }

@@ -86,6 +86,23 @@ describe('client.tree (§6.10)', () => {
     expect((await client.list('')).length).toBe(300);
   });
 
+  it('gives a slow reader every entry: the request waits for it, chunk after chunk', async () => {
+    const { port, root } = await fx.startServer();
+    const long = 'x'.repeat(200);
+    await Promise.all(
+      Array.from({ length: 2000 }, (_, i) => writeFile(join(root, `${long}${i}`), '')),
+    );
+    const client = await fx.connect(port);
+    const names = new Set<string>();
+    const listing = client.tree('');
+    for await (const entry of listing) {
+      names.add(entry.path);
+      await new Promise((resolve) => setImmediate(resolve)); // slower than the socket
+    }
+    expect(names.size).toBe(2000);
+    expect(listing.complete).toBe(true);
+  });
+
   it('fails with ENOENT for a missing folder, before any entry', async () => {
     const { port } = await fx.startServer();
     const client = await fx.connect(port);

@@ -28,6 +28,8 @@ export interface LocalTreeOptions {
 /** Folders read at once, and files hashed at once. */
 const PARALLEL = 8;
 const READ_BYTES = 1024 * 1024;
+/** lstat calls in flight together, per folder. */
+const STAT_BATCH = 64;
 
 function typeOf(dirent: {
   isFile(): boolean;
@@ -101,38 +103,48 @@ export async function localTree(
             complete = false; // removed meanwhile, or unreadable: not seen is not absent
             return;
           }
+          const named: { dirent: Dirent; name: string }[] = [];
           for (const dirent of dirents) {
             // Partial downloads and uploads in progress (§8): never part of a tree.
             if (isTempName(dirent.name)) continue;
-            let name: string;
             try {
-              name = checkName(dirent.name);
+              named.push({ dirent, name: checkName(dirent.name) });
             } catch (error) {
               // The protocol cannot carry it (§9): it cannot be on the other side either.
               if (error instanceof CftpError) options.onWarning?.(error);
-              continue;
             }
-            const below = path === '' ? name : `${path}/${name}`;
-            const onDisk = local === '' ? dirent.name : `${local}/${dirent.name}`;
-            const type = typeOf(dirent);
-            let info: Awaited<ReturnType<typeof lstat>>;
-            try {
-              info = await lstat(join(top, onDisk));
-            } catch {
-              complete = false;
-              continue;
-            }
-            const entry: SyncEntry = {
-              path: below,
-              type,
-              size: type === 'dir' ? 0 : info.size,
-              mtime: Math.max(0, Math.trunc(info.mtimeMs)),
-              ...(type === 'file' || type === 'dir' ? { mode: info.mode & MODE_MASK } : {}),
-              ...(onDisk === below ? {} : { local: onDisk }),
-            };
-            entries.set(below, entry);
-            if (type === 'dir' && (options.enter?.(below) ?? true)) next.push([below, onDisk]);
-            if (type === 'file' && options.digest !== undefined) files.push(entry);
+          }
+          // lstat on the thread pool, a batch at a time: one by one, a big folder is slow.
+          for (let at = 0; at < named.length; at += STAT_BATCH) {
+            const batch = named.slice(at, at + STAT_BATCH);
+            const infos = await Promise.all(
+              batch.map(({ dirent }) =>
+                lstat(join(top, local === '' ? dirent.name : `${local}/${dirent.name}`)).catch(
+                  () => undefined,
+                ),
+              ),
+            );
+            batch.forEach(({ dirent, name }, i) => {
+              const info = infos[i];
+              if (info === undefined) {
+                complete = false; // removed meanwhile, or unreadable
+                return;
+              }
+              const below = path === '' ? name : `${path}/${name}`;
+              const onDisk = local === '' ? dirent.name : `${local}/${dirent.name}`;
+              const type = typeOf(dirent);
+              const entry: SyncEntry = {
+                path: below,
+                type,
+                size: type === 'dir' ? 0 : info.size,
+                mtime: Math.max(0, Math.trunc(info.mtimeMs)),
+                ...(type === 'file' || type === 'dir' ? { mode: info.mode & MODE_MASK } : {}),
+                ...(onDisk === below ? {} : { local: onDisk }),
+              };
+              entries.set(below, entry);
+              if (type === 'dir' && (options.enter?.(below) ?? true)) next.push([below, onDisk]);
+              if (type === 'file' && options.digest !== undefined) files.push(entry);
+            });
           }
         }),
       );
