@@ -44,6 +44,7 @@ function typeOf(dirent: {
 
 async function digestOf(
   path: string,
+  size: number,
   algorithm: DigestAlgorithm,
   signal?: AbortSignal,
 ): Promise<string> {
@@ -51,7 +52,9 @@ async function digestOf(
   try {
     const hash = createDigest(algorithm);
     const read = readFromHandle(handle);
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    // Sized to the file (most are small): a 1 MiB buffer per file is gigabytes of garbage
+    // for a tree of many small files.
+    const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, Math.max(4096, size + 1)));
     for (let position = 0; ; ) {
       signal?.throwIfAborted();
       const n = await read(buffer, position);
@@ -156,7 +159,7 @@ export async function localTree(
           files.slice(i, i + PARALLEL).map(async (entry) => {
             const path = join(top, entry.local ?? entry.path);
             try {
-              entry.digest = await digestOf(path, algorithm, options.signal);
+              entry.digest = await digestOf(path, entry.size, algorithm, options.signal);
             } catch (error) {
               options.signal?.throwIfAborted();
               throw localIoError(error, path, 'reading');
