@@ -136,6 +136,23 @@ describe('two syncs into one destination at once', () => {
   });
 });
 
+describe('--delete on an incomplete source', () => {
+  it('copies, then refuses to delete: a name the server left out is not proof of absence', async () => {
+    const src = join(cftp.root, 'partial');
+    await mkdir(src);
+    await writeFile(join(src, 'ok.txt'), 'ok');
+    await writeFile(join(src, 'bad\u0001name'), 'cannot be carried'); // §6.1: left out, counted
+    const copy = join(base, 'copy');
+    await mkdir(copy);
+    await writeFile(join(copy, 'mine.txt'), 'mine');
+    const run = await sync(['--delete', at(cftp.server.port, 'partial'), 'copy'], base);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/--delete refused: the source tree is incomplete/);
+    expect(await readFile(join(copy, 'ok.txt'), 'utf8')).toBe('ok');
+    expect(await readFile(join(copy, 'mine.txt'), 'utf8')).toBe('mine');
+  });
+});
+
 describe('--delete after a failed copy', () => {
   it('deletes nothing when a copy failed', async () => {
     const users = join(base, 'users.json');

@@ -6,7 +6,7 @@ import { lstat, opendir } from 'node:fs/promises';
 import { type Entry, type EntryType, MAX_LIST_ENTRIES, MODE_MASK, PathError } from '@cftp/protocol';
 import { exists, type Folder, type FolderAccess } from './confinement.js';
 import { judgeName, MAY_HAVE_OTHER_FORM, OtherForms, openRawDir, rawName } from './names.js';
-import { type Listing, storageError } from './storage.js';
+import { type Listing, type ListOptions, storageError } from './storage.js';
 
 /** Entries stat'ed (and sent) together; the event loop is let go between batches. */
 const LIST_BATCH = 128;
@@ -71,26 +71,44 @@ export async function refuseOtherForm(
  * thread pool (at most LIST_BATCH), never a sync call on the server's event loop, where a
  * slow or network disk would stall every session (docs/performance.md, LIST).
  */
-async function statBatch(folder: Folder, names: readonly string[]): Promise<Entry[]> {
+async function statBatch(
+  folder: Folder,
+  names: readonly string[],
+  identities?: Map<string, string>,
+): Promise<Entry[]> {
   const infos = await Promise.all(
     // Unreadable now (removed, or EACCES on a race): left out, as if removed while listing.
     names.map((name) => lstat(folder.entry(name)).catch(() => undefined)),
   );
   const entries: Entry[] = [];
   infos.forEach((info, i) => {
-    if (info !== undefined) entries.push(toEntry(names[i]!, info));
+    if (info === undefined) return;
+    const entry = toEntry(names[i]!, info);
+    entries.push(entry);
+    if (identities !== undefined && info.isFile()) identities.set(entry.name, fileIdentity(info));
   });
   return entries;
 }
 
+/** What changes whenever a file's content may have: the key of `tree`'s digest cache. */
+export function fileIdentity(info: Stats): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+}
+
 /** A folder's listing (§6.1); `skipped` is complete once the batches have been read. */
-export function listFolder(folders: FolderAccess, segments: readonly string[]): Listing {
+export function listFolder(
+  folders: FolderAccess,
+  segments: readonly string[],
+  options: ListOptions = {},
+): Listing {
   const counts = { skipped: 0 };
+  const identities = options.identities === true ? new Map<string, string>() : undefined;
   return {
     get skipped() {
       return counts.skipped;
     },
-    [Symbol.asyncIterator]: () => listBatches(folders, segments, counts),
+    ...(identities === undefined ? {} : { identities }),
+    [Symbol.asyncIterator]: () => listBatches(folders, segments, counts, identities),
   };
 }
 
@@ -103,6 +121,7 @@ async function* listBatches(
   folders: FolderAccess,
   segments: readonly string[],
   counts: { skipped: number },
+  identities?: Map<string, string>,
 ): AsyncGenerator<Entry[]> {
   const path = segments.join('/');
   const folder = await folders.open(segments);
@@ -138,7 +157,7 @@ async function* listBatches(
           }
           names.push(verdict.name);
         }
-        const present = await statBatch(folder, names);
+        const present = await statBatch(folder, names, identities);
         listed += present.length;
         if (present.length > 0) yield present;
       }

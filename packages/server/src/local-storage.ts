@@ -7,10 +7,11 @@ import { type Entry, MODE_MASK, PathError } from '@cftp/protocol';
 import { readFromHandle } from '@cftp/transfer';
 import { ConfinedRoot, exists } from './confinement.js';
 import { FolderSyncer } from './folder-sync.js';
-import { listFolder, refuseOtherForm, toEntry } from './listing.js';
+import { fileIdentity, listFolder, refuseOtherForm, toEntry } from './listing.js';
 import { onDiskSegments } from './names.js';
 import {
   type Listing,
+  type ListOptions,
   type ReadableFile,
   type Storage,
   type SweepOptions,
@@ -51,13 +52,13 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     return [...(await this.onDisk(segments.slice(0, -1))), segments.at(-1)!];
   }
 
-  async list(asked: readonly string[]): Promise<Listing> {
+  async list(asked: readonly string[], options: ListOptions = {}): Promise<Listing> {
     const segments = await this.onDisk(asked);
     // Checked now, so a bad path fails before `ready`; opened (and checked) again when the
     // listing is first read: a request that fails before its data channel connects never
     // starts the generator, whose `finally` would not run.
     await (await this.openFolder(segments)).close();
-    return listFolder(this.folderAccess(), segments);
+    return listFolder(this.folderAccess(), segments, options);
   }
 
   async openRead(asked: readonly string[]): Promise<ReadableFile> {
@@ -82,7 +83,7 @@ export class LocalStorage extends ConfinedRoot implements Storage {
         size: info.size,
         mtime: Math.max(0, Math.trunc(info.mtimeMs)),
         mode: info.mode & MODE_MASK,
-        identity: `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`,
+        identity: fileIdentity(info),
         read: readFromHandle(handle),
         close: () => handle.close(),
       };

@@ -82,11 +82,22 @@ export interface SweepResult {
  */
 export interface Listing extends AsyncIterable<Entry[]> {
   readonly skipped?: number;
+  /**
+   * With `identities: true`, when the storage can tell: each listed file's identity (as
+   * `ReadableFile.identity`) by name, filled as the batches are read. `tree` looks its
+   * digest cache up with it, without opening unchanged files (§6.10).
+   */
+  readonly identities?: ReadonlyMap<string, string>;
+}
+
+export interface ListOptions {
+  /** Collect `Listing.identities` (only `tree` with digests asks: it costs memory). */
+  identities?: boolean;
 }
 
 export interface Storage {
   /** Opens a folder for listing; entries exclude temporary upload files. */
-  list(segments: readonly string[]): Promise<Listing>;
+  list(segments: readonly string[], options?: ListOptions): Promise<Listing>;
   openRead(segments: readonly string[]): Promise<ReadableFile>;
   createUpload(segments: readonly string[], options?: UploadOptions): Promise<Upload>;
   /** The entry itself, not following a final symlink (§6.6). */

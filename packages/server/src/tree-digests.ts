@@ -58,6 +58,15 @@ export function digestCacheOf(storage: Storage): DigestCache {
   return cache;
 }
 
+/** The cached digest of the file with this identity, if any. */
+export function cachedDigest(
+  cache: DigestCache,
+  algorithm: DigestAlgorithm,
+  identity: string,
+): string | undefined {
+  return cache.get(`${algorithm}:${identity}`);
+}
+
 /**
  * The digest of an opened file, in `algorithm`: from the cache when the file's identity is
  * known and unchanged, else read in full (exactly `file.size` bytes: the size the tree line

@@ -22,7 +22,7 @@ import {
   withDataChannel,
 } from './operations.js';
 import type { Listing } from './storage.js';
-import { type DigestCache, digestCacheOf, fileDigest } from './tree-digests.js';
+import { cachedDigest, type DigestCache, digestCacheOf, fileDigest } from './tree-digests.js';
 
 /** Lines are joined into writes of about this size: one syscall per many entries. */
 const WRITE_BYTES = 64 * 1024;
@@ -47,13 +47,14 @@ export async function runTree(
   request: { digest?: boolean },
 ): Promise<OperationResult> {
   // Opened (and so checked) before `ready`: ENOENT, ENOTDIR, EACCES are the request's reply.
-  const listing = await ctx.storage.list(segments);
+  const digests = request.digest === true;
+  const listing = await ctx.storage.list(segments, { identities: digests });
   const topPath = segments.join('/');
   const state: WalkState = {
     ctx,
     top: segments,
     topBytes: topPath === '' ? 0 : Buffer.byteLength(topPath) + 1,
-    cache: request.digest === true ? digestCacheOf(ctx.storage) : undefined,
+    cache: digests ? digestCacheOf(ctx.storage) : undefined,
     count: 0,
     skipped: 0,
     stopped: false,
@@ -110,7 +111,7 @@ async function* walkFolder(
         state.skipped++;
         return;
       }
-      const line = await lineFor(state, below, entry);
+      const line = await lineFor(state, below, entry, listing.identities?.get(entry.name));
       if (line === undefined) {
         state.skipped++;
         continue;
@@ -125,7 +126,9 @@ async function* walkFolder(
       }
       let inner: Listing;
       try {
-        inner = await state.ctx.storage.list([...state.top, ...folder]);
+        inner = await state.ctx.storage.list([...state.top, ...folder], {
+          identities: state.cache !== undefined,
+        });
       } catch {
         state.skipped++; // removed meanwhile, or unreadable: the tree is incomplete
         continue;
@@ -141,6 +144,7 @@ async function lineFor(
   state: WalkState,
   below: readonly string[],
   entry: Entry,
+  identity: string | undefined,
 ): Promise<TreeEntry | undefined> {
   let name: string;
   try {
@@ -154,6 +158,12 @@ async function lineFor(
   const mode = entry.mode === undefined ? {} : { mode: entry.mode };
   if (entry.type !== 'file' || state.cache === undefined) {
     return { path, type: entry.type, size: entry.size, mtime: entry.mtime, ...mode };
+  }
+  // Known from the listing and unchanged since: the cached digest, without opening the file.
+  const known =
+    identity === undefined ? undefined : cachedDigest(state.cache, state.ctx.digest, identity);
+  if (known !== undefined) {
+    return { path, type: 'file', size: entry.size, mtime: entry.mtime, ...mode, digest: known };
   }
   // With digests, size and mtime come from the opened file, so they describe the bytes hashed.
   try {

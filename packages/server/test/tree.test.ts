@@ -36,10 +36,12 @@ async function tree(control: Control, path?: string, digest?: boolean) {
   return { entries, done };
 }
 
-/** A LocalStorage that counts the bytes read from files (digests included). */
+/** A LocalStorage that counts the files opened and the bytes read (digests included). */
 class CountingStorage extends LocalStorage {
   bytesRead = 0;
+  opened = 0;
   override async openRead(segments: readonly string[]): Promise<ReadableFile> {
+    this.opened++;
     const file = await super.openRead(segments);
     return {
       ...file,
@@ -121,9 +123,11 @@ describe('docs/protocol.md §6.10 tree', () => {
     expect(storage.bytesRead).toBe(13 + 70_000);
 
     storage.bytesRead = 0;
+    storage.opened = 0;
     const second = await tree(control, '', true);
     expect(second.entries).toEqual(first.entries);
     expect(storage.bytesRead).toBe(0);
+    expect(storage.opened).toBe(0); // known from the listing's lstat: not even opened
 
     // A change of content under the same size and mtime still misses the cache: ctime moved.
     const a = join(root, 'docs', 'a.txt');
