@@ -47,8 +47,11 @@ export interface Fixture {
   /** The real server over a fresh temp root (or `options.root`). */
   startServer(options?: Partial<ServerOptions>): Promise<RealServer>;
   connect(port: number, options?: Partial<ConnectOptions>): Promise<CftpClient>;
-  /** A server that completes the handshake and passes every later message to `handler`. */
-  startFake(handler: FakeHandler): Promise<number>;
+  /**
+   * A server that completes the handshake (listing `features` in `welcome`, default
+   * `sha256` only) and passes every later message to `handler`.
+   */
+  startFake(handler: FakeHandler, features?: readonly string[]): Promise<number>;
   /** A plain TCP server that accepts and never says anything. */
   startSilent(): Promise<number>;
   /** A port on 127.0.0.1 that was just free (nothing listens on it). */
@@ -129,7 +132,7 @@ export function useFixture(): Fixture {
       clients.push(client);
       return client;
     },
-    async startFake(handler) {
+    async startFake(handler, features = ['sha256']) {
       const server = createNetServer((socket) => {
         const decoder = new MessageDecoder();
         const session: FakeSession = {
@@ -148,7 +151,7 @@ export function useFixture(): Fixture {
                 type: 'welcome',
                 id: message.id,
                 version: 1,
-                features: ['sha256'],
+                features: [...features],
                 agent: 'fake/0',
                 maxFrameSize: 65536,
                 maxInFlight: 16,
