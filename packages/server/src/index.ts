@@ -23,6 +23,7 @@ export type { ListingSkippedEvent, OperationEvent } from './session.js';
 export {
   IO_CHUNK_BYTES,
   type Listing,
+  type ListOptions,
   type ReadableFile,
   type Storage,
   type SweepOptions,

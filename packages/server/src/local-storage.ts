@@ -56,8 +56,8 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     const segments = await this.onDisk(asked);
     // Checked now, so a bad path fails before `ready`; opened (and checked) again when the
     // listing is first read: a request that fails before its data channel connects never
-    // starts the generator, whose `finally` would not run.
-    await (await this.openFolder(segments)).close();
+    // starts the generator, whose `finally` would not run. A lazy caller reads at once.
+    if (options.lazy !== true) await (await this.openFolder(segments)).close();
     return listFolder(this.folderAccess(), segments, options);
   }
 

@@ -93,6 +93,11 @@ export interface Listing extends AsyncIterable<Entry[]> {
 export interface ListOptions {
   /** Collect `Listing.identities` (only `tree` with digests asks: it costs memory). */
   identities?: boolean;
+  /**
+   * The caller reads the listing at once and takes a failure from the read: the storage
+   * need not check the folder up front (`tree`, for the folders below the one asked).
+   */
+  lazy?: boolean;
 }
 
 export interface Storage {

@@ -124,16 +124,17 @@ async function* walkFolder(
         state.skipped++; // its content is not walked
         continue;
       }
-      let inner: Listing;
       try {
-        inner = await state.ctx.storage.list([...state.top, ...folder], {
+        // Lazy: read at once, so a failure to open it comes from the read, caught below.
+        const inner = await state.ctx.storage.list([...state.top, ...folder], {
           identities: state.cache !== undefined,
+          lazy: true,
         });
-      } catch {
+        yield* walkFolder(state, folder, inner);
+      } catch (error) {
+        if (state.ctx.signal.aborted) throw error;
         state.skipped++; // removed meanwhile, or unreadable: the tree is incomplete
-        continue;
       }
-      yield* walkFolder(state, folder, inner);
     }
   }
   state.skipped += listing.skipped ?? 0;

@@ -3,10 +3,10 @@
 // second read, the depth bound, and the errors before `ready`.
 import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type TreeEntry, treeEntrySchema } from '@cftp/protocol';
+import { CftpError, type TreeEntry, treeEntrySchema } from '@cftp/protocol';
 import { type Control, openData, readAll, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
-import { LocalStorage, type ReadableFile } from '../src/index.js';
+import { type Listing, type ListOptions, LocalStorage, type ReadableFile } from '../src/index.js';
 import { useFixture } from './fixture.js';
 
 const fx = useFixture();
@@ -139,6 +139,30 @@ describe('docs/protocol.md §6.10 tree', () => {
     expect(changed?.digest).toBe(sha256('HELLO, WORLD\n'));
     expect(changed?.mtime).toBe(byPath.get('docs/a.txt')!.mtime);
     expect(storage.bytesRead).toBe(13);
+  });
+
+  it('counts a folder it cannot read in skipped, and goes on with the rest', async () => {
+    const root = await fx.tempDir();
+    await sampleTree(root);
+    const storage = new (class extends LocalStorage {
+      override async list(segments: readonly string[], options?: ListOptions): Promise<Listing> {
+        if (segments.join('/') !== 'docs/deep') return super.list(segments, options);
+        return {
+          // What an unreadable folder gives a lazy reader: the failure comes from the read.
+          // biome-ignore lint/correctness/useYield: fails before its first batch
+          async *[Symbol.asyncIterator]() {
+            throw new CftpError('EACCES', 'permission denied: "docs/deep"');
+          },
+        };
+      }
+    })(root);
+    const { port } = await fx.start({ storage, root });
+    const control = await fx.control(port);
+    const { entries, done } = await tree(control);
+    expect(entries.map((e) => e.path)).toContain('docs/deep');
+    expect(entries.map((e) => e.path)).not.toContain('docs/deep/b.bin');
+    expect(entries.map((e) => e.path)).toContain('top.txt');
+    expect(done.skipped).toBe(1);
   });
 
   it('stops 64 folders deep and counts what it left out', async () => {
