@@ -20,7 +20,7 @@ import {
   streamLines,
 } from './client-session.js';
 import { localError, usageError } from './errors.js';
-import { EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_CONNECT, EXIT_OK, EXIT_USAGE, failedExit } from './exit-codes.js';
 import { minorGc } from './gc.js';
 import { JsonOutput, type Output, TextOutput } from './output.js';
 import { JsonProgress, NO_PROGRESS, type ProgressView, TerminalProgress } from './progress.js';
@@ -211,5 +211,5 @@ export async function runOneShot(
     controller.signal,
   );
   await client.quit();
-  return run.ok ? EXIT_OK : EXIT_FAILED;
+  return run.ok ? EXIT_OK : failedExit(run.code);
 }

@@ -1,11 +1,18 @@
 // Many files in one command (get -r, put -r, mget, mput). The engine moves them (batches,
 // several requests in flight on the one client, docs/protocol.md §3, §6.7); the command adds
 // one progress line for all of them, -c (continue partial files, leave out the ones an
-// earlier run finished) and errors that name their path as the session shows it.
-import type { TransferFailure, TreeOptions } from '@cftp/client';
+// earlier run finished), errors that name their path as the session shows it, and skip and
+// go on: what cannot be read is named in a warning, the rest is copied, and the summary
+// (`4063 copied, 2 failed: …`, EPARTIAL) makes the command fail.
+import type { FailedEntry, SkippedEntry, TransferFailure, TreeOptions } from '@cftp/client';
+import { CftpError, errorFromCode } from '@cftp/protocol';
 import type { Call } from './context.js';
-import { aboutBatch, aboutPath, localError, pathError } from './errors.js';
+import { aboutPath, describeError, localError, pathError } from './errors.js';
+import { plural } from './format.js';
 import { displayRemote } from './remote-path.js';
+
+/** Names listed in the EPARTIAL summary before `and N more`. */
+const NAMED_IN_SUMMARY = 3;
 
 /** The error a command shows for a failed step of the engine's many-file transfer. */
 export function nameFailure(error: unknown, failure: TransferFailure): unknown {
@@ -21,14 +28,57 @@ export function nameFailure(error: unknown, failure: TransferFailure): unknown {
       return localError(error, failure.local);
     case 'transfer': {
       const [only, ...more] = failure.items;
-      return more.length === 0 && only !== undefined
-        ? aboutPath(error, displayRemote(only.remote))
-        : aboutBatch(
-            error,
-            failure.items.map((item) => displayRemote(item.remote)),
-          );
+      if (more.length === 0 || only === undefined) {
+        return aboutPath(error, displayRemote(only?.remote ?? ''));
+      }
+      return aboutFiles(error, displayRemote(only.remote), more.length);
     }
   }
+}
+
+/**
+ * An error of several files that travelled together, said in the user's terms: `"/a/x" and
+ * 2 other files: …` (how the engine groups files is its own business).
+ */
+function aboutFiles(error: unknown, first: string, others: number): unknown {
+  if (!(error instanceof CftpError) || error.path !== undefined) return error;
+  const files = `"${first}" and ${plural(others, 'other file')}`;
+  return errorFromCode(error.code, `${files}: ${error.message}`, { path: first, cause: error });
+}
+
+/** `skipped symlink a/b -> ../c`, `skipped special file dev/null`: the default for links. */
+export function skippedLine(entry: SkippedEntry): string {
+  if (entry.type === 'other') return `skipped special file ${entry.name}`;
+  return `skipped symlink ${entry.name}${entry.target === undefined ? '' : ` -> ${entry.target}`}`;
+}
+
+/** `skipped a/b: permission denied … (EACCES)`: an entry `keepGoing` left out. */
+export function failedWarning(entry: FailedEntry): CftpError {
+  const { code, message } = describeError(entry.error);
+  return errorFromCode(code, `skipped ${entry.name}: ${message}`, { cause: entry.error });
+}
+
+/** The JSON form of the entries left out: name, code and words, for scripts. */
+export function failedJson(failed: readonly FailedEntry[]) {
+  return failed.map((entry) => ({ name: entry.name, ...describeError(entry.error) }));
+}
+
+/**
+ * `put -r: 4063 copied, 2 failed: a/b, c` (EPARTIAL) when entries were left out: what makes
+ * the command fail after it reported what it did; undefined when nothing failed.
+ */
+export function partialFailure(
+  verb: string,
+  copied: number,
+  failed: readonly FailedEntry[],
+): CftpError | undefined {
+  if (failed.length === 0) return undefined;
+  const names = failed.slice(0, NAMED_IN_SUMMARY).map((entry) => entry.name);
+  if (failed.length > NAMED_IN_SUMMARY) names.push(`and ${failed.length - NAMED_IN_SUMMARY} more`);
+  return new CftpError(
+    'EPARTIAL',
+    `${verb}: ${copied} copied, ${failed.length} failed: ${names.join(', ')}`,
+  );
 }
 
 /**
@@ -61,6 +111,7 @@ export async function transferMany<T>(
           note: `${p.files}/${p.totalFiles} files`,
         }),
       mapError: nameFailure,
+      keepGoing: true,
     });
   } finally {
     task.end();

@@ -21,8 +21,12 @@ export function jsonLine(value: unknown): string {
   );
 }
 
-/** `error: message (CODE)` or `warning: …`, one line whatever the server put in it. */
+/**
+ * `error: message (CODE)` or `warning: …`, one line whatever the server put in it. A string
+ * warning is a plain remark with no code (`warning: skipped symlink a -> b`).
+ */
 export function problemLine(kind: 'error' | 'warning', error: unknown): string {
+  if (typeof error === 'string') return `${kind}: ${escapeControls(error)}`;
   const { code, message } = describeError(error);
   return `${kind}: ${escapeControls(message)} (${escapeControls(code)})`;
 }
@@ -31,6 +35,13 @@ export function problemLine(kind: 'error' | 'warning', error: unknown): string {
 export interface CommandOutcome {
   json: Record<string, unknown>;
   lines: string[];
+  /** Said before the result (stderr): entries left out on the way, each on its own line. */
+  warnings?: unknown[];
+  /**
+   * The command did part of its work (a many-file copy that left entries out, EPARTIAL):
+   * its result is reported, then this error, and the command counts as failed.
+   */
+  failure?: unknown;
 }
 
 export function outcome(json: Record<string, unknown>, lines: string[] = []): CommandOutcome {
@@ -67,6 +78,7 @@ export class TextOutput implements Output {
     if (result.lines.length > 0) {
       this.stdout.write(`${result.lines.map(escapeControls).join('\n')}\n`);
     }
+    if (result.failure !== undefined) this.failure(_command, result.failure);
   }
 
   failure(_command: string | undefined, error: unknown): void {
@@ -91,7 +103,13 @@ export class JsonOutput implements Output {
   echo(_line: string): void {}
 
   success(command: string, result: CommandOutcome): void {
-    this.write({ command, ok: true, ...result.json });
+    if (result.failure === undefined) {
+      this.write({ command, ok: true, ...result.json });
+      return;
+    }
+    // One object for the command still: its figures, and why it counts as failed.
+    const { code, message } = describeError(result.failure);
+    this.write({ command, ok: false, code, message, ...result.json });
   }
 
   failure(command: string | undefined, error: unknown): void {

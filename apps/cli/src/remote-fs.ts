@@ -9,12 +9,13 @@ import type {
   GetOptions,
   OperationOptions,
   PutOptions,
+  SkippedEntry,
   TransferResult,
   TreeOptions,
   TreeResult,
 } from '@cftp/client';
 
-export type { FileItem, FilesOptions, FilesResult, TransferResult, TreeResult };
+export type { FileItem, FilesOptions, FilesResult, SkippedEntry, TransferResult, TreeResult };
 
 export interface RemoteFs {
   list(path: string, options?: OperationOptions): Promise<Entry[]>;

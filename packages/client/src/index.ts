@@ -12,13 +12,15 @@ export { connect, HostKeyChangedError } from './connect.js';
 export { certificateFingerprint } from './data-channel.js';
 export {
   eachLimit,
+  entryFailure,
+  type FailedEntry,
   type FileItem,
   type FilesOptions,
   type FilesProgress,
   type FilesResult,
   type TransferFailure,
 } from './files.js';
-export type { TreeOptions, TreeProgress, TreeResult } from './tree.js';
+export type { SkippedEntry, TreeOptions, TreeProgress, TreeResult } from './tree.js';
 export type {
   BatchItem,
   BatchOptions,

@@ -79,7 +79,9 @@ describe('getTree / putTree', () => {
     const client = await fx.connect(port);
     await client.mkdir('up');
     const up = await client.putTree(source, 'up');
-    expect(up).toMatchObject({ files: 4, folders: 5, skipped: ['link'], unchanged: 0 });
+    expect(up).toMatchObject({ files: 4, folders: 5, unchanged: 0, failed: [] });
+    // A local link is named with its text.
+    expect(up.skipped).toEqual([{ name: 'link', type: 'symlink', target: 'top.bin' }]);
     const back = await fx.tempDir();
     const down = await client.getTree('up', join(back, 'copy'));
     expect(down).toMatchObject({ files: 4, folders: 5, bytes: 370_010, skipped: [] });
@@ -104,7 +106,11 @@ describe('getTree / putTree', () => {
     const client = await fx.connect(port);
     const local = join(await fx.tempDir(), 'copy');
     const result = await client.getTree('top', local);
-    expect(result).toMatchObject({ files: 1, folders: 1, skipped: ['link'] });
+    expect(result).toMatchObject({
+      files: 1,
+      folders: 1,
+      skipped: [{ name: 'link', type: 'symlink' }],
+    });
     expect((await stat(local)).mtimeMs).toBe(times.top);
     expect((await stat(join(local, 'sub'))).mtimeMs).toBe(times.sub);
     expect((await readdir(local)).sort()).toEqual(['sub']);

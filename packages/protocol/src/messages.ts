@@ -32,6 +32,8 @@ const entry = {
   mtime: uint,
   /** v1.1, feature `mode`: the entry's permission bits, for files and folders (§6.8). */
   mode: optional(mode),
+  /** v1.2, feature `links`: a symlink's own text, as the link holds it (§6.1, §6.9). */
+  target: optional(string(1)),
 };
 export const entrySchema = object(entry);
 export type Entry = Infer<typeof entry>;
