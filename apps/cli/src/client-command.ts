@@ -20,7 +20,7 @@ import {
   streamLines,
 } from './client-session.js';
 import { localError, usageError } from './errors.js';
-import { EXIT_CONNECT, EXIT_OK, EXIT_USAGE, failedExit } from './exit-codes.js';
+import { EXIT_CONNECT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, failedExit } from './exit-codes.js';
 import { minorGc } from './gc.js';
 import { JsonOutput, type Output, TextOutput } from './output.js';
 import { JsonProgress, NO_PROGRESS, type ProgressView, TerminalProgress } from './progress.js';
@@ -204,12 +204,17 @@ export async function runOneShot(
       ? [address.path, ...(local === undefined ? [] : [local])]
       : [local ?? '', address.path];
   const controller = new AbortController();
+  // Ctrl-C (SIGINT) cancels the transfer, so that what it leaves is said (a kept partial);
+  // a second one ends the process at once (the listener is gone by then).
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
   const run = await runCommandWords(
     session,
     output,
     [verb, ...flags, '--', ...operands],
     controller.signal,
-  );
+  ).finally(() => process.off('SIGINT', interrupt));
   await client.quit();
+  if (controller.signal.aborted) return EXIT_INTERRUPTED;
   return run.ok ? EXIT_OK : failedExit(run.code);
 }

@@ -6,6 +6,7 @@ import type { Call } from './context.js';
 import { usageError } from './errors.js';
 import { clear, lcd, lls, lpwd } from './local-commands.js';
 import { type CommandOutcome, outcome } from './output.js';
+import { partials } from './partials-command.js';
 import {
   cd,
   ls,
@@ -61,6 +62,7 @@ const NO_CLOBBER: Flag = {
   short: 'n',
   help: 'never overwrite: an existing target is left alone and counted',
 };
+const ALL: Flag = { long: 'all', short: 'a', help: 'with rm: every partial in the local folder' };
 const LONG: Flag = { long: 'long', short: 'l', help: 'type, size and modification time' };
 
 const MANY = Number.POSITIVE_INFINITY;
@@ -210,6 +212,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     maxArgs: 1,
     complete: ['local'],
     run: lls,
+  }),
+  command({
+    name: 'partials',
+    usage: 'partials [rm [-a] [name...]]',
+    help: 'list the partial downloads kept in the local folder; rm: remove them (-a: all)',
+    flags: [ALL],
+    maxArgs: MANY,
+    complete: ['none', 'local'],
+    run: partials,
   }),
   command({
     name: 'clear',

@@ -14,6 +14,8 @@ export const EXIT_CONNECT = 3;
  * could not be read or written: each is named in a warning, the summary counts them (EPARTIAL).
  */
 export const EXIT_PARTIAL = 4;
+/** A one-shot get/put stopped by Ctrl-C (SIGINT): 128 + 2, as a shell reports it. */
+export const EXIT_INTERRUPTED = 130;
 
 /** The exit code of a failed command: EXIT_PARTIAL for a copy that left entries out. */
 export function failedExit(code: string | undefined): number {

@@ -42,6 +42,8 @@ export interface CommandOutcome {
    * its result is reported, then this error, and the command counts as failed.
    */
   failure?: unknown;
+  /** Plain lines said after the result or failure (stderr), e.g. `partial kept: …`. */
+  notes?: string[];
 }
 
 export function outcome(json: Record<string, unknown>, lines: string[] = []): CommandOutcome {
@@ -79,6 +81,7 @@ export class TextOutput implements Output {
       this.stdout.write(`${result.lines.map(escapeControls).join('\n')}\n`);
     }
     if (result.failure !== undefined) this.failure(_command, result.failure);
+    for (const note of result.notes ?? []) this.stderr.write(`${escapeControls(note)}\n`);
   }
 
   failure(_command: string | undefined, error: unknown): void {

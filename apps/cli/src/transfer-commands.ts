@@ -2,11 +2,18 @@
 // interrupted transfer (the engine checks the part already there, docs/protocol.md §6.2,
 // §6.3). Many files run concurrently on the one client, with one progress line for all.
 import { glob, lstat, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { CftpError, type Entry } from '@cftp/client';
+import { basename, dirname, join, relative } from 'node:path';
+import {
+  CftpError,
+  type Entry,
+  keptPartial,
+  type PartialFile,
+  partialStem,
+  partialTarget,
+} from '@cftp/client';
 import type { Call, Session } from './context.js';
 import { aboutPath, localError, pathError } from './errors.js';
-import { batchSummary, sortEntries, transferSummary } from './format.js';
+import { batchSummary, humanSize, sortEntries, transferSummary } from './format.js';
 import { hasGlobMagic, matchNames, splitPattern } from './glob.js';
 import { resolveLocal } from './local-path.js';
 import {
@@ -31,6 +38,7 @@ import {
   remoteJoin,
   resolveRemote,
 } from './remote-path.js';
+import { escapeWord } from './words.js';
 
 /** The local file a download of `name` goes to: `arg` itself, or inside it if a folder. */
 async function localTarget(cwd: string, arg: string | undefined, name: string): Promise<string> {
@@ -86,6 +94,17 @@ function singleSummary(verb: string, name: string, result: TransferResult): stri
   return result.resumedFrom > 0 ? `${line}, resumed at byte ${result.resumedFrom}` : line;
 }
 
+/**
+ * `partial kept: 512.0 MiB in .big.bin.cftp-resume-….part; "get -c big.bin" resumes`: the
+ * partial named by its stem (its key is noise), the command as the person typed it, plus -c.
+ */
+function partialNotice(call: Call, kept: PartialFile): string {
+  const where = relative(call.session.localCwd, dirname(kept.path));
+  const shown = join(where, `${partialStem(partialTarget(kept.name))}….part`);
+  const again = ['get', '-c', ...call.args.map(escapeWord)].join(' ');
+  return `partial kept: ${humanSize(kept.size)} in ${shown}; "${again}" resumes`;
+}
+
 /** One file either way, with a progress line of its own. */
 async function transferOne(
   call: Call,
@@ -111,7 +130,16 @@ async function transferOne(
         ? await session.fs.get(remote, local, options)
         : await session.fs.put(local, remote, options);
   } catch (error) {
-    throw aboutPath(error, displayRemote(remote));
+    const failure = aboutPath(error, displayRemote(remote));
+    const kept = verb === 'get' ? await keptPartial(local, remote) : undefined;
+    if (kept === undefined) throw failure;
+    // A half-written file is never silent: where it is, and the command that resumes it.
+    return {
+      json: { path: displayRemote(remote), local, partial: { path: kept.path, bytes: kept.size } },
+      lines: [],
+      failure,
+      notes: [partialNotice(call, kept)],
+    };
   } finally {
     task.end();
   }

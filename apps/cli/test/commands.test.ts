@@ -24,6 +24,7 @@ describe('the command table', () => {
       'mkdir',
       'mput',
       'mv',
+      'partials',
       'put',
       'pwd',
       'quit',

@@ -20,6 +20,15 @@ export {
   type FilesResult,
   type TransferFailure,
 } from './files.js';
+export {
+  keptPartial,
+  listPartials,
+  type PartialFile,
+  partialStem,
+  partialsFor,
+  partialTarget,
+  removePartial,
+} from './partials.js';
 export type { SkippedEntry, TreeOptions, TreeProgress, TreeResult } from './tree.js';
 export type {
   BatchItem,
