@@ -71,6 +71,8 @@ const put = {
 };
 const stat = { type: literal('stat'), id, path: string() };
 const mkdir = { type: literal('mkdir'), id, path: string() };
+/** v1.2, feature `links` (§6.9): creates the symlink `path` holding the text `target`. */
+const symlink = { type: literal('symlink'), id, path: string(1), target: string(1) };
 const rmdir = { type: literal('rmdir'), id, path: string() };
 const del = { type: literal('delete'), id, path: string() };
 const rename = { type: literal('rename'), id, from: string(), to: string() };
@@ -159,6 +161,7 @@ export type Abort = Infer<typeof abort>;
 export type Quit = Infer<typeof quit>;
 export type Stat = Infer<typeof stat>;
 export type Mkdir = Infer<typeof mkdir>;
+export type Symlink = Infer<typeof symlink>;
 export type Rmdir = Infer<typeof rmdir>;
 export type Delete = Infer<typeof del>;
 export type Rename = Infer<typeof rename>;
@@ -184,7 +187,8 @@ export type ClientMessage =
   | Delete
   | Rename
   | PutMany
-  | GetMany;
+  | GetMany
+  | Symlink;
 export type ServerMessage = Welcome | Ready | Done | Ok | ErrorMessage;
 export type Message = ClientMessage | ServerMessage;
 export type MessageType = Message['type'];
@@ -201,6 +205,7 @@ export const messageSchemas = {
   quit: object(quit),
   stat: object(stat),
   mkdir: object(mkdir),
+  symlink: object(symlink),
   rmdir: object(rmdir),
   delete: object(del),
   rename: object(rename),

@@ -7,6 +7,7 @@ import { type Entry, type EntryType, MAX_LIST_ENTRIES, MODE_MASK, PathError } fr
 import { exists, type Folder, type FolderAccess } from './confinement.js';
 import { judgeName, MAY_HAVE_OTHER_FORM, OtherForms, openRawDir, rawName } from './names.js';
 import { type Listing, storageError } from './storage.js';
+import { withTarget } from './symlink.js';
 
 /** Entries stat'ed (and sent) together; the event loop is let go between batches. */
 const LIST_BATCH = 128;
@@ -76,11 +77,14 @@ async function statBatch(folder: Folder, names: readonly string[]): Promise<Entr
     // Unreadable now (removed, or EACCES on a race): left out, as if removed while listing.
     names.map((name) => lstat(folder.entry(name)).catch(() => undefined)),
   );
-  const entries: Entry[] = [];
+  const entries: Promise<Entry>[] = [];
   infos.forEach((info, i) => {
-    if (info !== undefined) entries.push(toEntry(names[i]!, info));
+    // A symlink's text (§6.1, feature `links`), read in the same batch; runList drops it
+    // for a client that did not ask for links.
+    const at = folder.entry(names[i]!);
+    if (info !== undefined) entries.push(withTarget(toEntry(names[i]!, info), at));
   });
-  return entries;
+  return Promise.all(entries);
 }
 
 /** A folder's listing (§6.1); `skipped` is complete once the batches have been read. */
