@@ -163,6 +163,10 @@ export interface OneShotOptions extends OutputOptions {
   preserve?: boolean;
   /** false: `-n`, never overwrite (commander's `--no-clobber`). */
   clobber?: boolean;
+  /** `-L`: copy what symlinks lead to. */
+  followLinks?: boolean;
+  /** `-l`: recreate symlinks as links. */
+  links?: boolean;
 }
 
 /** `cftp get HOST:PORT:/path [local]` (verb get) or `cftp put local HOST:PORT:/path`. */
@@ -198,6 +202,8 @@ export async function runOneShot(
     ...(options.continue ? ['-c'] : []),
     ...(options.preserve ? ['-p'] : []),
     ...(options.clobber === false ? ['-n'] : []),
+    ...(options.followLinks ? ['-L'] : []),
+    ...(options.links ? ['-l'] : []),
   ];
   const operands =
     verb === 'get'

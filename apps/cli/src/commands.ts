@@ -62,6 +62,16 @@ const NO_CLOBBER: Flag = {
   short: 'n',
   help: 'never overwrite: an existing target is left alone and counted',
 };
+const FOLLOW_LINKS: Flag = {
+  long: 'follow-links',
+  short: 'L',
+  help: 'with -r: copy what symlinks lead to (a link back to a folder that holds it is skipped)',
+};
+const LINKS: Flag = {
+  long: 'links',
+  short: 'l',
+  help: 'with -r: recreate symlinks as links (those that stay inside the tree)',
+};
 const ALL: Flag = { long: 'all', short: 'a', help: 'with rm: every partial in the local folder' };
 const LONG: Flag = { long: 'long', short: 'l', help: 'type, size and modification time' };
 
@@ -105,9 +115,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   command({ name: 'pwd', usage: 'pwd', help: 'print the current server folder', run: pwd }),
   command({
     name: 'get',
-    usage: 'get [-rcpn] <remote> [local]',
+    usage: 'get [-rcpnLl] <remote> [local]',
     help: 'download a file (-r: a folder tree) into the local folder or to [local]',
-    flags: [RECURSIVE, CONTINUE, PRESERVE, NO_CLOBBER],
+    flags: [RECURSIVE, CONTINUE, PRESERVE, NO_CLOBBER, FOLLOW_LINKS, LINKS],
     minArgs: 1,
     maxArgs: 2,
     complete: ['remote', 'local'],
@@ -115,9 +125,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   }),
   command({
     name: 'put',
-    usage: 'put [-rcpn] <local> [remote]',
+    usage: 'put [-rcpnLl] <local> [remote]',
     help: 'upload a file (-r: a folder tree) into the server folder or to [remote]',
-    flags: [RECURSIVE, CONTINUE, PRESERVE, NO_CLOBBER],
+    flags: [RECURSIVE, CONTINUE, PRESERVE, NO_CLOBBER, FOLLOW_LINKS, LINKS],
     minArgs: 1,
     maxArgs: 2,
     complete: ['local', 'remote'],

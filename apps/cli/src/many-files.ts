@@ -4,10 +4,16 @@
 // earlier run finished), errors that name their path as the session shows it, and skip and
 // go on: what cannot be read is named in a warning, the rest is copied, and the summary
 // (`4063 copied, 2 failed: …`, EPARTIAL) makes the command fail.
-import type { FailedEntry, SkippedEntry, TransferFailure, TreeOptions } from '@cftp/client';
+import type {
+  FailedEntry,
+  LinkMode,
+  SkippedEntry,
+  TransferFailure,
+  TreeOptions,
+} from '@cftp/client';
 import { CftpError, errorFromCode } from '@cftp/protocol';
 import type { Call } from './context.js';
-import { aboutPath, describeError, localError, pathError } from './errors.js';
+import { aboutPath, describeError, localError, pathError, usageError } from './errors.js';
 import { plural } from './format.js';
 import { displayRemote } from './remote-path.js';
 
@@ -46,10 +52,28 @@ function aboutFiles(error: unknown, first: string, others: number): unknown {
   return errorFromCode(error.code, `${files}: ${error.message}`, { path: first, cause: error });
 }
 
-/** `skipped symlink a/b -> ../c`, `skipped special file dev/null`: the default for links. */
+/** Why a link was not followed (-L) or recreated (--links), in words. */
+const LINK_REASONS: Record<NonNullable<SkippedEntry['reason']>, string> = {
+  loop: 'a loop: it leads to a folder that holds it',
+  dangling: 'it leads to nothing',
+  'outside-tree': 'it leads outside the copied tree',
+  'outside-root': "it leads outside the server's root",
+};
+
+/** `skipped symlink a/b -> ../c`, `skipped special file dev/null`, with -L/--links a reason. */
 export function skippedLine(entry: SkippedEntry): string {
   if (entry.type === 'other') return `skipped special file ${entry.name}`;
-  return `skipped symlink ${entry.name}${entry.target === undefined ? '' : ` -> ${entry.target}`}`;
+  const target = entry.target === undefined ? '' : ` -> ${entry.target}`;
+  const reason = entry.reason === undefined ? '' : ` (${LINK_REASONS[entry.reason]})`;
+  return `skipped symlink ${entry.name}${target}${reason}`;
+}
+
+/** -L (follow) or --links (recreate): what a tree copy does with symlinks; EUSAGE for both. */
+export function linkMode(call: Call): LinkMode | undefined {
+  const follow = call.flags['follow-links'] === true;
+  const recreate = call.flags.links === true;
+  if (follow && recreate) throw usageError('-L follows links and -l recreates them: not both');
+  return follow ? 'follow' : recreate ? 'recreate' : undefined;
 }
 
 /** `skipped a/b: permission denied … (EACCES)`: an entry `keepGoing` left out. */
@@ -94,6 +118,7 @@ export async function transferMany<T>(
   run: (options: TreeOptions) => Promise<T>,
 ): Promise<T> {
   const { session, signal, flags } = call;
+  const links = linkMode(call);
   const task = session.progress.begin(verb, label);
   try {
     return await run({
@@ -112,6 +137,7 @@ export async function transferMany<T>(
         }),
       mapError: nameFailure,
       keepGoing: true,
+      ...(links === undefined ? {} : { links }),
     });
   } finally {
     task.end();

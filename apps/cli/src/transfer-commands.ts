@@ -13,7 +13,7 @@ import {
 } from '@cftp/client';
 import type { Call, Session } from './context.js';
 import { aboutPath, localError, pathError } from './errors.js';
-import { batchSummary, humanSize, sortEntries, transferSummary } from './format.js';
+import { batchSummary, humanSize, plural, sortEntries, transferSummary } from './format.js';
 import { hasGlobMagic, matchNames, splitPattern } from './glob.js';
 import { resolveLocal } from './local-path.js';
 import {
@@ -217,6 +217,7 @@ function treeOutcome(
   };
   let line = batchSummary(`${verb} -r`, shown, totals);
   line += unchangedNote(call, result.unchanged);
+  if (result.links > 0) line += `; ${plural(result.links, 'link')} made`;
   if (result.failed.length > 0) line += `; ${result.failed.length} failed`;
   const json = {
     path: displayRemote(remote),
@@ -224,6 +225,7 @@ function treeOutcome(
     ...totals,
     ms: Math.round(totals.ms),
     unchanged: result.unchanged,
+    links: result.links,
     skippedEntries: result.skipped.map((entry) => ({ ...entry })),
     failed: failedJson(result.failed),
   };

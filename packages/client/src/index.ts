@@ -29,7 +29,13 @@ export {
   partialTarget,
   removePartial,
 } from './partials.js';
-export type { SkippedEntry, TreeOptions, TreeProgress, TreeResult } from './tree.js';
+export type {
+  LinkMode,
+  SkippedEntry,
+  TreeOptions,
+  TreeProgress,
+  TreeResult,
+} from './tree.js';
 export type {
   BatchItem,
   BatchOptions,

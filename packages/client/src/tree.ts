@@ -2,7 +2,7 @@
 // and moves the files with transferFiles (files.ts: batches, several at a time, byte
 // progress, -c skips). Symlinks and special entries are skipped (and reported), never
 // followed. With `keepGoing` what cannot be read or created is left out and the rest goes on.
-import { mkdir, utimes } from 'node:fs/promises';
+import { mkdir, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CftpError, type Entry } from '@cftp/protocol';
 import {
@@ -27,7 +27,7 @@ import {
 } from './tree-plan.js';
 import type { RemoteFiles } from './types.js';
 
-export type { SkippedEntry } from './tree-plan.js';
+export type { LinkMode, SkippedEntry } from './tree-plan.js';
 export type TreeOptions = PlanOptions;
 export type TreeProgress = FilesProgress;
 
@@ -36,6 +36,8 @@ export interface TreeResult extends FilesResult {
   folders: number;
   /** Entries that are neither files nor folders (symlinks, devices), not copied. */
   skipped: SkippedEntry[];
+  /** Symlinks made as links on the other side (`links: 'recreate'`). */
+  links: number;
 }
 
 const depth = (path: string) => path.split('/').length;
@@ -77,10 +79,11 @@ function without(plan: Plan, lost: ReadonlySet<string>): void {
   plan.files = plan.files.filter((f) => !inside(f.remote));
 }
 
-function result(plan: Plan, moved: FilesResult, started: number): TreeResult {
+function result(plan: Plan, moved: FilesResult, started: number, links: number): TreeResult {
   const failed: FailedEntry[] = [...plan.failed, ...moved.failed];
   return {
     ...moved,
+    links,
     failed: failed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     durationMs: performance.now() - started,
     folders: plan.folders.length,
@@ -118,11 +121,21 @@ export async function getTree(
   }
   without(plan, lost);
   const moved = await transferFiles(client, 'get', jobsOf(plan, local, remote), options);
+  let links = 0;
+  for (const link of plan.links) {
+    if ([...lost].some((gone) => link.remote.startsWith(`${gone}/`))) continue;
+    const path = join(local, link.local);
+    // symlink(2) never replaces what is there: an existing name is EEXIST, one failure.
+    const made = await stepOrSkip(plan, options, link.remote, { step: 'local', local: path }, () =>
+      symlink(link.target, path).then(() => true),
+    );
+    if (made) links++;
+  }
   // Folder times last, deepest first: writing into a folder changes its mtime. Best effort.
   for (const folder of [{ local: '', mtime: top.mtime }, ...plan.folders].reverse()) {
     await utimes(join(local, folder.local), new Date(), new Date(folder.mtime)).catch(() => {});
   }
-  return result(plan, moved, started);
+  return result(plan, moved, started, links);
 }
 
 /** Creates a remote folder, or accepts a folder that is already there. */
@@ -179,5 +192,14 @@ export async function putTree(
   }
   without(plan, lost);
   const moved = await transferFiles(client, 'put', jobsOf(plan, local, remote), options);
-  return result(plan, moved, started);
+  let links = 0;
+  for (const link of plan.links) {
+    if ([...lost].some((gone) => link.remote.startsWith(`${gone}/`))) continue;
+    const path = joinRemote(remote, link.remote);
+    const made = await stepOrSkip(plan, options, link.remote, { step: 'mkdir', remote: path }, () =>
+      client.symlink(path, link.target, { signal: options.signal }).then(() => true),
+    );
+    if (made) links++;
+  }
+  return result(plan, moved, started, links);
 }

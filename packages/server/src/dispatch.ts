@@ -11,8 +11,8 @@ import {
 } from '@cftp/protocol';
 import { runGetMany, runPutMany } from './batch.js';
 import {
-  type OperationContext,
   forPeer,
+  type OperationContext,
   type OperationResult,
   runGet,
   runList,
