@@ -2,18 +2,11 @@
 // interrupted transfer (the engine checks the part already there, docs/protocol.md §6.2,
 // §6.3). Many files run concurrently on the one client, with one progress line for all.
 import { glob, lstat, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
-import {
-  CftpError,
-  type Entry,
-  keptPartial,
-  type PartialFile,
-  partialStem,
-  partialTarget,
-} from '@cftp/client';
+import { basename, join } from 'node:path';
+import { CftpError, type Entry } from '@cftp/client';
 import type { Call, Session } from './context.js';
 import { aboutPath, localError, pathError } from './errors.js';
-import { batchSummary, humanSize, plural, sortEntries, transferSummary } from './format.js';
+import { batchSummary, plural, sortEntries, transferSummary } from './format.js';
 import { hasGlobMagic, matchNames, splitPattern } from './glob.js';
 import { resolveLocal } from './local-path.js';
 import {
@@ -24,6 +17,7 @@ import {
   transferMany,
 } from './many-files.js';
 import { type CommandOutcome, outcome } from './output.js';
+import { afterGet, afterGetTree, afterMget } from './partial-notice.js';
 import type {
   FileItem,
   FilesResult,
@@ -38,7 +32,6 @@ import {
   remoteJoin,
   resolveRemote,
 } from './remote-path.js';
-import { escapeWord } from './words.js';
 
 /** The local file a download of `name` goes to: `arg` itself, or inside it if a folder. */
 async function localTarget(cwd: string, arg: string | undefined, name: string): Promise<string> {
@@ -94,17 +87,6 @@ function singleSummary(verb: string, name: string, result: TransferResult): stri
   return result.resumedFrom > 0 ? `${line}, resumed at byte ${result.resumedFrom}` : line;
 }
 
-/**
- * `partial kept: 512.0 MiB in .big.bin.cftp-resume-….part; "get -c big.bin" resumes`: the
- * partial named by its stem (its key is noise), the command as the person typed it, plus -c.
- */
-function partialNotice(call: Call, kept: PartialFile): string {
-  const where = relative(call.session.localCwd, dirname(kept.path));
-  const shown = join(where, `${partialStem(partialTarget(kept.name))}….part`);
-  const again = ['get', '-c', ...call.args.map(escapeWord)].join(' ');
-  return `partial kept: ${humanSize(kept.size)} in ${shown}; "${again}" resumes`;
-}
-
 /** One file either way, with a progress line of its own. */
 async function transferOne(
   call: Call,
@@ -131,15 +113,10 @@ async function transferOne(
         : await session.fs.put(local, remote, options);
   } catch (error) {
     const failure = aboutPath(error, displayRemote(remote));
-    const kept = verb === 'get' ? await keptPartial(local, remote) : undefined;
-    if (kept === undefined) throw failure;
     // A half-written file is never silent: where it is, and the command that resumes it.
-    return {
-      json: { path: displayRemote(remote), local, partial: { path: kept.path, bytes: kept.size } },
-      lines: [],
-      failure,
-      notes: [partialNotice(call, kept)],
-    };
+    const kept = verb === 'get' ? await afterGet(call, failure, local, remote) : undefined;
+    if (kept === undefined) throw failure;
+    return kept;
   } finally {
     task.end();
   }
@@ -245,9 +222,17 @@ async function getTree(
       : name === ''
         ? session.localCwd
         : join(session.localCwd, name);
-  const result = await transferMany(call, 'get', displayRemote(remote), (options) =>
-    session.fs.getTree(remote, localRoot, options),
-  );
+  const started = Date.now();
+  let result: TreeResult;
+  try {
+    result = await transferMany(call, 'get', displayRemote(remote), (options) =>
+      session.fs.getTree(remote, localRoot, options),
+    );
+  } catch (error) {
+    const kept = await afterGetTree(call, error, localRoot, started);
+    if (kept === undefined) throw error;
+    return kept;
+  }
   return treeOutcome(call, 'get', remote, localRoot, result);
 }
 
@@ -334,9 +319,16 @@ export async function mget(call: Call): Promise<CommandOutcome> {
     }
   }
   const label = args.join(' ');
-  const result = await transferMany(call, 'get', label, (options) =>
-    session.fs.getFiles(items, options),
-  );
+  let result: FilesResult;
+  try {
+    result = await transferMany(call, 'get', label, (options) =>
+      session.fs.getFiles(items, options),
+    );
+  } catch (error) {
+    const kept = await afterMget(call, error, items);
+    if (kept === undefined) throw error;
+    return kept;
+  }
   return manyOutcome('mget', manyJson(args, result), manyLine(call, 'mget', label, result), result);
 }
 

@@ -3,7 +3,7 @@
 // command that resumes it; `partials` lists them and `partials rm` removes them. A fault
 // proxy in front of the server (plaintext: it reads the control channel) stops the data
 // channel part-way, so the transfer is mid-file whatever the machine's speed.
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
@@ -23,6 +23,8 @@ let proxy: FaultProxy;
 beforeAll(async () => {
   const root = await makeTempDir();
   await writeRandom(join(root, 'big.bin'), 8 * MiB);
+  await mkdir(join(root, 'tree'));
+  await writeRandom(join(root, 'tree', 'big.bin'), 8 * MiB);
   server = await startServer(root, ['--quiet']);
   proxy = await FaultProxy.start({ target: { port: server.port } });
 });
@@ -80,6 +82,20 @@ describe('the partial-file notice', () => {
     expect(run.stdout).toContain(`no partial downloads in local "${dir}"`);
     expect(await partialsIn(dir)).toEqual([]);
     expect(run.code).toBe(0);
+  });
+
+  it('a get -r cut off says which partials it kept and the command that resumes them', async () => {
+    const dir = await makeTempDir();
+    proxy.setFaults([{ channel: 'data', direction: 'down', cutAfter: 1 * MiB }]);
+    const run = await runCftp(['client', '127.0.0.1', String(proxy.port)], {
+      cwd: dir,
+      input: 'get -r tree copy\n',
+    });
+    expect(run.stderr).toMatch(
+      /^partial kept: [0-9.]+ (KiB|MiB) in copy\/\.big\.bin\.cftp-resume-….part; "get -r -c tree copy" resumes$/m,
+    );
+    expect(await partialsIn(join(dir, 'copy'))).toHaveLength(1);
+    expect(run.code).toBe(1);
   });
 
   it('partials rm refuses a name with no partial, and -a with names', async () => {

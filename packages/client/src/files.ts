@@ -88,7 +88,8 @@ export interface FilesResult {
 
 /**
  * Codes that are about one entry, not the session: with `keepGoing` that entry is skipped.
- * A bare OS error (a local readdir or stat) is judged by the code it maps to.
+ * A bare OS error (a local readdir or stat) is judged by the code it maps to. `EIO` is not
+ * one: it also stands for failures of the transfer itself, which must stop the copy.
  */
 const ENTRY_CODES: ReadonlySet<string> = new Set([
   'ENOENT',
@@ -97,7 +98,6 @@ const ENTRY_CODES: ReadonlySet<string> = new Set([
   'EACCES',
   'EEXIST',
   'EBADNAME',
-  'EIO',
 ]);
 
 /** Whether `error` is about one entry only (see ENTRY_CODES). */
