@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The `cftp` command: thin argument parsing (commander) over the engines. Exit codes are in
-// exit-codes.ts and the README.
+// exit-codes.ts and the README. Each command's implementation is imported when it runs, so
+// that a client command does not load the server's modules (and the reverse): start-up time
+// is paid by every one-shot command and every test that spawns one.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runClientCommand, runOneShot } from './client-command.js';
 import { checkFingerprintFlag, TIMEOUT_FLAG, timeoutParser } from './client-security.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { readPassword } from './secrets.js';
-import { runServer, type ServerCommandOptions } from './server-command.js';
+import type { ServerCommandOptions } from './server-command.js';
 import { addServerOptions } from './server-options.js';
 import { registerTuiCommand } from './tui-command.js';
 import { addUser, PERMISSIONS, type Permission, setPassword } from './users.js';
@@ -98,6 +99,7 @@ const server = addServerOptions(
     .option('--key <file>', 'TLS private key (PEM) for --cert')
     .option('--insecure-plaintext', 'no TLS: only for clients started the same way'),
 ).action(async (port: number, opts: Omit<ServerCommandOptions, 'port'>) => {
+  const { runServer } = await import('./server-command.js');
   process.exitCode = await runServer({ port, ...opts });
   process.exit();
 });
@@ -159,6 +161,7 @@ addSecurityFlags(program.command('client'))
         digest?: 'sha256' | 'blake3';
       },
     ) => {
+      const { runClientCommand } = await import('./client-command.js');
       process.exitCode = await runClientCommand({ host, port, ...opts });
     },
   );
@@ -198,6 +201,7 @@ oneShot('get')
   .argument('<source>', 'server and path: HOST:PORT:/path ([::1]:2121:/path for IPv6)')
   .argument('[local]', 'local file or folder (default: the current folder)')
   .action(async (source: string, local: string | undefined, opts: OneShotFlags) => {
+    const { runOneShot } = await import('./client-command.js');
     process.exitCode = await runOneShot('get', source, local, opts);
   });
 
@@ -207,6 +211,7 @@ oneShot('put')
   .argument('<local>', 'local file or folder')
   .argument('<target>', 'server and path: HOST:PORT:/path (a folder: HOST:PORT:/dir/)')
   .action(async (local: string, target: string, opts: OneShotFlags) => {
+    const { runOneShot } = await import('./client-command.js');
     process.exitCode = await runOneShot('put', target, local, opts);
   });
 

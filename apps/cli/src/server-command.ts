@@ -7,7 +7,7 @@ import { createServer } from '@cftp/server';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { minorGc } from './gc.js';
 import { loadIdentity, loadOrCreateIdentity, type ServerIdentity, stateDir } from './identity.js';
-import { type MetricsEndpoint, startMetricsEndpoint } from './metrics.js';
+import type { MetricsEndpoint } from './metrics.js';
 import type { MetricsAddress } from './metrics-address.js';
 import { createServerLog, type LogFormat } from './server-log.js';
 import { logServerEvents } from './server-log-events.js';
@@ -98,6 +98,8 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   if (options.metrics !== undefined) {
     const { host, port } = options.metrics;
     try {
+      // prom-client is loaded only when metrics are asked for (start-up time).
+      const { startMetricsEndpoint } = await import('./metrics.js');
       metrics = await startMetricsEndpoint(server, options.metrics);
     } catch (error) {
       process.stderr.write(`error: cannot serve metrics on ${host}:${port}: ${bindError(error)}\n`);

@@ -5,10 +5,9 @@
 import { escapeControls } from '@cftp/protocol';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { humanRate, humanSize } from './format.js';
+import type { LogFormat } from './server-options.js';
 
-export type LogFormat = 'auto' | 'pretty' | 'json';
-
-export const LOG_FORMATS: readonly LogFormat[] = ['auto', 'pretty', 'json'];
+export type { LogFormat };
 
 /** `auto` is pretty on a terminal and JSON everywhere else (a file, a pipe, a journal). */
 export function resolveLogFormat(format: LogFormat, isTerminal: boolean): 'pretty' | 'json' {

@@ -5,7 +5,11 @@ import { SINGLE_PORT_MAX_FRAME_SIZE } from '@cftp/protocol';
 import { readOnly, SERVER_DEFAULTS, type ServerOptions } from '@cftp/server';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseMetricsAddress } from './metrics-address.js';
-import { LOG_FORMATS } from './server-log.js';
+
+/** `--log-format`: `auto` is pretty on a terminal and JSON elsewhere (server-log.ts). */
+export type LogFormat = 'auto' | 'pretty' | 'json';
+
+export const LOG_FORMATS: readonly LogFormat[] = ['auto', 'pretty', 'json'];
 
 /** The flags added by `addServerOptions`, as commander hands them over. */
 export interface ServerLimitFlags {

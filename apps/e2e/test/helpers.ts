@@ -7,18 +7,24 @@ import { basename } from 'node:path';
 import {
   CFTP_CLI,
   type CliResult,
+  cftpInTerminal,
   makeTempDir as makeTestTempDir,
   type RunningCli,
+  removeTempDirs,
   runCftp,
   type ServerFixture,
   type ServerFixtureOptions,
   type ServerProcess,
   startCftp,
   startServer as startTestServer,
+  type TerminalOptions,
+  type TerminalRun,
   useServerProcess,
   withTestTls,
   writeRandom,
 } from '@cftp/testkit';
+
+import { afterAll, afterEach } from 'vitest';
 
 export { removeTempDirs, sha256File } from '@cftp/testkit';
 export { blake3File, blake3Text } from '@cftp/wire-test';
@@ -137,4 +143,35 @@ export async function freedPort(): Promise<number> {
     listener.close((error) => (error ? reject(error) : resolve())),
   );
   return address.port;
+}
+
+/**
+ * `cftp` in pseudo-terminals (testkit's TerminalRun) and the servers they talk to: each
+ * stopped after its test; the file's temporary folders removed after the file.
+ */
+export function useTerminals(): {
+  cftp(args: string[], options: TerminalOptions): TerminalRun;
+  server(root: string, extraArgs?: string[]): Promise<RunningServer>;
+} {
+  let terminals: TerminalRun[] = [];
+  let servers: RunningServer[] = [];
+  afterEach(async () => {
+    await Promise.all(terminals.map((terminal) => terminal.stop()));
+    await Promise.all(servers.map((running) => running.stop()));
+    terminals = [];
+    servers = [];
+  });
+  afterAll(removeTempDirs);
+  return {
+    cftp(args, options) {
+      const terminal = cftpInTerminal(cliArgs(args), options);
+      terminals.push(terminal);
+      return terminal;
+    },
+    async server(root, extraArgs = []) {
+      const running = await startServer(root, extraArgs);
+      servers.push(running);
+      return running;
+    },
+  };
 }

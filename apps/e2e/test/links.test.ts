@@ -126,12 +126,13 @@ describe('get -r with symlinks', () => {
     );
     expect(run.code).toBe(0);
     // ls -l: type `l` and `name -> target`, the words get -r uses for the same link.
-    for (const [name, target] of [
+    const links: [string, string][] = [
       ['flink', 'a.txt'],
       ['dlink', 'dir'],
       ['dangle', 'nowhere'],
       ['escape', '../../outside.txt'],
-    ]) {
+    ];
+    for (const [name, target] of links) {
       expect(run.stdout).toMatch(
         new RegExp(`^l .*  ${name} -> ${target.replace(/\./g, '\\.')}$`, 'm'),
       );

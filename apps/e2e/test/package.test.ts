@@ -220,63 +220,65 @@ describe.each(LINES)('installed with npm, on $name', ({ major, node }) => {
     }
   });
 
-  it('the libraries type-check in a strict TypeScript program that imports them (types from the exports map)', async () => {
-    // The README examples of @cftp/server and @cftp/client, against the installed .d.ts files,
-    // with every declaration file checked too (skipLibCheck off, TypeScript's default).
-    const typed = [
-      "import { connect, type TransferResult } from '@cftp/client';",
-      "import { CftpError } from '@cftp/protocol';",
-      "import { createServer } from '@cftp/server';",
-      "const server = createServer({ root: '.', host: '127.0.0.1', tls: { key: 'k', cert: 'c' } });",
-      'const { port }: { port: number } = await server.listen(0);',
-      "server.on('operation', (e) => console.log(e.operation, e.path, e.outcome));",
-      "const client = await connect({ host: '127.0.0.1', port, tls: { fingerprint: 'SHA256:x' } });",
-      "const result: TransferResult = await client.get('a', './a', { onProgress: (p) => console.log(p.bytes) });",
-      "const code: string = new CftpError('ENOENT', 'gone').code;",
-      'console.log(result.digest, result.algorithm, code);',
-      '// @ts-expect-error: not in the public API; proves that the real types were read',
-      'await client.noSuchMethod();',
-      'export {};',
-    ];
-    // @cftp/tui's types name Ink's, whose own .d.ts need @types/react: the package depends on it,
-    // so a program type-checks the installed TUI with every declaration file checked too.
-    const typedTui = [
-      "import { runTui } from '@cftp/tui';",
-      "const exit: Promise<number> = runTui({ host: '127.0.0.1', port: 2121 });",
-      '// @ts-expect-error: a port is a number',
-      "void runTui({ port: '2121' });",
-      'console.log(exit);',
-      'export {};',
-    ];
-    const options = (skipLibCheck: boolean) => ({
-      target: 'es2023',
-      module: 'nodenext',
-      moduleResolution: 'nodenext',
-      strict: true,
-      noEmit: true,
-      skipLibCheck,
-      types: ['node'],
-      typeRoots: [join(REPO, 'node_modules/@types')],
-    });
-    for (const [name, lines, skipLibCheck] of [
-      ['typed.ts', typed, false],
-      ['typed-tui.ts', typedTui, false],
-    ] as const) {
-      await writeFile(join(folder, name), `${lines.join('\n')}\n`);
-      const config = join(folder, `tsconfig.${name}.json`);
+  // The installed files are the same on every line, and tsc runs on the pinned Node: checking
+  // the types once is enough.
+  if (major === 24) {
+    it('the libraries type-check in a strict TypeScript program that imports them (types from the exports map)', async () => {
+      // The README examples of @cftp/server and @cftp/client, against the installed .d.ts files,
+      // with every declaration file checked too (skipLibCheck off, TypeScript's default).
+      const typed = [
+        "import { connect, type TransferResult } from '@cftp/client';",
+        "import { CftpError } from '@cftp/protocol';",
+        "import { createServer } from '@cftp/server';",
+        "const server = createServer({ root: '.', host: '127.0.0.1', tls: { key: 'k', cert: 'c' } });",
+        'const { port }: { port: number } = await server.listen(0);',
+        "server.on('operation', (e) => console.log(e.operation, e.path, e.outcome));",
+        "const client = await connect({ host: '127.0.0.1', port, tls: { fingerprint: 'SHA256:x' } });",
+        "const result: TransferResult = await client.get('a', './a', { onProgress: (p) => console.log(p.bytes) });",
+        "const code: string = new CftpError('ENOENT', 'gone').code;",
+        'console.log(result.digest, result.algorithm, code);',
+        '// @ts-expect-error: not in the public API; proves that the real types were read',
+        'await client.noSuchMethod();',
+        'export {};',
+      ];
+      // @cftp/tui's types name Ink's, whose own .d.ts need @types/react: the package depends on it,
+      // so a program type-checks the installed TUI with every declaration file checked too.
+      const typedTui = [
+        "import { runTui } from '@cftp/tui';",
+        "const exit: Promise<number> = runTui({ host: '127.0.0.1', port: 2121 });",
+        '// @ts-expect-error: a port is a number',
+        "void runTui({ port: '2121' });",
+        'console.log(exit);',
+        'export {};',
+      ];
+      const options = (skipLibCheck: boolean) => ({
+        target: 'es2023',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck,
+        types: ['node'],
+        typeRoots: [join(REPO, 'node_modules/@types')],
+      });
+      // One program (one tsc start) holds both files; the @ts-expect-error lines still prove
+      // that each file's types were read.
+      await writeFile(join(folder, 'typed.ts'), `${typed.join('\n')}\n`);
+      await writeFile(join(folder, 'typed-tui.ts'), `${typedTui.join('\n')}\n`);
+      const config = join(folder, 'tsconfig.typed.json');
       await writeFile(
         config,
-        JSON.stringify({ compilerOptions: options(skipLibCheck), files: [name] }),
+        JSON.stringify({ compilerOptions: options(false), files: ['typed.ts', 'typed-tui.ts'] }),
       );
       expectSuccess(
         await run(join(REPO, 'node_modules/.bin/tsc'), ['-p', config], {
           cwd: folder,
           env: process.env,
         }),
-        `tsc ${name} on the installed packages`,
+        'tsc on the installed packages',
       );
-    }
-  });
+    });
+  }
 
   it('`npx cftp --version` prints the package version', async () => {
     const out = expectSuccess(

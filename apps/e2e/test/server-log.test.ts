@@ -7,11 +7,10 @@ import { mkdir } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { cftpInTerminal, type TerminalRun } from '@cftp/testkit';
 import { Control, openTlsData, rawFrame } from '@cftp/wire-test';
-import { type IPty, spawn } from '@lydell/node-pty';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  CLI,
   cliArgs,
   MiB,
   makeTempDir,
@@ -23,60 +22,10 @@ import {
 
 afterAll(removeTempDirs);
 
-/** Outer bound on one awaited event: generous for a machine at 4x load. */
-const DEADLINE_MS = 60_000;
-
 /** `cftp server` in a pseudo-terminal: its stderr is a TTY, so the log is for people. */
-class PtyServer {
-  readonly pty: IPty;
-  output = '';
-  readonly exited: Promise<{ exitCode: number }>;
-  private waiters: Array<{ pattern: RegExp; resolve: (match: RegExpExecArray) => void }> = [];
-
-  constructor(root: string, extra: string[] = []) {
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(process.env)) {
-      if (value !== undefined && name !== 'CI') env[name] = value;
-    }
-    this.pty = spawn(
-      process.execPath,
-      [CLI, ...cliArgs(['server', '0', '--root', root, '--host', '127.0.0.1', ...extra])],
-      { name: 'xterm-256color', cols: 200, rows: 50, cwd: root, env },
-    );
-    this.pty.onData((data) => {
-      this.output += data;
-      this.check();
-    });
-    this.exited = new Promise((resolve) => this.pty.onExit(resolve));
-  }
-
-  /** Resolves when the output (so far or later) matches `pattern`. */
-  waitFor(pattern: RegExp): Promise<RegExpExecArray> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no ${pattern} in the server's terminal:\n${this.output}`)),
-        DEADLINE_MS,
-      );
-      this.waiters.push({
-        pattern,
-        resolve: (match) => {
-          clearTimeout(timer);
-          resolve(match);
-        },
-      });
-      this.check();
-    });
-  }
-
-  private check(): void {
-    for (const waiter of [...this.waiters]) {
-      const match = waiter.pattern.exec(this.output);
-      if (match !== null) {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        waiter.resolve(match);
-      }
-    }
-  }
+function ptyServer(root: string, extra: string[] = []): TerminalRun {
+  const args = cliArgs(['server', '0', '--root', root, '--host', '127.0.0.1', ...extra]);
+  return cftpInTerminal(args, { cwd: root, cols: 200, rows: 50, dropEnv: ['CI'] });
 }
 
 describe('cftp server log on a terminal', () => {
@@ -86,9 +35,9 @@ describe('cftp server log on a terminal', () => {
     await writeRandomFile(join(root, 'big.bin'), MiB);
     await writeRandomFile(join(root, 'tree', 'one.txt'), 100);
     await writeRandomFile(join(root, 'tree', 'two.txt'), 200);
-    const server = new PtyServer(root);
+    const server = ptyServer(root);
     try {
-      const started = await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/);
+      const started = await server.output(/listening on 127\.0\.0\.1:(\d+)/);
       const port = started[1]!;
       const local = await makeTempDir();
       const got = await runCli(['get', `127.0.0.1:${port}:/big.bin`, join(local, 'big.bin')]);
@@ -97,32 +46,32 @@ describe('cftp server log on a terminal', () => {
       expect(tree.code).toBe(0);
 
       const time = String.raw`\d\d:\d\d:\d\d`;
-      await server.waitFor(
+      await server.output(
         new RegExp(
           String.raw`${time} #1 127\.0\.0\.1 get /big\.bin 1\.0 MiB \S+ (?:ms|s) \S+ \S*B/s ok`,
         ),
       );
-      await server.waitFor(new RegExp(String.raw`${time} #2 127\.0\.0\.1 get /tree/one\.txt ok`));
-      await server.waitFor(new RegExp(String.raw`${time} #2 127\.0\.0\.1 get /tree/two\.txt ok`));
-      await server.waitFor(new RegExp(String.raw`${time} #2 127\.0\.0\.1 get 2 files 300 B `));
-      await server.waitFor(new RegExp(String.raw`${time} #2 127\.0\.0\.1 session close: quit`));
-      expect(server.output).not.toContain('{"level"');
-      expect(server.output).not.toContain('TLS handshake failed');
+      await server.output(new RegExp(String.raw`${time} #2 127\.0\.0\.1 get /tree/one\.txt ok`));
+      await server.output(new RegExp(String.raw`${time} #2 127\.0\.0\.1 get /tree/two\.txt ok`));
+      await server.output(new RegExp(String.raw`${time} #2 127\.0\.0\.1 get 2 files 300 B `));
+      await server.output(new RegExp(String.raw`${time} #2 127\.0\.0\.1 session close: quit`));
+      expect(server.raw).not.toContain('{"level"');
+      expect(server.raw).not.toContain('TLS handshake failed');
     } finally {
-      server.pty.kill('SIGTERM');
+      server.kill('SIGTERM');
       await server.exited;
     }
   }, 120_000);
 
   it('writes JSON lines on a terminal with --log-format json', async () => {
     const root = await makeTempDir();
-    const server = new PtyServer(root, ['--log-format', 'json']);
+    const server = ptyServer(root, ['--log-format', 'json']);
     try {
-      await server.waitFor(/"msg":"sweep"/);
-      const line = server.output.split(/\r?\n/).find((text) => text.includes('"msg":"sweep"'));
+      await server.output(/"msg":"sweep"/);
+      const line = server.raw.split(/\r?\n/).find((text) => text.includes('"msg":"sweep"'));
       expect(JSON.parse(line ?? '')).toMatchObject({ level: 30, msg: 'sweep' });
     } finally {
-      server.pty.kill('SIGTERM');
+      server.kill('SIGTERM');
       await server.exited;
     }
   }, 120_000);

@@ -5,26 +5,9 @@
 // what happens without a terminal.
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type IPty, spawn } from '@lydell/node-pty';
-import xterm from '@xterm/headless';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  CLI,
-  cliArgs,
-  makeTempDir,
-  type RunningServer,
-  removeTempDirs,
-  runCli,
-  sha256File,
-  startServer,
-  writeRandomFile,
-} from './helpers.js';
-
-/**
- * How long one screen may take to appear before the test gives up and prints the screen: an
- * outer bound on an event (the screen changing), generous enough for a machine at 4x load.
- */
-const SCREEN_DEADLINE_MS = 60_000;
+import type { TerminalRun } from '@cftp/testkit';
+import { describe, expect, it } from 'vitest';
+import { makeTempDir, runCli, sha256File, useTerminals, writeRandomFile } from './helpers.js';
 
 const KEY = { tab: '\t', enter: '\r', backspace: '\u007f' };
 
@@ -32,128 +15,14 @@ const KEY = { tab: '\t', enter: '\r', backspace: '\u007f' };
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences
 const COLOUR_SGR = /\u001b\[(?:\d+;)*(?:3[0-7]|4[0-7]|9[0-7]|38|48)(?:;\d+)*m/;
 
-interface Waiter {
-  check: () => boolean;
-  resolve: () => void;
+const terminals = useTerminals();
+
+/** `cftp tui ARGS` in a 100×30 pty (testkit's runner: whole frames, a headless xterm). */
+function tui(args: string[], options: { cwd: string; env?: Record<string, string> }): TerminalRun {
+  return terminals.cftp(['tui', ...args], options);
 }
 
-/** `cftp tui …` running in a pty, with the screen as a headless xterm shows it. */
-class TuiSession {
-  readonly terminal: xterm.Terminal;
-  readonly pty: IPty;
-  /** Everything the program wrote, escape sequences included. */
-  raw = '';
-  readonly exited: Promise<{ exitCode: number; signal?: number | undefined }>;
-  private waiters: Waiter[] = [];
-
-  constructor(args: string[], options: { cwd: string; env?: Record<string, string> }) {
-    const cols = 100;
-    const rows = 30;
-    this.terminal = new xterm.Terminal({ cols, rows, allowProposedApi: true });
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(process.env)) {
-      if (value !== undefined && name !== 'CI' && name !== 'NO_COLOR' && name !== 'FORCE_COLOR') {
-        env[name] = value;
-      }
-    }
-    this.pty = spawn(process.execPath, [CLI, ...cliArgs(['tui', ...args])], {
-      name: 'xterm-256color',
-      cols,
-      rows,
-      cwd: options.cwd,
-      env: { ...env, TERM: 'xterm-256color', ...options.env },
-    });
-    this.pty.onData((data) => {
-      this.raw += data;
-      this.terminal.write(data, () => this.settle());
-    });
-    this.exited = new Promise((resolve) => this.pty.onExit(resolve));
-  }
-
-  /** The screen as text, one line per row, trailing spaces removed. */
-  screen(): string {
-    const buffer = this.terminal.buffer.active;
-    const lines: string[] = [];
-    for (let row = 0; row < this.terminal.rows; row++) {
-      lines.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
-    }
-    return lines.join('\n');
-  }
-
-  private settle(): void {
-    const ready = this.waiters.filter((waiter) => waiter.check());
-    this.waiters = this.waiters.filter((waiter) => !ready.includes(waiter));
-    for (const waiter of ready) waiter.resolve();
-  }
-
-  /** Resolves when the screen shows `what` (checked after every write to the terminal). */
-  shows(what: string | RegExp): Promise<string> {
-    const check = () =>
-      typeof what === 'string' ? this.screen().includes(what) : what.test(this.screen());
-    return this.until(check, `the screen to show ${String(what)}`);
-  }
-
-  /** Resolves when `check(screen)` holds. */
-  until(check: () => boolean, what: string): Promise<string> {
-    if (check()) return Promise.resolve(this.screen());
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((waiter) => waiter !== entry);
-        reject(
-          new Error(`waited ${SCREEN_DEADLINE_MS} ms for ${what}; the screen:\n${this.screen()}`),
-        );
-      }, SCREEN_DEADLINE_MS);
-      const entry: Waiter = {
-        check,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve(this.screen());
-        },
-      };
-      this.waiters.push(entry);
-    });
-  }
-
-  press(...keys: string[]): void {
-    for (const key of keys) this.pty.write(key);
-  }
-
-  resize(cols: number, rows: number): void {
-    this.terminal.resize(cols, rows);
-    this.pty.resize(cols, rows);
-  }
-
-  stop(): void {
-    try {
-      this.pty.kill();
-    } catch {
-      // already gone
-    }
-  }
-}
-
-let sessions: TuiSession[] = [];
-let servers: RunningServer[] = [];
-
-function tui(args: string[], options: { cwd: string; env?: Record<string, string> }): TuiSession {
-  const session = new TuiSession(args, options);
-  sessions.push(session);
-  return session;
-}
-
-async function server(root: string, args: string[] = []): Promise<RunningServer> {
-  const running = await startServer(root, args);
-  servers.push(running);
-  return running;
-}
-
-afterEach(async () => {
-  for (const session of sessions) session.stop();
-  await Promise.all(servers.map((running) => running.stop()));
-  sessions = [];
-  servers = [];
-});
-afterAll(removeTempDirs);
+const server = terminals.server;
 
 describe('cftp tui in a terminal', () => {
   it('browses, copies two files down, uploads one back and deletes it after confirming', async () => {

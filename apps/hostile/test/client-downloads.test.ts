@@ -127,7 +127,7 @@ const CASES: DownloadCase[] = [
   },
 ];
 
-describe('one-shot get against a lying server', () => {
+describe.concurrent('one-shot get against a lying server', () => {
   for (const c of CASES) {
     it(`${c.name}: fails with ${c.says}, nothing kept past the announced size`, async () => {
       const server = await suite.hostile({ handlers: { get: answer(c.lie) } });
@@ -146,7 +146,7 @@ describe('one-shot get against a lying server', () => {
   }
 });
 
-describe('ftp> get against a lying server: the session goes on', () => {
+describe.concurrent('ftp> get against a lying server: the session goes on', () => {
   const PROMPT_CASES = CASES.filter((c) =>
     [
       'sends bytes without end past ready.size',
@@ -185,7 +185,7 @@ describe('ftp> get against a lying server: the session goes on', () => {
   }
 });
 
-describe('get -r against a lying server', () => {
+describe.concurrent('get -r against a lying server', () => {
   const BIG = 2 * MiB; // above the batch size: fetched with a plain get
   const tree = { 'tree/a.txt': GOOD, 'tree/sub/b.txt': GOOD, 'tree/big.bin': randomBytes(BIG) };
 
@@ -294,7 +294,7 @@ describe('get -r against a lying server', () => {
   });
 });
 
-describe('mget against a lying server', () => {
+describe.concurrent('mget against a lying server', () => {
   const BIG = 2 * MiB;
 
   it('a large file sent without end past its ready.size: EPROTO', async () => {

@@ -26,7 +26,7 @@ function header(length: number): Buffer {
   return bytes;
 }
 
-describe('framing', () => {
+describe.concurrent('framing', () => {
   it('a frame far above the maximum size: EFRAMESIZE at once, nothing buffered', async () => {
     const server = await suite.hostile({
       handlers: {
@@ -43,7 +43,7 @@ describe('framing', () => {
   });
 });
 
-describe('message types the client does not know', () => {
+describe.concurrent('message types the client does not know', () => {
   it('one without an id leaves the session working (forward compatibility)', async () => {
     const server = await suite.hostile({
       files: { 'good.txt': GOOD },
@@ -89,7 +89,7 @@ describe('message types the client does not know', () => {
   });
 });
 
-describe('welcome', () => {
+describe.concurrent('welcome', () => {
   it('version 2: EVERSION', async () => {
     const server = await suite.hostile({ welcome: { version: 2 } });
     const { problems, story } = await suite.run(

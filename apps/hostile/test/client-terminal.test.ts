@@ -33,7 +33,7 @@ const EVIL_NAMES = [
 /** The forged line must not appear as a line of its own. */
 const FORGED = /^error: FAKE/m;
 
-describe('error codes and messages with control characters', () => {
+describe.concurrent('error codes and messages with control characters', () => {
   const message =
     'cannot open "x/\u001b]0;title\u0007" nor "y/\r\nerror: FAKE" \u009b31m \u202eevil';
 
@@ -79,7 +79,7 @@ describe('error codes and messages with control characters', () => {
   });
 });
 
-describe('names with control characters, C1 and bidi controls', () => {
+describe.concurrent('names with control characters, C1 and bidi controls', () => {
   const entries = [...EVIL_NAMES.map((name) => fileEntry(name, GOOD.byteLength))];
 
   it('ftp> ls: each name refused with an escaped warning, the good one listed', async () => {

@@ -57,7 +57,7 @@ async function expectRefusedWelcome(options: HostileOptions, says: RegExp): Prom
   expect(existsSync(knownHosts(sandbox)), 'known_hosts was written').toBe(false);
 }
 
-describe('over TLS, nothing is pinned before a valid welcome', () => {
+describe.concurrent('over TLS, nothing is pinned before a valid welcome', () => {
   it('an HTTPS server is not a CFTP server', async () => {
     const web = await startWebServer(true);
     try {
@@ -97,7 +97,7 @@ describe('over TLS, nothing is pinned before a valid welcome', () => {
   });
 });
 
-describe('in plaintext', () => {
+describe.concurrent('in plaintext', () => {
   it('an HTTP server is not a CFTP server', async () => {
     const web = await startWebServer(false);
     try {

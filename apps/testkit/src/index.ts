@@ -41,3 +41,9 @@ export {
   startCftp,
   startServer,
 } from './server-process.js';
+export {
+  cftpInTerminal,
+  SCREEN_DEADLINE_MS,
+  type TerminalOptions,
+  TerminalRun,
+} from './terminal.js';
