@@ -26,7 +26,7 @@ import { JsonOutput, type Output, TextOutput } from './output.js';
 import { JsonProgress, NO_PROGRESS, type ProgressView, TerminalProgress } from './progress.js';
 import { remoteFs } from './remote-fs.js';
 import { runCommandWords } from './run-command.js';
-import { splitCommands, WordsError } from './words.js';
+import { escapeWord, splitCommands, WordsError } from './words.js';
 
 export interface OutputOptions extends SecurityFlags {
   json?: boolean;
@@ -209,6 +209,17 @@ export async function runOneShot(
     verb === 'get'
       ? [address.path, ...(local === undefined ? [] : [local])]
       : [local ?? '', address.path];
+  // A stopped download is resumed by this same command with -c (partial-notice.ts).
+  session.resumeCommand = [
+    'cftp',
+    verb,
+    ...new Set(['-c', ...flags]),
+    ...(verb === 'get'
+      ? [addressText, ...(local === undefined ? [] : [local])]
+      : [local ?? '', addressText]),
+  ]
+    .map(escapeWord)
+    .join(' ');
   const controller = new AbortController();
   // Ctrl-C (SIGINT) cancels the transfer, so that what it leaves is said (a kept partial);
   // a second one ends the process at once (the listener is gone by then).

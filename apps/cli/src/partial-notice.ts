@@ -22,7 +22,8 @@ const MAX_FOLDERS = 10_000;
 
 /** `get -c big.bin` as the person typed the command, with -c (and `extra` flags) added. */
 function again(call: Call, verb: string, extra: readonly string[] = []): string {
-  return [verb, ...extra, '-c', ...call.args.map(escapeWord)].join(' ');
+  const typed = [verb, ...extra, '-c', ...call.args.map(escapeWord)].join(' ');
+  return call.session.resumeCommand ?? typed;
 }
 
 /** A partial named by its stem (its key is noise), relative to the session's local folder. */

@@ -56,8 +56,9 @@ describe('the partial-file notice', () => {
     cli.child.kill('SIGINT');
     const status = await cli.exited;
     expect(status.code).toBe(130);
+    // The one-shot says the one-shot command that resumes it.
     expect(cli.stderr()).toMatch(
-      /^partial kept: [0-9.]+ KiB in \.big\.bin\.cftp-resume-….part; "get -c big\.bin" resumes$/m,
+      /^partial kept: [0-9.]+ KiB in \.big\.bin\.cftp-resume-….part; "cftp get -c 127\.0\.0\.1:\d+:\/big\.bin" resumes$/m,
     );
     expect(await partialsIn(dir)).toHaveLength(1);
   });
