@@ -82,9 +82,21 @@ function skippedLink(
   };
 }
 
+/**
+ * A link's text climbs (`..`) only before its first name: `../a/b`, never `a/../b`. Read
+ * lexically, `up/..` stays inside the tree, but if `up` is itself a link (`up -> ..`) it
+ * leads out; with every `..` first, each climbs from the link's own (real) folder.
+ */
+function climbsFirst(target: string): boolean {
+  const segments = target.split('/').filter((segment) => segment !== '' && segment !== '.');
+  const firstName = segments.findIndex((segment) => segment !== '..');
+  return firstName === -1 || !segments.slice(firstName).includes('..');
+}
+
 /** --links: a link is made on the other side only if its text stays inside the tree. */
 function recreateOrSkip(plan: Plan, place: Place, target: string | undefined): void {
-  if (target !== undefined && linkDestination(place.remote, target) !== undefined) {
+  const inside = target !== undefined && linkDestination(place.remote, target) !== undefined;
+  if (inside && climbsFirst(target)) {
     plan.links.push({ ...place, target });
   } else plan.skipped.push(skippedLink(place.local, target, 'outside-tree'));
 }
@@ -169,8 +181,8 @@ export async function planRemote(
 
 /**
  * -L on a remote link: listed as a folder it is one (unless it leads back to a folder that
- * holds it: a loop); otherwise a file (its size learnt when it moves); a link to nothing, or
- * outside the server's root, is skipped.
+ * holds it: a loop); otherwise a file; a link to nothing, or outside the server's root, is
+ * skipped.
  */
 async function followRemote(
   client: RemoteFiles,
@@ -197,7 +209,12 @@ async function followRemote(
   } catch (error) {
     const code = error instanceof CftpError ? error.code : undefined;
     if (code === 'ENOTDIR') {
-      plan.files.push({ local: path, remote: path, mtime: 0, size: 0 });
+      // A file: its size and mtime from where the text leads, when that is known and a file
+      // (progress totals, -c); else learnt when it moves.
+      const there =
+        leads === undefined ? undefined : await client.stat(leads).catch(() => undefined);
+      const known = there?.type === 'file' ? { size: there.size, mtime: there.mtime } : undefined;
+      plan.files.push({ local: path, remote: path, ...(known ?? { size: 0, mtime: 0 }) });
     } else if (code === 'ENOENT' || code === 'EACCES') {
       const reason = code === 'ENOENT' ? 'dangling' : 'outside-root';
       plan.skipped.push(skippedLink(path, entry.target, reason));

@@ -268,3 +268,30 @@ describe('getTree / putTree', () => {
     ]);
   });
 });
+
+describe('symlinks in trees (links option)', () => {
+  it('recreate makes the links that stay inside the tree, both ways, and names the rest', async () => {
+    const { port, root } = await fx.startServer();
+    const source = await fx.tempDir();
+    await mkdir(join(source, 'd'));
+    await writeFile(join(source, 'a.txt'), 'a');
+    await symlink('..', join(source, 'd', 'up'));
+    await symlink('../a.txt', join(source, 'd', 'ok'));
+    // Lexically inside (d/up/.. is d), really outside once `up` is a link to `..`.
+    await symlink('up/..', join(source, 'd', 'chain'));
+    await symlink('../../x', join(source, 'd', 'out'));
+    const client = await fx.connect(port);
+    const up = await client.putTree(source, 'up', { links: 'recreate' });
+    expect(up).toMatchObject({ files: 1, links: 2, failed: [] });
+    expect(up.skipped).toEqual([
+      { name: 'd/chain', type: 'symlink', target: 'up/..', reason: 'outside-tree' },
+      { name: 'd/out', type: 'symlink', target: '../../x', reason: 'outside-tree' },
+    ]);
+    expect((await readdir(join(root, 'up', 'd'))).sort()).toEqual(['ok', 'up']);
+    const back = join(await fx.tempDir(), 'back');
+    const down = await client.getTree('up', back, { links: 'recreate' });
+    expect(down).toMatchObject({ files: 1, links: 2, skipped: [] });
+    expect(await readFile(join(back, 'd', 'ok'), 'utf8')).toBe('a');
+    expect((await readdir(join(back, 'd'))).sort()).toEqual(['ok', 'up']);
+  });
+});
