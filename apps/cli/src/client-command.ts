@@ -20,13 +20,13 @@ import {
   streamLines,
 } from './client-session.js';
 import { localError, usageError } from './errors.js';
-import { EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_CONNECT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, failedExit } from './exit-codes.js';
 import { minorGc } from './gc.js';
 import { JsonOutput, type Output, TextOutput } from './output.js';
 import { JsonProgress, NO_PROGRESS, type ProgressView, TerminalProgress } from './progress.js';
 import { remoteFs } from './remote-fs.js';
 import { runCommandWords } from './run-command.js';
-import { splitCommands, WordsError } from './words.js';
+import { escapeWord, splitCommands, WordsError } from './words.js';
 
 export interface OutputOptions extends SecurityFlags {
   json?: boolean;
@@ -163,6 +163,10 @@ export interface OneShotOptions extends OutputOptions {
   preserve?: boolean;
   /** false: `-n`, never overwrite (commander's `--no-clobber`). */
   clobber?: boolean;
+  /** `-L`: copy what symlinks lead to. */
+  followLinks?: boolean;
+  /** `-l`: recreate symlinks as links. */
+  links?: boolean;
 }
 
 /** `cftp get HOST:PORT:/path [local]` (verb get) or `cftp put local HOST:PORT:/path`. */
@@ -198,18 +202,36 @@ export async function runOneShot(
     ...(options.continue ? ['-c'] : []),
     ...(options.preserve ? ['-p'] : []),
     ...(options.clobber === false ? ['-n'] : []),
+    ...(options.followLinks ? ['-L'] : []),
+    ...(options.links ? ['-l'] : []),
   ];
   const operands =
     verb === 'get'
       ? [address.path, ...(local === undefined ? [] : [local])]
       : [local ?? '', address.path];
+  // A stopped download is resumed by this same command with -c (partial-notice.ts).
+  session.resumeCommand = [
+    'cftp',
+    verb,
+    ...new Set(['-c', ...flags]),
+    ...(verb === 'get'
+      ? [addressText, ...(local === undefined ? [] : [local])]
+      : [local ?? '', addressText]),
+  ]
+    .map(escapeWord)
+    .join(' ');
   const controller = new AbortController();
+  // Ctrl-C (SIGINT) cancels the transfer, so that what it leaves is said (a kept partial);
+  // a second one ends the process at once (the listener is gone by then).
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
   const run = await runCommandWords(
     session,
     output,
     [verb, ...flags, '--', ...operands],
     controller.signal,
-  );
+  ).finally(() => process.off('SIGINT', interrupt));
   await client.quit();
-  return run.ok ? EXIT_OK : EXIT_FAILED;
+  if (controller.signal.aborted) return EXIT_INTERRUPTED;
+  return run.ok ? EXIT_OK : failedExit(run.code);
 }

@@ -8,7 +8,7 @@ import type { CftpError } from '@cftp/client';
 import { complete } from './completion.js';
 import type { Session } from './context.js';
 import { describeError } from './errors.js';
-import { EXIT_FAILED, EXIT_OK } from './exit-codes.js';
+import { EXIT_FAILED, EXIT_OK, failedExit } from './exit-codes.js';
 import { HISTORY_SIZE, historyFile, loadHistory, saveHistory } from './history.js';
 import { ListingCache } from './listing-cache.js';
 import type { Output } from './output.js';
@@ -166,7 +166,7 @@ export async function runClientSession(options: ClientSessionOptions): Promise<n
     endOfInput = false;
     if (run.ends) break;
     if (!run.ok && !interactive && !mayFail) {
-      exitCode = EXIT_FAILED;
+      exitCode = failedExit(run.code);
       break;
     }
     endOfInput = true;

@@ -6,6 +6,7 @@ import type { Call } from './context.js';
 import { usageError } from './errors.js';
 import { clear, lcd, lls, lpwd } from './local-commands.js';
 import { type CommandOutcome, outcome } from './output.js';
+import { partials } from './partials-command.js';
 import {
   cd,
   ls,
@@ -66,6 +67,17 @@ const NO_CLOBBER: Flag = {
   short: 'n',
   help: 'never overwrite: an existing target is left alone and counted',
 };
+const FOLLOW_LINKS: Flag = {
+  long: 'follow-links',
+  short: 'L',
+  help: 'with -r: copy what symlinks lead to (a link back to a folder that holds it is skipped)',
+};
+const LINKS: Flag = {
+  long: 'links',
+  short: 'l',
+  help: 'with -r: recreate symlinks as links (those that stay inside the tree)',
+};
+const ALL: Flag = { long: 'all', short: 'a', help: 'with rm: every partial in the local folder' };
 const LONG: Flag = { long: 'long', short: 'l', help: 'type, size and modification time' };
 
 const MANY = Number.POSITIVE_INFINITY;
@@ -108,9 +120,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   command({ name: 'pwd', usage: 'pwd', help: 'print the current server folder', run: pwd }),
   command({
     name: 'get',
-    usage: 'get [-rcpn] <remote> [local]',
+    usage: 'get [-rcpnLl] <remote> [local]',
     help: 'download a file (-r: a folder tree) into the local folder or to [local]',
-    flags: [RECURSIVE, CONTINUE, PRESERVE, NO_CLOBBER],
+    flags: [RECURSIVE, CONTINUE, PRESERVE, NO_CLOBBER, FOLLOW_LINKS, LINKS],
     minArgs: 1,
     maxArgs: 2,
     complete: ['remote', 'local'],
@@ -118,9 +130,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   }),
   command({
     name: 'put',
-    usage: 'put [-rcpn] <local> [remote]',
+    usage: 'put [-rcpnLl] <local> [remote]',
     help: 'upload a file (-r: a folder tree) into the server folder or to [remote]',
-    flags: [RECURSIVE, CONTINUE, PRESERVE, NO_CLOBBER],
+    flags: [RECURSIVE, CONTINUE, PRESERVE, NO_CLOBBER, FOLLOW_LINKS, LINKS],
     minArgs: 1,
     maxArgs: 2,
     complete: ['local', 'remote'],
@@ -227,6 +239,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     maxArgs: 1,
     complete: ['local'],
     run: lls,
+  }),
+  command({
+    name: 'partials',
+    usage: 'partials [rm [-a] [name...]]',
+    help: 'list the partial downloads kept in the local folder; rm: remove them (-a: all)',
+    flags: [ALL],
+    maxArgs: MANY,
+    complete: ['none', 'local'],
+    run: partials,
   }),
   command({
     name: 'clear',

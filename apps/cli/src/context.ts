@@ -15,6 +15,11 @@ export interface Session {
   localCwd: string;
   readonly listings: ListingCache;
   readonly progress: ProgressView;
+  /**
+   * The command that resumes a stopped download, when it is not the prompt's own `get -c …`
+   * (the one-shot `cftp get` says `cftp get -c HOST:PORT:/path`).
+   */
+  resumeCommand?: string;
 }
 
 export interface Call {

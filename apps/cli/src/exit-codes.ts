@@ -9,3 +9,15 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 /** Could not connect (refused, unreachable, handshake failed). */
 export const EXIT_CONNECT = 3;
+/**
+ * A many-file command (get -r, put -r, mget, mput) copied what it could, but some entries
+ * could not be read or written: each is named in a warning, the summary counts them (EPARTIAL).
+ */
+export const EXIT_PARTIAL = 4;
+/** A one-shot get/put stopped by Ctrl-C (SIGINT): 128 + 2, as a shell reports it. */
+export const EXIT_INTERRUPTED = 130;
+
+/** The exit code of a failed command: EXIT_PARTIAL for a copy that left entries out. */
+export function failedExit(code: string | undefined): number {
+  return code === 'EPARTIAL' ? EXIT_PARTIAL : EXIT_FAILED;
+}

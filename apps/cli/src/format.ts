@@ -73,13 +73,24 @@ export function sortEntries<T extends Pick<Entry, 'name'>>(entries: T[]): T[] {
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** `ls -l` rows: type letter, size (human, right-aligned), mtime, name. */
+/** `name -> target` for a symlink whose text is known (as `ls -l`), else the name. */
+function linkName(entry: Pick<Entry, 'name' | 'type' | 'target'>): string {
+  const name = entryName(entry);
+  return entry.type === 'symlink' && entry.target !== undefined
+    ? `${name} -> ${entry.target}`
+    : name;
+}
+
+/**
+ * `ls -l` rows: type letter, size (human, right-aligned), mtime, name; a symlink is `l` and
+ * `name -> target`, as `get -r` names it when it skips it.
+ */
 export function longListing(entries: readonly Entry[]): string[] {
   const sizes = entries.map((e) => (e.type === 'dir' ? '-' : humanSize(e.size)));
   const width = Math.max(0, ...sizes.map((s) => s.length));
   return entries.map(
     (e, i) =>
-      `${TYPE_LETTER[e.type]} ${sizes[i]!.padStart(width)}  ${shortTime(e.mtime)}  ${entryName(e)}`,
+      `${TYPE_LETTER[e.type]} ${sizes[i]!.padStart(width)}  ${shortTime(e.mtime)}  ${linkName(e)}`,
   );
 }
 

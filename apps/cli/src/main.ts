@@ -177,6 +177,8 @@ interface OneShotFlags {
   preserve?: boolean;
   /** `-n, --no-clobber`: commander's negated option, false when given. */
   clobber?: boolean;
+  followLinks?: boolean;
+  links?: boolean;
   json?: boolean;
   progress?: boolean;
 }
@@ -187,6 +189,8 @@ function oneShot(name: 'get' | 'put'): Command {
     .option('-c, --continue', 'continue an interrupted transfer')
     .option('-p, --preserve', "give each file exactly its source's mode (as scp -p)")
     .option('-n, --no-clobber', 'never overwrite: an existing target is left alone')
+    .option('-L, --follow-links', 'with -r: copy what symlinks lead to (loops skipped)')
+    .option('-l, --links', 'with -r: recreate symlinks as links (those inside the tree)')
     .option('--json', 'print the result as one JSON object')
     .option('--progress', 'with --json: also print progress events as JSON lines');
 }

@@ -21,8 +21,12 @@ export function jsonLine(value: unknown): string {
   );
 }
 
-/** `error: message (CODE)` or `warning: …`, one line whatever the server put in it. */
+/**
+ * `error: message (CODE)` or `warning: …`, one line whatever the server put in it. A string
+ * warning is a plain remark with no code (`warning: skipped symlink a -> b`).
+ */
 export function problemLine(kind: 'error' | 'warning', error: unknown): string {
+  if (typeof error === 'string') return `${kind}: ${escapeControls(error)}`;
   const { code, message } = describeError(error);
   return `${kind}: ${escapeControls(message)} (${escapeControls(code)})`;
 }
@@ -33,8 +37,15 @@ export interface CommandOutcome {
   lines: string[];
   /** JSON only: objects written one per line before the result's (sync's plan). */
   events?: Record<string, unknown>[];
-  /** Said on stderr before the result (what the command left out on the way). */
+  /** Said before the result (stderr): entries left out on the way, each on its own line. */
   warnings?: unknown[];
+  /**
+   * The command did part of its work (a many-file copy that left entries out, EPARTIAL):
+   * its result is reported, then this error, and the command counts as failed.
+   */
+  failure?: unknown;
+  /** Plain lines said after the result or failure (stderr), e.g. `partial kept: …`. */
+  notes?: string[];
 }
 
 export function outcome(json: Record<string, unknown>, lines: string[] = []): CommandOutcome {
@@ -67,11 +78,12 @@ export class TextOutput implements Output {
   }
 
   success(_command: string, result: CommandOutcome): void {
-    for (const warning of result.warnings ?? []) this.warning(warning);
     // Each line escaped on its own: a name holding "\n" stays on its line.
     if (result.lines.length > 0) {
       this.stdout.write(`${result.lines.map(escapeControls).join('\n')}\n`);
     }
+    if (result.failure !== undefined) this.failure(_command, result.failure);
+    for (const note of result.notes ?? []) this.stderr.write(`${escapeControls(note)}\n`);
   }
 
   failure(_command: string | undefined, error: unknown): void {
@@ -96,9 +108,14 @@ export class JsonOutput implements Output {
   echo(_line: string): void {}
 
   success(command: string, result: CommandOutcome): void {
-    for (const warning of result.warnings ?? []) this.warning(warning);
     for (const event of result.events ?? []) this.write(event);
-    this.write({ command, ok: true, ...result.json });
+    if (result.failure === undefined) {
+      this.write({ command, ok: true, ...result.json });
+      return;
+    }
+    // One object for the command still: its figures, and why it counts as failed.
+    const { code, message } = describeError(result.failure);
+    this.write({ command, ok: false, code, message, ...result.json });
   }
 
   failure(command: string | undefined, error: unknown): void {

@@ -9,6 +9,7 @@ import {
   type GetOptions,
   type OperationOptions,
   type PutOptions,
+  type SkippedEntry,
   type SyncOptions,
   type SyncResult,
   sync,
@@ -17,7 +18,7 @@ import {
   type TreeResult,
 } from '@cftp/client';
 
-export type { FileItem, FilesOptions, FilesResult, TransferResult, TreeResult };
+export type { FileItem, FilesOptions, FilesResult, SkippedEntry, TransferResult, TreeResult };
 
 export interface RemoteFs {
   list(path: string, options?: OperationOptions): Promise<Entry[]>;

@@ -31,7 +31,11 @@ export async function runCommandWords(
     changesRemote = spec.changesRemote;
     const { flags, args } = parseCommandArgs(spec, words.slice(1));
     const result = await spec.run({ session, flags, args, signal });
+    for (const warning of result.warnings ?? []) output.warning(warning);
     output.success(spec.name, result);
+    if (result.failure !== undefined) {
+      return { ok: false, ends: false, code: describeError(result.failure).code };
+    }
     return { ok: true, ends: spec.ends };
   } catch (error) {
     output.failure(name, error);

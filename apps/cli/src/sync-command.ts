@@ -3,7 +3,7 @@
 // (`:/` is the server's root, `:dir` is below the current server folder). The engine plans
 // and acts (@cftp/client sync); this file turns the words into options and the outcome into
 // the summary line, the -v list, or one JSON object per action.
-import type { PlanItem, SkippedEntry, SyncResult } from '@cftp/client';
+import type { PlanItem, SyncSkip, SyncResult } from '@cftp/client';
 import { CftpError } from '@cftp/client';
 import type { Call } from './context.js';
 import { aboutPath, usageError } from './errors.js';
@@ -32,7 +32,7 @@ function itemJson(item: PlanItem): Record<string, unknown> {
   };
 }
 
-const skipJson = (skip: SkippedEntry) => ({ action: 'skip', path: skip.path, reason: skip.reason });
+const skipJson = (skip: SyncSkip) => ({ action: 'skip', path: skip.path, reason: skip.reason });
 
 /** `3 updated, 1 created, 0 deleted, 4061 unchanged, 2.1 MiB moved` */
 export function syncSummary(result: SyncResult): string {

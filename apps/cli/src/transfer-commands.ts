@@ -6,12 +6,25 @@ import { basename, join } from 'node:path';
 import { CftpError, type Entry } from '@cftp/client';
 import type { Call, Session } from './context.js';
 import { aboutPath, localError, pathError } from './errors.js';
-import { batchSummary, sortEntries, transferSummary } from './format.js';
+import { batchSummary, plural, sortEntries, transferSummary } from './format.js';
 import { hasGlobMagic, matchNames, splitPattern } from './glob.js';
 import { resolveLocal } from './local-path.js';
-import { transferMany } from './many-files.js';
+import {
+  failedJson,
+  failedWarning,
+  partialFailure,
+  skippedLine,
+  transferMany,
+} from './many-files.js';
 import { type CommandOutcome, outcome } from './output.js';
-import type { FileItem, FilesResult, TransferResult, TreeResult } from './remote-fs.js';
+import { afterGet, afterGetTree, afterMget } from './partial-notice.js';
+import type {
+  FileItem,
+  FilesResult,
+  SkippedEntry,
+  TransferResult,
+  TreeResult,
+} from './remote-fs.js';
 import {
   displayRemote,
   REMOTE_ROOT,
@@ -99,7 +112,11 @@ async function transferOne(
         ? await session.fs.get(remote, local, options)
         : await session.fs.put(local, remote, options);
   } catch (error) {
-    throw aboutPath(error, displayRemote(remote));
+    const failure = aboutPath(error, displayRemote(remote));
+    // A half-written file is never silent: where it is, and the command that resumes it.
+    const kept = verb === 'get' ? await afterGet(call, failure, local, remote) : undefined;
+    if (kept === undefined) throw failure;
+    return kept;
   } finally {
     task.end();
   }
@@ -124,6 +141,22 @@ function manyJson(patterns: readonly string[], result: FilesResult) {
     bytes: result.bytes,
     ms: Math.round(result.durationMs),
     unchanged: result.unchanged,
+    failed: failedJson(result.failed),
+  };
+}
+
+/** A many-file command's report: one warning per entry left out, the summary, EPARTIAL. */
+function manyOutcome(
+  verb: string,
+  json: Record<string, unknown>,
+  line: string,
+  result: FilesResult & { skipped?: readonly SkippedEntry[] },
+): CommandOutcome {
+  const failure = partialFailure(verb, result.files, result.failed);
+  return {
+    ...outcome(json, [line]),
+    warnings: [...(result.skipped ?? []).map(skippedLine), ...result.failed.map(failedWarning)],
+    ...(failure === undefined ? {} : { failure }),
   };
 }
 
@@ -137,7 +170,8 @@ function unchangedNote(call: Call, unchanged: number): string {
 
 function manyLine(call: Call, verb: string, label: string, result: FilesResult): string {
   const line = batchSummary(verb, label, { ...result, ms: result.durationMs });
-  return line + unchangedNote(call, result.unchanged);
+  const failed = result.failed.length > 0 ? `; ${result.failed.length} failed` : '';
+  return line + unchangedNote(call, result.unchanged) + failed;
 }
 
 function treeOutcome(
@@ -160,16 +194,19 @@ function treeOutcome(
   };
   let line = batchSummary(`${verb} -r`, shown, totals);
   line += unchangedNote(call, result.unchanged);
-  return outcome(
-    {
-      path: displayRemote(remote),
-      local,
-      ...totals,
-      ms: Math.round(totals.ms),
-      unchanged: result.unchanged,
-    },
-    [line],
-  );
+  if (result.links > 0) line += `; ${plural(result.links, 'link')} made`;
+  if (result.failed.length > 0) line += `; ${result.failed.length} failed`;
+  const json = {
+    path: displayRemote(remote),
+    local,
+    ...totals,
+    ms: Math.round(totals.ms),
+    unchanged: result.unchanged,
+    links: result.links,
+    skippedEntries: result.skipped.map((entry) => ({ ...entry })),
+    failed: failedJson(result.failed),
+  };
+  return manyOutcome(`${verb} -r`, json, line, result);
 }
 
 async function getTree(
@@ -185,9 +222,17 @@ async function getTree(
       : name === ''
         ? session.localCwd
         : join(session.localCwd, name);
-  const result = await transferMany(call, 'get', displayRemote(remote), (options) =>
-    session.fs.getTree(remote, localRoot, options),
-  );
+  const started = Date.now();
+  let result: TreeResult;
+  try {
+    result = await transferMany(call, 'get', displayRemote(remote), (options) =>
+      session.fs.getTree(remote, localRoot, options),
+    );
+  } catch (error) {
+    const kept = await afterGetTree(call, error, localRoot, started);
+    if (kept === undefined) throw error;
+    return kept;
+  }
   return treeOutcome(call, 'get', remote, localRoot, result);
 }
 
@@ -274,10 +319,17 @@ export async function mget(call: Call): Promise<CommandOutcome> {
     }
   }
   const label = args.join(' ');
-  const result = await transferMany(call, 'get', label, (options) =>
-    session.fs.getFiles(items, options),
-  );
-  return outcome(manyJson(args, result), [manyLine(call, 'mget', label, result)]);
+  let result: FilesResult;
+  try {
+    result = await transferMany(call, 'get', label, (options) =>
+      session.fs.getFiles(items, options),
+    );
+  } catch (error) {
+    const kept = await afterMget(call, error, items);
+    if (kept === undefined) throw error;
+    return kept;
+  }
+  return manyOutcome('mget', manyJson(args, result), manyLine(call, 'mget', label, result), result);
 }
 
 export async function mput(call: Call): Promise<CommandOutcome> {
@@ -295,16 +347,16 @@ export async function mput(call: Call): Promise<CommandOutcome> {
     for (const local of matches.sort()) {
       if (seen.has(local)) continue;
       seen.add(local);
-      const info = await stat(local).catch((error: unknown) => {
-        throw localError(error, local);
-      });
+      // One that vanished since the glob saw it goes to the engine anyway: it fails on its
+      // own there (skipped with a warning), the others are copied.
+      const info = await stat(local).catch(() => undefined);
       const remote = remoteJoin(session.remoteCwd, basename(local).normalize('NFC'));
-      items.push({ remote, local, size: info.size, mtime: info.mtimeMs });
+      items.push({ remote, local, size: info?.size ?? 0, mtime: info?.mtimeMs ?? 0 });
     }
   }
   const label = args.join(' ');
   const result = await transferMany(call, 'put', label, (options) =>
     session.fs.putFiles(items, options),
   );
-  return outcome(manyJson(args, result), [manyLine(call, 'mput', label, result)]);
+  return manyOutcome('mput', manyJson(args, result), manyLine(call, 'mput', label, result), result);
 }

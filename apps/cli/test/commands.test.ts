@@ -24,6 +24,7 @@ describe('the command table', () => {
       'mkdir',
       'mput',
       'mv',
+      'partials',
       'put',
       'pwd',
       'quit',
@@ -113,7 +114,7 @@ describe('options and arguments', () => {
       throw new Error('accepted');
     })();
     expect(error.message).toBe(
-      `unknown option "${option}" (a name that starts with "-" goes after "--"); usage: put [-rcpn] <local> [remote]`,
+      `unknown option "${option}" (a name that starts with "-" goes after "--"); usage: put [-rcpnLl] <local> [remote]`,
     );
   });
 

@@ -14,7 +14,14 @@ import {
   pathError,
   usageError,
 } from '../src/errors.js';
-import { EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../src/exit-codes.js';
+import {
+  EXIT_CONNECT,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_PARTIAL,
+  EXIT_USAGE,
+  failedExit,
+} from '../src/exit-codes.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -165,7 +172,11 @@ describe('aboutBatch', () => {
 
 describe('exit codes', () => {
   it('are one table, and the TUI returns the same numbers', () => {
-    expect([EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECT]).toEqual([0, 1, 2, 3]);
+    expect([EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECT, EXIT_PARTIAL]).toEqual([0, 1, 2, 3, 4]);
+    // A copy that left entries out (EPARTIAL) is told apart from any other failure.
+    expect([failedExit('EPARTIAL'), failedExit('EACCES'), failedExit(undefined)]).toEqual([
+      4, 1, 1,
+    ]);
     expect(TUI_EXIT_OK).toBe(EXIT_OK);
     expect(EXIT_NO_TERMINAL).toBe(EXIT_USAGE);
   });

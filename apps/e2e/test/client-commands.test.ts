@@ -184,11 +184,12 @@ describe('help and quit', () => {
       'lcd',
       'lpwd',
       'lls',
+      'partials',
       'clear',
       'help',
       'quit',
     ]);
-    expect(result.stdout).toContain('get [-rcpn] <remote> [local]');
+    expect(result.stdout).toContain('get [-rcpnLl] <remote> [local]');
     expect(result.stdout).toContain('(also: mv)');
     expect(result.stdout).toContain('(also: exit, bye)');
   });

@@ -167,6 +167,11 @@ export class CftpClient extends EventEmitter<CftpClientEvents> implements Remote
     return fsOps.mkdir(this.session, path, options);
   }
 
+  /** Creates a remote symlink that stays inside the server's root (feature `links`, §6.9). */
+  symlink(path: string, target: string, options: OperationOptions = {}): Promise<void> {
+    return fsOps.symlink(this.session, path, target, options);
+  }
+
   /** Removes an empty remote folder (§6.6). */
   rmdir(path: string, options: OperationOptions = {}): Promise<void> {
     return fsOps.rmdir(this.session, path, options);

@@ -3,7 +3,7 @@
 // resume (§6.2, §6.3), several requests in flight on the one session (§3). Progress counts
 // bytes as they move; `skipExisting` leaves out the files an earlier run finished.
 import { lstat, stat } from 'node:fs/promises';
-import { CftpError, type Entry } from '@cftp/protocol';
+import { CftpError, describeOsError, type Entry } from '@cftp/protocol';
 import { partialPathFor } from './transfer.js';
 import type { BatchItem, BatchResult, Progress, RemoteFiles, TransferResult } from './types.js';
 
@@ -59,6 +59,19 @@ export interface FilesOptions {
   skipExisting?: 'size-mtime' | 'any';
   /** Turns a failure into the error to throw, knowing what it was about (default: as it is). */
   mapError?: (error: unknown, failure: TransferFailure) => unknown;
+  /**
+   * Skip and go on: an entry that cannot be read or written (no permission, vanished, not a
+   * regular file: `entryFailure`) is left out, listed in the result's `failed`, and the
+   * rest is copied. Without it the first failure stops the copy. A failure of the whole
+   * session (connection lost, cancelled, disk full) stops it either way.
+   */
+  keepGoing?: boolean;
+}
+
+/** An entry left out by `keepGoing`: its name (as progress names it) and why (mapped). */
+export interface FailedEntry {
+  name: string;
+  error: unknown;
 }
 
 export interface FilesResult {
@@ -69,6 +82,28 @@ export interface FilesResult {
   durationMs: number;
   /** Files left out because their target was already there (`skipExisting`). */
   unchanged: number;
+  /** Entries that could not be copied (`keepGoing`; empty without it). */
+  failed: FailedEntry[];
+}
+
+/**
+ * Codes that are about one entry, not the session: with `keepGoing` that entry is skipped.
+ * A bare OS error (a local readdir or stat) is judged by the code it maps to. `EIO` is not
+ * one: it also stands for failures of the transfer itself, which must stop the copy.
+ */
+const ENTRY_CODES: ReadonlySet<string> = new Set([
+  'ENOENT',
+  'ENOTDIR',
+  'EISDIR',
+  'EACCES',
+  'EEXIST',
+  'EBADNAME',
+]);
+
+/** Whether `error` is about one entry only (see ENTRY_CODES). */
+export function entryFailure(error: unknown): boolean {
+  const code = error instanceof CftpError ? error.code : describeOsError(error).code;
+  return ENTRY_CODES.has(code);
 }
 
 export type Direction = 'get' | 'put';
@@ -302,22 +337,34 @@ export async function transferFiles(
   const report = tally(jobs, units, options);
   const { signal, resume } = options;
   const exactMode = options.exactMode === true; // -p (§6.8)
+  const failed: FailedEntry[] = [];
   let bytes = 0;
+  let moved = 0;
+  /** One file on its own; `base` is what this unit reported before it (a split batch's). */
+  const single = async (job: Job, u: number, base: number) => {
+    const { item, name } = job;
+    const onProgress = (p: Progress) => report(u, base + p.bytes, name, 0, p.resumed);
+    let result: TransferResult;
+    try {
+      result =
+        direction === 'get'
+          ? await client.get(item.remote, item.local, { signal, resume, exactMode, onProgress })
+          : await client.put(item.local, item.remote, { signal, resume, exactMode, onProgress });
+    } catch (error) {
+      const mapped = failure(options, error, { step: 'transfer', items: [item] });
+      if (options.keepGoing !== true || !entryFailure(error)) throw mapped;
+      failed.push({ name, error: mapped });
+      report(u, base, name);
+      return base;
+    }
+    bytes += result.bytes;
+    moved++;
+    report(u, base + result.resumedFrom + result.bytes, name, 1, result.resumedFrom);
+    return base + result.resumedFrom + result.bytes;
+  };
   await eachLimit(units, concurrencyOf(client, options), async (unit, u) => {
     if (!unit.batch) {
-      const { item, name } = jobs[unit.index]!;
-      const onProgress = (p: Progress) => report(u, p.bytes, name, 0, p.resumed);
-      let result: TransferResult;
-      try {
-        result =
-          direction === 'get'
-            ? await client.get(item.remote, item.local, { signal, resume, exactMode, onProgress })
-            : await client.put(item.local, item.remote, { signal, resume, exactMode, onProgress });
-      } catch (error) {
-        throw failure(options, error, { step: 'transfer', items: [item] });
-      }
-      bytes += result.bytes;
-      report(u, result.resumedFrom + result.bytes, name, 1, result.resumedFrom);
+      await single(jobs[unit.index]!, u, 0);
       return;
     }
     const batch = unit.indexes.map((i) => jobs[i]!);
@@ -330,16 +377,26 @@ export async function transferFiles(
           ? await client.getMany(items, { signal, exactMode, onProgress })
           : await client.putMany(items, { signal, exactMode, onProgress });
     } catch (error) {
-      throw failure(options, error, { step: 'transfer', items });
+      if (options.keepGoing !== true || !entryFailure(error)) {
+        throw failure(options, error, { step: 'transfer', items });
+      }
+      // A batch is all or nothing (§6.7): one unreadable file refuses all of them. Each goes
+      // again on its own, so only the bad ones are left out, each named by itself.
+      report(u, 0, batch[0]!.name);
+      let base = 0;
+      for (const job of batch) base = await single(job, u, base);
+      return;
     }
     bytes += result.bytes;
+    moved += batch.length;
     report(u, result.bytes, batch.at(-1)!.name, batch.length);
   });
   return {
-    files: jobs.length,
+    files: moved,
     bytes,
     durationMs: performance.now() - started,
     unchanged: all.length - jobs.length,
+    failed,
   };
 }
 

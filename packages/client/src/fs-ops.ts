@@ -1,5 +1,11 @@
 // Remote file-system operations with a single `ok` reply and no data channel (§6.6).
-import { type ClientMessage, type Entry, ProtocolError } from '@cftp/protocol';
+import {
+  type ClientMessage,
+  type Entry,
+  LINKS_FEATURE,
+  PathError,
+  ProtocolError,
+} from '@cftp/protocol';
 import type { OperationOptions, Reply, Session } from './types.js';
 
 function simple(
@@ -56,4 +62,21 @@ export async function rename(
   options: OperationOptions,
 ): Promise<void> {
   await simple(session, options, (id) => ({ type: 'rename', id, from, to }));
+}
+
+/**
+ * Creates the remote symlink `path` holding `target` (feature `links`, §6.9): the server
+ * refuses one that leads outside its root (EACCES) or a name that is taken (EEXIST). A server
+ * without the feature is never sent the request: EACCES here.
+ */
+export async function symlink(
+  session: Session,
+  path: string,
+  target: string,
+  options: OperationOptions,
+): Promise<void> {
+  if (session.server?.features.includes(LINKS_FEATURE) !== true) {
+    throw new PathError('EACCES', `the server does not offer symlinks: "${path}"`, { path });
+  }
+  await simple(session, options, (id) => ({ type: 'symlink', id, path, target }));
 }

@@ -12,6 +12,8 @@ export { connect, HostKeyChangedError } from './connect.js';
 export { certificateFingerprint } from './data-channel.js';
 export {
   eachLimit,
+  entryFailure,
+  type FailedEntry,
   type FileItem,
   type FilesOptions,
   type FilesProgress,
@@ -27,7 +29,7 @@ export {
   type PlanSummary,
   planItems,
   planSync,
-  type SkippedEntry,
+  type SyncSkip,
   type SyncAction,
   type SyncEntry,
   type SyncPlan,
@@ -42,8 +44,23 @@ export {
   type SyncSession,
   sync,
 } from './sync/sync.js';
-export type { TreeOptions, TreeProgress, TreeResult } from './tree.js';
 export type { TreeEntry, TreeListing, TreeListOptions } from './tree-list.js';
+export {
+  keptPartial,
+  listPartials,
+  type PartialFile,
+  partialStem,
+  partialsFor,
+  partialTarget,
+  removePartial,
+} from './partials.js';
+export type {
+  LinkMode,
+  SkippedEntry,
+  TreeOptions,
+  TreeProgress,
+  TreeResult,
+} from './tree.js';
 export type {
   BatchItem,
   BatchOptions,

@@ -160,7 +160,7 @@ function parseEntry(line: string): Entry | CftpError {
   }
   const parsed = entrySchema.parse(value);
   if (!parsed.ok) throw new ProtocolError('EPROTO', `bad listing entry (${parsed.error})`);
-  const { name, type, size, mtime, mode } = parsed.value;
+  const { name, type, size, mtime, mode, target } = parsed.value;
   try {
     checkName(name); // a hostile server's "../x" never reaches the local disk
   } catch (error) {
@@ -173,5 +173,8 @@ function parseEntry(line: string): Entry | CftpError {
   // Rebuilt as one literal of a fixed shape: a listing may hold a million entries (§6.1),
   // and V8 keeps these smaller (and allocates them straight into the old generation once
   // it sees them survive) than objects grown key by key.
+  // A symlink's text (feature `links`, §6.9) is kept only on a symlink: it is shown, and
+  // with --links written as a link's text, never used as a path the client opens.
+  if (target !== undefined && type === 'symlink') return { name, type, size, mtime, target };
   return mode === undefined ? { name, type, size, mtime } : { name, type, size, mtime, mode };
 }

@@ -1,14 +1,14 @@
-// Folder trees: walks one side into a plan, creates the folders on the other, and moves the
-// files with transferFiles (files.ts: batches, several at a time, byte progress, -c skips).
-// Symlinks and special entries are skipped (and reported), never followed. `onScan` counts
-// the folders walked, so a long walk is not silence.
-import { lstat, mkdir, readdir, utimes } from 'node:fs/promises';
+// Folder trees: walks one side into a plan (tree-plan.ts), creates the folders on the other,
+// and moves the files with transferFiles (files.ts: batches, several at a time, byte
+// progress, -c skips). Symlinks and special entries are skipped (and reported), never
+// followed. With `keepGoing` what cannot be read or created is left out and the rest goes on.
+import { mkdir, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CftpError, type Entry } from '@cftp/protocol';
 import {
   concurrencyOf,
   eachLimit,
-  type FilesOptions,
+  type FailedEntry,
   type FilesProgress,
   type FilesResult,
   failure,
@@ -16,109 +16,31 @@ import {
   joinRemote,
   transferFiles,
 } from './files.js';
+import {
+  type Place,
+  type Plan,
+  type PlanOptions,
+  planLocal,
+  planRemote,
+  type SkippedEntry,
+  stepOrSkip,
+} from './tree-plan.js';
 import type { RemoteFiles } from './types.js';
 
-export interface TreeOptions extends FilesOptions {
-  /** Told the number of folders walked so far while the tree is scanned, before any file moves. */
-  onScan?: (folders: number) => void;
-}
+export type { LinkMode, SkippedEntry } from './tree-plan.js';
+export type TreeOptions = PlanOptions;
 export type TreeProgress = FilesProgress;
 
 export interface TreeResult extends FilesResult {
-  /** Folders below the top. */
+  /** Folders below the top (created, or there already). */
   folders: number;
   /** Entries that are neither files nor folders (symlinks, devices), not copied. */
-  skipped: string[];
-}
-
-/** A path below the top of a tree: `local` as on this machine, `remote` NFC, `/`-separated. */
-interface Place {
-  local: string;
-  remote: string;
-}
-
-interface Plan {
-  /** Folders below the top, parents before children; mtimes of remote folders. */
-  folders: (Place & { mtime: number })[];
-  files: (Place & { size: number; mtime: number })[];
-  skipped: string[];
+  skipped: SkippedEntry[];
+  /** Symlinks made as links on the other side (`links: 'recreate'`). */
+  links: number;
 }
 
 const depth = (path: string) => path.split('/').length;
-
-/** Folders by depth then name, files by name: a stable order whichever way the walk went. */
-function sorted(plan: Plan): Plan {
-  plan.folders.sort((a, b) => depth(a.remote) - depth(b.remote) || (a.remote < b.remote ? -1 : 1));
-  plan.files.sort((a, b) => (a.remote < b.remote ? -1 : a.remote > b.remote ? 1 : 0));
-  return plan;
-}
-
-/** Walks the remote folder `top`, listing the folders of one depth several at a time. */
-async function planRemote(client: RemoteFiles, top: string, options: TreeOptions): Promise<Plan> {
-  const plan: Plan = { folders: [], files: [], skipped: [] };
-  let scanned = 0;
-  let level = [''];
-  while (level.length > 0) {
-    const below: string[] = [];
-    await eachLimit(level, concurrencyOf(client, options), async (folder) => {
-      const remote = joinRemote(top, folder);
-      let entries: Entry[];
-      try {
-        entries = await client.list(remote, { signal: options.signal });
-      } catch (error) {
-        throw failure(options, error, { step: 'list', remote });
-      }
-      for (const entry of entries) {
-        const path = joinRemote(folder, entry.name);
-        const place = { local: path, remote: path, mtime: entry.mtime };
-        if (entry.type === 'dir') {
-          plan.folders.push(place);
-          below.push(path);
-        } else if (entry.type === 'file') plan.files.push({ ...place, size: entry.size });
-        else plan.skipped.push(path);
-      }
-      options.onScan?.(++scanned);
-    });
-    level = below;
-  }
-  return sorted(plan);
-}
-
-/** Walks the local folder `top`, with each file's size and mtime. */
-async function planLocal(top: string, options: TreeOptions): Promise<Plan> {
-  const plan: Plan = { folders: [], files: [], skipped: [] };
-  const locally = async <T>(path: string, step: () => Promise<T>): Promise<T> => {
-    try {
-      return await step();
-    } catch (error) {
-      throw failure(options, error, { step: 'local', local: path });
-    }
-  };
-  let scanned = 0;
-  const pending: Place[] = [{ local: '', remote: '' }];
-  for (let folder = pending.shift(); folder !== undefined; folder = pending.shift()) {
-    const dir = join(top, folder.local);
-    const entries = await locally(dir, () => readdir(dir, { withFileTypes: true }));
-    options.onScan?.(++scanned);
-    await Promise.all(
-      entries.map(async (entry) => {
-        const path = join(dir, entry.name);
-        const place = {
-          local: joinRemote(folder.local, entry.name),
-          remote: joinRemote(folder.remote, entry.name.normalize('NFC')),
-        };
-        if (entry.isDirectory()) {
-          plan.folders.push({ ...place, mtime: 0 });
-          pending.push(place);
-        } else if (entry.isFile()) {
-          const info = await locally(path, () => lstat(path));
-          plan.files.push({ ...place, size: info.size, mtime: Math.trunc(info.mtimeMs) });
-        } else plan.skipped.push(place.local);
-      }),
-    );
-  }
-  return sorted(plan);
-}
 
 /** The plan's files between the tops `local` and `remote`, named by their remote path below. */
 function jobsOf(plan: Plan, local: string, remote: string): Job[] {
@@ -144,9 +66,25 @@ function byDepth<T extends Place>(folders: readonly T[]): T[][] {
   return levels;
 }
 
-function result(plan: Plan, moved: FilesResult, started: number): TreeResult {
+/** Leaves out of the plan everything inside the folders that could not be created. */
+function without(plan: Plan, lost: ReadonlySet<string>): void {
+  if (lost.size === 0) return;
+  const inside = (path: string) => {
+    for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) {
+      if (lost.has(path.slice(0, at))) return true;
+    }
+    return false;
+  };
+  plan.folders = plan.folders.filter((f) => !lost.has(f.remote) && !inside(f.remote));
+  plan.files = plan.files.filter((f) => !inside(f.remote));
+}
+
+function result(plan: Plan, moved: FilesResult, started: number, links: number): TreeResult {
+  const failed: FailedEntry[] = [...plan.failed, ...moved.failed];
   return {
     ...moved,
+    links,
+    failed: failed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     durationMs: performance.now() - started,
     folders: plan.folders.length,
     skipped: plan.skipped,
@@ -168,19 +106,36 @@ export async function getTree(
     throw failure(options, error, { step: 'list', remote });
   }
   const plan = await planRemote(client, remote, options);
-  const folders = [{ local: '', mtime: top.mtime }, ...plan.folders];
-  for (const folder of folders) {
+  const lost = new Set<string>();
+  for (const folder of [{ local: '', remote: '' }, ...plan.folders]) {
     const path = join(local, folder.local);
-    await mkdir(path, { recursive: true }).catch((error: unknown) => {
-      throw failure(options, error, { step: 'local', local: path });
-    });
+    if ([...lost].some((gone) => folder.remote.startsWith(`${gone}/`))) continue;
+    const made = await stepOrSkip(
+      plan,
+      options,
+      folder.remote,
+      { step: 'local', local: path },
+      () => mkdir(path, { recursive: true }).then(() => true),
+    );
+    if (made === undefined) lost.add(folder.remote);
   }
+  without(plan, lost);
   const moved = await transferFiles(client, 'get', jobsOf(plan, local, remote), options);
+  let links = 0;
+  for (const link of plan.links) {
+    if ([...lost].some((gone) => link.remote.startsWith(`${gone}/`))) continue;
+    const path = join(local, link.local);
+    // symlink(2) never replaces what is there: an existing name is EEXIST, one failure.
+    const made = await stepOrSkip(plan, options, link.remote, { step: 'local', local: path }, () =>
+      symlink(link.target, path).then(() => true),
+    );
+    if (made) links++;
+  }
   // Folder times last, deepest first: writing into a folder changes its mtime. Best effort.
-  for (const folder of folders.reverse()) {
+  for (const folder of [{ local: '', mtime: top.mtime }, ...plan.folders].reverse()) {
     await utimes(join(local, folder.local), new Date(), new Date(folder.mtime)).catch(() => {});
   }
-  return result(plan, moved, started);
+  return result(plan, moved, started, links);
 }
 
 /** Creates a remote folder, or accepts a folder that is already there. */
@@ -218,11 +173,33 @@ export async function putTree(
   const started = performance.now();
   const plan = await planLocal(local, options);
   await ensureRemoteFolder(client, remote, options);
+  const lost = new Set<string>();
+  // With keepGoing a folder that cannot be made is one failure; what it would hold is not tried.
+  const keep = { ...options, mapError: (error: unknown) => error };
   for (const level of byDepth(plan.folders)) {
-    await eachLimit(level, concurrencyOf(client, options), (folder) =>
-      ensureRemoteFolder(client, joinRemote(remote, folder.remote), options),
-    );
+    await eachLimit(level, concurrencyOf(client, options), async (folder) => {
+      if ([...lost].some((gone) => folder.remote.startsWith(`${gone}/`))) return;
+      const path = joinRemote(remote, folder.remote);
+      const made = await stepOrSkip(
+        plan,
+        keep,
+        folder.remote,
+        { step: 'mkdir', remote: path },
+        () => ensureRemoteFolder(client, path, options).then(() => true),
+      );
+      if (made === undefined) lost.add(folder.remote);
+    });
   }
+  without(plan, lost);
   const moved = await transferFiles(client, 'put', jobsOf(plan, local, remote), options);
-  return result(plan, moved, started);
+  let links = 0;
+  for (const link of plan.links) {
+    if ([...lost].some((gone) => link.remote.startsWith(`${gone}/`))) continue;
+    const path = joinRemote(remote, link.remote);
+    const made = await stepOrSkip(plan, options, link.remote, { step: 'mkdir', remote: path }, () =>
+      client.symlink(path, link.target, { signal: options.signal }).then(() => true),
+    );
+    if (made) links++;
+  }
+  return result(plan, moved, started, links);
 }

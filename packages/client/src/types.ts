@@ -199,6 +199,7 @@ export interface RemoteFiles {
   list(path: string, options?: OperationOptions): Promise<Entry[]>;
   stat(path: string, options?: OperationOptions): Promise<Entry>;
   mkdir(path: string, options?: OperationOptions): Promise<void>;
+  symlink(path: string, target: string, options?: OperationOptions): Promise<void>;
   get(remote: string, local: string, options?: GetOptions): Promise<TransferResult>;
   put(local: string, remote: string, options?: PutOptions): Promise<TransferResult>;
   getMany(items: readonly BatchItem[], options?: BatchOptions): Promise<BatchResult>;

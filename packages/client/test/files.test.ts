@@ -1,6 +1,6 @@
 // Many files in one call (getFiles/putFiles) and what schedules them: which files share a
 // batch (planUnits), what counts as already complete (sameFile), and the pool (eachLimit).
-import { mkdir, readdir, stat, utimes } from 'node:fs/promises';
+import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { BATCH_FILE_BYTES, BATCH_MAX_FILES, planUnits, sameFile } from '../src/files.js';
@@ -79,6 +79,54 @@ describe('getFiles / putFiles', () => {
       }),
     ).rejects.toMatchObject({ code: 'ENOENT' });
     expect(seen).toEqual([{ step: 'transfer', items }]);
+  });
+});
+
+describe('keepGoing: skip what cannot be read, copy the rest', () => {
+  it('a batch with a missing file sends the others on their own, both ways', async () => {
+    const { port, root } = await fx.startServer();
+    const local = await fx.tempDir();
+    const items: FileItem[] = ['a', 'gone', 'b', 'c'].map((name) => ({
+      local: join(local, name),
+      remote: name,
+      size: 3,
+      mtime: 0,
+    }));
+    for (const item of items.filter((i) => i.remote !== 'gone')) await writeFile(item.local, 'abc');
+    const client = await fx.connect(port);
+    const putMany = vi.spyOn(client, 'putMany');
+    const mapped: unknown[] = [];
+    const mapError = (error: unknown) => {
+      mapped.push(error);
+      return error;
+    };
+    const up = await client.putFiles(items, { keepGoing: true, mapError });
+    expect(putMany).toHaveBeenCalledTimes(1); // tried as one batch, then one by one
+    expect(up).toMatchObject({ files: 3, bytes: 9 });
+    expect(up.failed).toEqual([
+      { name: 'gone', error: expect.objectContaining({ code: 'ENOENT' }) },
+    ]);
+    expect((await readdir(root)).sort()).toEqual(['a', 'b', 'c']);
+
+    const back = await fx.tempDir();
+    const down = items.map((item) => ({ ...item, local: join(back, item.remote) }));
+    const result = await client.getFiles(down, { keepGoing: true });
+    expect(result).toMatchObject({ files: 3, failed: [{ name: 'gone' }] });
+    expect((await readdir(back)).sort()).toEqual(['a', 'b', 'c']);
+    // Without keepGoing the first failure still stops the copy.
+    await expect(client.getFiles(down)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a session failure is never skipped: a cancel stops the copy', async () => {
+    const { port } = await fx.startServer();
+    const local = await fx.tempDir();
+    await writeFile(join(local, 'a'), 'abc');
+    const client = await fx.connect(port);
+    const items = [{ local: join(local, 'a'), remote: 'a', size: 3, mtime: 0 }];
+    const signal = AbortSignal.abort();
+    await expect(client.putFiles(items, { keepGoing: true, signal })).rejects.toMatchObject({
+      code: 'ECANCELED',
+    });
   });
 });
 

@@ -79,7 +79,9 @@ describe('getTree / putTree', () => {
     const client = await fx.connect(port);
     await client.mkdir('up');
     const up = await client.putTree(source, 'up');
-    expect(up).toMatchObject({ files: 4, folders: 5, skipped: ['link'], unchanged: 0 });
+    expect(up).toMatchObject({ files: 4, folders: 5, unchanged: 0, failed: [] });
+    // A local link is named with its text.
+    expect(up.skipped).toEqual([{ name: 'link', type: 'symlink', target: 'top.bin' }]);
     const back = await fx.tempDir();
     const down = await client.getTree('up', join(back, 'copy'));
     expect(down).toMatchObject({ files: 4, folders: 5, bytes: 370_010, skipped: [] });
@@ -104,7 +106,11 @@ describe('getTree / putTree', () => {
     const client = await fx.connect(port);
     const local = join(await fx.tempDir(), 'copy');
     const result = await client.getTree('top', local);
-    expect(result).toMatchObject({ files: 1, folders: 1, skipped: ['link'] });
+    expect(result).toMatchObject({
+      files: 1,
+      folders: 1,
+      skipped: [{ name: 'link', type: 'symlink' }],
+    });
     expect((await stat(local)).mtimeMs).toBe(times.top);
     expect((await stat(join(local, 'sub'))).mtimeMs).toBe(times.sub);
     expect((await readdir(local)).sort()).toEqual(['sub']);
@@ -260,5 +266,32 @@ describe('getTree / putTree', () => {
       { step: 'list', remote: 'missing' },
       { step: 'not-a-folder', remote: 'clash' },
     ]);
+  });
+});
+
+describe('symlinks in trees (links option)', () => {
+  it('recreate makes the links that stay inside the tree, both ways, and names the rest', async () => {
+    const { port, root } = await fx.startServer();
+    const source = await fx.tempDir();
+    await mkdir(join(source, 'd'));
+    await writeFile(join(source, 'a.txt'), 'a');
+    await symlink('..', join(source, 'd', 'up'));
+    await symlink('../a.txt', join(source, 'd', 'ok'));
+    // Lexically inside (d/up/.. is d), really outside once `up` is a link to `..`.
+    await symlink('up/..', join(source, 'd', 'chain'));
+    await symlink('../../x', join(source, 'd', 'out'));
+    const client = await fx.connect(port);
+    const up = await client.putTree(source, 'up', { links: 'recreate' });
+    expect(up).toMatchObject({ files: 1, links: 2, failed: [] });
+    expect(up.skipped).toEqual([
+      { name: 'd/chain', type: 'symlink', target: 'up/..', reason: 'outside-tree' },
+      { name: 'd/out', type: 'symlink', target: '../../x', reason: 'outside-tree' },
+    ]);
+    expect((await readdir(join(root, 'up', 'd'))).sort()).toEqual(['ok', 'up']);
+    const back = join(await fx.tempDir(), 'back');
+    const down = await client.getTree('up', back, { links: 'recreate' });
+    expect(down).toMatchObject({ files: 1, links: 2, skipped: [] });
+    expect(await readFile(join(back, 'd', 'ok'), 'utf8')).toBe('a');
+    expect((await readdir(join(back, 'd'))).sort()).toEqual(['ok', 'up']);
   });
 });

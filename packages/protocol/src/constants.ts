@@ -11,6 +11,7 @@ export const FEATURES: readonly string[] = [
   'batch',
   'mode',
   'tree',
+  'links',
 ];
 
 export const FRAME_HEADER_BYTES = 4;
@@ -28,6 +29,11 @@ export const MAX_SEGMENT_BYTES = 255;
 /** SHA-256 of the empty string (§7). */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
+/**
+ * v1.2 feature (§6.9): symlinks as links — a listed symlink carries its `target` text, and
+ * `symlink` creates one that stays inside the root.
+ */
+export const LINKS_FEATURE = 'links';
 /** v1.1 feature (§4, §6.8): the peer carries and applies permission bits (`mode`). */
 export const MODE_FEATURE = 'mode';
 /** The permission bits `mode` may carry (§6.8): rwx for user, group, others; no setuid/sticky. */

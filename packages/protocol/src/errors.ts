@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'ESHUTDOWN',
   'ECONNECTION',
   'EUSAGE',
+  'EPARTIAL',
   'EAUTH',
   'ETLS',
 ] as const;

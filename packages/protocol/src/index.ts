@@ -5,6 +5,7 @@ export * from './digest.js';
 export * from './display.js';
 export * from './errors.js';
 export * from './frame.js';
+export * from './links.js';
 export * from './messages.js';
 export * from './modes.js';
 export * from './os-errors.js';

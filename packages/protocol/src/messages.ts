@@ -32,6 +32,8 @@ const entry = {
   mtime: uint,
   /** v1.1, feature `mode`: the entry's permission bits, for files and folders (§6.8). */
   mode: optional(mode),
+  /** v1.2, feature `links`: a symlink's own text, as the link holds it (§6.1, §6.9). */
+  target: optional(string(1)),
 };
 export const entrySchema = object(entry);
 
@@ -84,6 +86,8 @@ const put = {
 };
 const stat = { type: literal('stat'), id, path: string() };
 const mkdir = { type: literal('mkdir'), id, path: string() };
+/** v1.2, feature `links` (§6.9): creates the symlink `path` holding the text `target`. */
+const symlink = { type: literal('symlink'), id, path: string(1), target: string(1) };
 const rmdir = { type: literal('rmdir'), id, path: string() };
 const del = { type: literal('delete'), id, path: string() };
 const rename = { type: literal('rename'), id, from: string(), to: string() };
@@ -174,6 +178,7 @@ export type Abort = Infer<typeof abort>;
 export type Quit = Infer<typeof quit>;
 export type Stat = Infer<typeof stat>;
 export type Mkdir = Infer<typeof mkdir>;
+export type Symlink = Infer<typeof symlink>;
 export type Rmdir = Infer<typeof rmdir>;
 export type Delete = Infer<typeof del>;
 export type Rename = Infer<typeof rename>;
@@ -201,7 +206,8 @@ export type ClientMessage =
   | Rename
   | PutMany
   | GetMany
-  | Tree;
+  | Tree
+  | Symlink;
 export type ServerMessage = Welcome | Ready | Done | Ok | ErrorMessage;
 export type Message = ClientMessage | ServerMessage;
 export type MessageType = Message['type'];
@@ -218,6 +224,7 @@ export const messageSchemas = {
   quit: object(quit),
   stat: object(stat),
   mkdir: object(mkdir),
+  symlink: object(symlink),
   rmdir: object(rmdir),
   delete: object(del),
   rename: object(rename),

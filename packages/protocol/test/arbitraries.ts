@@ -23,6 +23,7 @@ import type {
   Rename,
   Rmdir,
   Stat,
+  Symlink,
   Tree,
   Welcome,
 } from '../src/index.js';
@@ -115,6 +116,19 @@ export const mkdirArb: fc.Arbitrary<Mkdir> = pathRequestArb('mkdir');
 export const rmdirArb: fc.Arbitrary<Rmdir> = pathRequestArb('rmdir');
 export const deleteArb: fc.Arbitrary<Delete> = pathRequestArb('delete');
 
+const nonEmptyArb = textArb.filter((text) => text.length > 0);
+
+/** `symlink` (feature `links`, §6.9): a link's path and its text. */
+export const symlinkArb: fc.Arbitrary<Symlink> = fc.record(
+  {
+    type: fc.constant('symlink' as const),
+    id: requestIdArb,
+    path: nonEmptyArb,
+    target: nonEmptyArb,
+  },
+  plain,
+);
+
 export const renameArb: fc.Arbitrary<Rename> = fc.record(
   { type: fc.constant('rename' as const), id: requestIdArb, from: pathFieldArb, to: pathFieldArb },
   plain,
@@ -154,6 +168,7 @@ export const entryArb: fc.Arbitrary<Entry> = fc.record(
     size: uintArb,
     mtime: uintArb,
     mode: modeArb,
+    target: textArb.filter((t) => t.length > 0),
   },
   { requiredKeys: ['name', 'type', 'size', 'mtime'], ...plain },
 );
@@ -277,6 +292,7 @@ export const messageArbs = {
   quit: quitArb,
   stat: statArb,
   mkdir: mkdirArb,
+  symlink: symlinkArb,
   rmdir: rmdirArb,
   delete: deleteArb,
   rename: renameArb,

@@ -194,6 +194,17 @@ const clientFixtures: Fixture[] = [
     `),
   },
   {
+    name: 'symlink (§6.9, feature links)',
+    message: { type: 'symlink', id: 13, path: 'a/l', target: '../b' },
+    bytes: hex(`
+      00000037
+      7b227479 7065223a 2273796d 6c696e6b
+      222c2269 64223a31 332c2270 61746822
+      3a22612f 6c222c22 74617267 6574223a
+      222e2e2f 62227d
+    `),
+  },
+  {
     name: 'rmdir (§6.6)',
     message: { type: 'rmdir', id: 12, path: 'old' },
     bytes: hex(`

@@ -190,6 +190,7 @@ describe('docs/protocol.md §11: errorFromCode', () => {
     ESHUTDOWN: CftpError,
     ECONNECTION: ConnectionError,
     EUSAGE: CftpError,
+    EPARTIAL: CftpError,
     EAUTH: CftpError,
     ETLS: CftpError,
   };

@@ -77,7 +77,7 @@ describe('docs/protocol.md §13 worked examples', () => {
       11: 'notes\n', // §13.6, the upload retried
       12: 'hello, world\n', // §13.6, the first of two requests with one id
       13: 'hello, world\n', // §13.7, a download in single-port mode
-      14: listings[2]!, // §13.8, a tree with a digest
+      14: listings[2]!, // §13.9, a tree with a digest
     };
     const dones = lines
       .map((m) => JSON.parse(m[3]!) as Message)

@@ -32,7 +32,8 @@ function fdPathsWork(): Promise<boolean> {
   return fdPathsChecked;
 }
 
-function isInside(root: string, real: string): boolean {
+/** Whether the real path `real` is the real root `root` or below it. */
+export function isInside(root: string, real: string): boolean {
   return real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 

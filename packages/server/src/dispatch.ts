@@ -7,9 +7,11 @@ import {
   type Done,
   type ErrorCode,
   type Message,
+  PathError,
 } from '@cftp/protocol';
 import { runGetMany, runPutMany } from './batch.js';
 import {
+  forPeer,
   type OperationContext,
   type OperationResult,
   runGet,
@@ -102,7 +104,7 @@ export function dispatchRequest(message: Message, runner: RequestRunner): void {
       return;
     case 'stat':
       runner.start(request.id, 'stat', request.path, async (ctx, segments) => {
-        const entry = await ctx.storage.stat(segments);
+        const entry = forPeer(ctx, await ctx.storage.stat(segments));
         return { bytes: 0, reply: { type: 'ok', id: request.id, entry } };
       });
       return;
@@ -143,6 +145,15 @@ export function dispatchRequest(message: Message, runner: RequestRunner): void {
         },
         request.paths,
       );
+      return;
+    case 'symlink':
+      // Creating an entry, as put does: the same permission and new-name checks (§6.9, §9).
+      simple(runner, request.id, 'put', request.path, (storage, s) => {
+        if (storage.symlink === undefined) {
+          throw new PathError('EACCES', 'this server does not store symlinks');
+        }
+        return storage.symlink(s, request.target);
+      });
       return;
     case 'rename':
       simple(runner, request.id, 'rename', request.from, async (storage, from) => {

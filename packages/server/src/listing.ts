@@ -7,6 +7,7 @@ import { type Entry, type EntryType, MAX_LIST_ENTRIES, MODE_MASK, PathError } fr
 import { exists, type Folder, type FolderAccess } from './confinement.js';
 import { judgeName, MAY_HAVE_OTHER_FORM, OtherForms, openRawDir, rawName } from './names.js';
 import { type Listing, type ListOptions, storageError } from './storage.js';
+import { withTarget } from './symlink.js';
 
 /** Entries stat'ed (and sent) together; the event loop is let go between batches. */
 const LIST_BATCH = 128;
@@ -80,14 +81,17 @@ async function statBatch(
     // Unreadable now (removed, or EACCES on a race): left out, as if removed while listing.
     names.map((name) => lstat(folder.entry(name)).catch(() => undefined)),
   );
-  const entries: Entry[] = [];
+  const entries: (Entry | Promise<Entry>)[] = [];
   infos.forEach((info, i) => {
     if (info === undefined) return;
-    const entry = toEntry(names[i]!, info);
-    entries.push(entry);
-    if (identities !== undefined && info.isFile()) identities.set(entry.name, fileIdentity(info));
+    // A symlink's text (§6.1, feature `links`), read in the same batch; runList drops it
+    // for a client that did not ask for links.
+    const name = names[i]!;
+    const entry = toEntry(name, info);
+    entries.push(entry.type === 'symlink' ? withTarget(entry, folder.entry(name)) : entry);
+    if (identities !== undefined && info.isFile()) identities.set(name, fileIdentity(info));
   });
-  return entries;
+  return Promise.all(entries);
 }
 
 /** What changes whenever a file's content may have: the key of `tree`'s digest cache. */

@@ -21,6 +21,7 @@ import {
   type UploadOptions,
 } from './storage.js';
 import { sweepLeftovers } from './sweep.js';
+import { createLink, withTarget } from './symlink.js';
 import { openUpload, type UploadRoom } from './upload.js';
 
 const { O_RDONLY, O_NOFOLLOW } = fsConstants;
@@ -104,7 +105,7 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     try {
       if (name === undefined) return toEntry('.', await lstat(await this.rootReal));
       return await this.inFolder(segments.slice(0, -1), async (folder) =>
-        toEntry(name, await lstat(folder.entry(name))),
+        withTarget(toEntry(name, await lstat(folder.entry(name))), folder.entry(name)),
       );
     } catch (error) {
       throw storageError(error, path);
@@ -119,6 +120,17 @@ export class LocalStorage extends ConfinedRoot implements Storage {
       await mkdir(folder.entry(name)).catch((error: unknown) => {
         throw storageError(error, path);
       });
+    });
+  }
+
+  /** A symlink that leads inside the root (feature `links`, §6.9; the rules: symlink.ts). */
+  async symlink(asked: readonly string[], target: string): Promise<void> {
+    const segments = await this.forCreate(asked);
+    const { name, path } = this.locate(segments, 'EEXIST');
+    const rootReal = await this.rootReal;
+    await this.inFolder(segments.slice(0, -1), async (folder) => {
+      await refuseOtherForm(folder, name, path);
+      await createLink(folder, name, path, target, rootReal);
     });
   }
 

@@ -9,6 +9,7 @@ import {
   DataChannelError,
   type DigestAlgorithm,
   type Done,
+  type Entry,
   IntegrityError,
   ProtocolError,
   type ServerMessage,
@@ -35,6 +36,8 @@ export interface OperationContext {
   readonly dataStallTimeoutMs: number;
   /** The session's digest (§7.1): every digest of its data channels. */
   readonly digest: DigestAlgorithm;
+  /** Both peers list `links` (§6.9): entries keep a symlink's `target`, else it is dropped. */
+  readonly links?: boolean;
   /** Keeps a finished data socket until it closes by itself, within the session's bounds. */
   linger(socket: Socket): void;
   send(message: ServerMessage): void;
@@ -159,6 +162,13 @@ export function dataError(error: unknown, signal: AbortSignal): unknown {
   return error;
 }
 
+/** An entry as this session's peer may see it: `target` only with `links` (§6.9). */
+export function forPeer(ctx: Pick<OperationContext, 'links'>, entry: Entry): Entry {
+  if (ctx.links === true || entry.target === undefined) return entry;
+  const { target: _, ...rest } = entry;
+  return rest;
+}
+
 export async function runList(ctx: OperationContext, segments: string[]): Promise<OperationResult> {
   const batches = await ctx.storage.list(segments);
   return withDataChannel(
@@ -170,7 +180,7 @@ export async function runList(ctx: OperationContext, segments: string[]): Promis
       async function* lines() {
         for await (const batch of batches) {
           count += batch.length;
-          yield batch.map((entry) => `${JSON.stringify(entry)}\n`).join('');
+          yield batch.map((entry) => `${JSON.stringify(forPeer(ctx, entry))}\n`).join('');
         }
       }
       try {

@@ -70,6 +70,8 @@ export class Session implements SessionInfo {
   private readonly inFlight = new InFlightRequests();
   /** The session's digest (§7.1), fixed by `hello`. */
   private digest: DigestAlgorithm = 'sha256';
+  /** Both peers list `links` (§6.9): listed symlinks carry their `target`. */
+  private links = false;
   /** Dispatch's view of this session (dispatch.ts). */
   private readonly requests: RequestRunner = {
     start: (id, operation, path, run) => this.start(id, operation, path, run),
@@ -216,6 +218,7 @@ export class Session implements SessionInfo {
         return;
       }
       this.digest = negotiateDigest(message.features, this.options.features);
+      this.links = [message.features, this.options.features].every((f) => f.includes('links'));
       const needsLogin = this.options.authenticate !== undefined;
       if (needsLogin) {
         // The handshake deadline keeps running until the login succeeds (§4.2).
@@ -384,6 +387,7 @@ export class Session implements SessionInfo {
       dataChannels: this.options.dataChannels,
       dataStallTimeoutMs: this.options.dataStallTimeoutMs,
       digest: this.digest,
+      links: this.links,
       linger: (socket) => this.linger(socket),
       send: (message) => this.send(message),
       clientDone: () => this.inFlight.clientDone(entry, this.options.dataAcceptTimeoutMs),

@@ -114,6 +114,11 @@ export interface Storage {
   /** Never replaces an existing `to` (EEXIST). */
   rename(from: readonly string[], to: readonly string[]): Promise<void>;
   /**
+   * Creates a symlink holding `target` (feature `links`, §6.9): EACCES unless it leads inside
+   * the root, EEXIST when the name is taken. Optional: a storage without links lacks it.
+   */
+  symlink?(segments: readonly string[], target: string): Promise<void>;
+  /**
    * Removes what interrupted uploads left behind (§8); the server calls it once after
    * `listen()`, in the background. Optional: a storage without leftovers need not have it.
    */

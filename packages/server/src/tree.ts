@@ -158,7 +158,11 @@ async function lineFor(
   if (state.topBytes + Buffer.byteLength(path) > MAX_PATH_BYTES) return undefined;
   const mode = entry.mode === undefined ? {} : { mode: entry.mode };
   if (entry.type !== 'file' || state.cache === undefined) {
-    return { path, type: entry.type, size: entry.size, mtime: entry.mtime, ...mode };
+    // A symlink's text only for a peer that listed `links` (§6.9, §6.10).
+    const target =
+      state.ctx.links === true && entry.target !== undefined ? entry.target : undefined;
+    const link = target === undefined ? {} : { target };
+    return { path, type: entry.type, size: entry.size, mtime: entry.mtime, ...mode, ...link };
   }
   // Known from the listing and unchanged since: the cached digest, without opening the file.
   const known =

@@ -1,10 +1,9 @@
 // The local side of the panes: list a folder as engine-style entries, and the few file
 // operations the TUI offers (mkdir, rename, delete), and the partial downloads a cancelled
-// or cut-off get leaves for a resume. Plain node:fs, no engine code.
+// or cut-off get leaves for a resume (found by the engine's rule, @cftp/client).
 import { lstat, mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CftpError, type Entry } from '@cftp/client';
-import { isResumeTempName, resumeTempName, TEMP_KEY_HEX_DIGITS } from '@cftp/protocol';
+import { CftpError, type Entry, listPartials as listKeptPartials, partialStem } from '@cftp/client';
 import { localError } from './errors.js';
 
 function typeOf(info: {
@@ -90,28 +89,15 @@ export async function removeLocal(path: string): Promise<void> {
 
 /** The partial downloads kept for resume in `dir` (`.NAME.cftp-resume-KEY.part`), by name. */
 export async function listPartials(dir: string): Promise<{ name: string; size: number }[]> {
-  let names: string[];
+  // The engine's rule (shared with `cftp`'s `partials` command); the TUI's words on failure.
   try {
-    names = (await readdir(dir)).filter(isResumeTempName);
+    return (await listKeptPartials(dir)).map(({ name, size }) => ({ name, size }));
   } catch (error) {
     throw localError(error, `cannot list "${dir}"`);
   }
-  const found = await Promise.all(
-    names.map(async (name) => {
-      const info = await lstat(join(dir, name)).catch(() => undefined);
-      return info?.isFile() === true ? { name, size: info.size } : undefined;
-    }),
-  );
-  return found
-    .filter((partial) => partial !== undefined)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** `.NAME.cftp-resume-`: a partial's name with the key cut off (the rule's own stem). */
-export function partialStem(name: string): string {
-  const key = '0'.repeat(TEMP_KEY_HEX_DIGITS);
-  return resumeTempName(name, key).slice(0, -`${key}.part`.length);
-}
+export { partialStem };
 
 /**
  * The partial a get of the file `name` left in `dir`, if one is there: its key is the

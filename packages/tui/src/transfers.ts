@@ -281,7 +281,9 @@ export class Transfers extends EventEmitter<TransfersEvents> {
           item.rate = progress.bytes / seconds();
           this.changed();
         };
-        const options = { signal, onProgress, resume, concurrency: this.treeConcurrency };
+        // Skip and go on (as `cftp get -r`): what cannot be read is left out, the rest copied.
+        const concurrency = this.treeConcurrency;
+        const options = { signal, onProgress, resume, concurrency, keepGoing: true };
         const result =
           item.direction === 'get'
             ? await client.getTree(item.source, item.target, options)
@@ -290,6 +292,15 @@ export class Transfers extends EventEmitter<TransfersEvents> {
         item.totalFiles = result.files;
         item.bytes = result.bytes;
         item.rate = result.bytes / Math.max(result.durationMs / 1000, 1e-3);
+        if (result.failed.length > 0) {
+          const names = result.failed.slice(0, 3).map((entry) => entry.name);
+          if (result.failed.length > 3) names.push(`and ${result.failed.length - 3} more`);
+          const message = `${result.files} copied, ${result.failed.length} failed: ${names.join(', ')}`;
+          item.state = 'failed';
+          item.error = { code: 'EPARTIAL', message };
+          item.rate = 0;
+          return;
+        }
       }
       item.state = 'done';
     } catch (error) {

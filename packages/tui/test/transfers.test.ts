@@ -68,6 +68,23 @@ describe('Transfers', () => {
     expect(await sha256File(join(root, 'copy.bin'))).toBe(digest);
   });
 
+  it('a folder copy skips what it cannot copy, copies the rest, and fails with EPARTIAL', async () => {
+    const { root, local, transfers } = await setup();
+    await mkdir(join(local, 'album', 'inner'), { recursive: true });
+    await writeFile(join(local, 'album', 'a.jpg'), 'a');
+    await writeFile(join(local, 'album', 'inner', 'b.jpg'), 'b');
+    // A name no CFTP peer carries (§9): refused on its own, like an unreadable file.
+    await writeFile(join(local, 'album', 'bad\u0001.jpg'), 'x');
+    const put = transfers.add(request('put', join(local, 'album'), 'album', '', 'tree'));
+    const done = await finished(transfers, put.id);
+    expect(done).toMatchObject({ state: 'failed', files: 2 });
+    expect(done.error).toMatchObject({
+      code: 'EPARTIAL',
+      message: '2 copied, 1 failed: bad\u0001.jpg',
+    });
+    expect((await readdir(join(root, 'album'))).sort()).toEqual(['a.jpg', 'inner']);
+  });
+
   it('copies folder trees both ways and counts their files', async () => {
     const { root, local, transfers } = await setup();
     await mkdir(join(root, 'album', 'inner'), { recursive: true });

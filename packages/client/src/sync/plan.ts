@@ -53,7 +53,7 @@ export interface PlanItem {
 }
 
 /** What the sync leaves alone, and why: a symlink or special file, or a type conflict. */
-export interface SkippedEntry {
+export interface SyncSkip {
   path: string;
   /** `exists`: -n, the destination has the file and it is never overwritten. */
   reason: 'symlink' | 'other' | 'type' | 'exists';
@@ -64,7 +64,7 @@ export interface SyncPlan {
   remove: PlanItem[];
   after: PlanItem[];
   unchanged: PlanItem[];
-  skipped: SkippedEntry[];
+  skipped: SyncSkip[];
   /** Set when --delete was asked but cannot run: the source tree was incomplete. */
   deleteRefused?: string;
 }
