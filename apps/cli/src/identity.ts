@@ -1,13 +1,11 @@
 // Where the CLI keeps its keys and trust (docs/security.md, "Encryption"): the state folder,
 // the server's self-signed certificate (made on first start, @peculiar/x509) and the
 // client's known_hosts file (SSH's trust on first use).
-import 'reflect-metadata';
 import { KeyObject, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { appendFile, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { certificateFingerprint } from '@cftp/client';
-import * as x509 from '@peculiar/x509';
 
 /** `--state DIR`, else `$XDG_CONFIG_HOME/cftp`, else `~/.config/cftp`. */
 export function stateDir(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -51,6 +49,10 @@ export async function loadOrCreateIdentity(dir: string): Promise<ServerIdentity>
   const certPath = join(dir, CERT_FILE);
   const existing = await loadIfPresent(certPath, keyPath);
   if (existing !== undefined) return existing;
+  // Loaded only to make a certificate: @peculiar/x509 and its reflect polyfill are most of
+  // the CLI's start-up time (issue 12), which every `cftp get` and `put` would pay.
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto);
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);

@@ -6,7 +6,7 @@ import { runClientCommand, runOneShot } from './client-command.js';
 import { checkFingerprintFlag, TIMEOUT_FLAG, timeoutParser } from './client-security.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { readPassword } from './secrets.js';
-import { runServer, type ServerCommandOptions } from './server-command.js';
+import type { ServerCommandOptions } from './server-command.js';
 import { addServerOptions } from './server-options.js';
 import { registerTuiCommand } from './tui-command.js';
 import { addUser, PERMISSIONS, type Permission, setPassword } from './users.js';
@@ -98,6 +98,9 @@ const server = addServerOptions(
     .option('--key <file>', 'TLS private key (PEM) for --cert')
     .option('--insecure-plaintext', 'no TLS: only for clients started the same way'),
 ).action(async (port: number, opts: Omit<ServerCommandOptions, 'port'>) => {
+  // Loaded for `cftp server` only: the engine, pino and prom-client would add to the
+  // start-up of every client command (issue 12).
+  const { runServer } = await import('./server-command.js');
   process.exitCode = await runServer({ port, ...opts });
   process.exit();
 });
