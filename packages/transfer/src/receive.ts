@@ -7,6 +7,7 @@
 // copies them into the blocks so that they die young. The byte limit (the announced size,
 // §5.4) is checked on every read: one byte more fails the transfer at once.
 import type { Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { WriteBehind } from '@cftp/protocol';
 import { localIoError } from './local-errors.js';
@@ -45,6 +46,63 @@ function abortError(signal: AbortSignal): Error {
   });
 }
 
+/** Where the blocks go: written in order; `finish` makes them durable and closes. */
+interface BlockTarget {
+  /** Resolves once the blocks are written (their memory may be reused). */
+  write(blocks: readonly Uint8Array[]): Promise<void>;
+  finish(): Promise<void>;
+  /** Gives up: releases the file or stream. */
+  close(): Promise<void>;
+}
+
+function handleTarget(handle: ReceiveHandle, syncEveryBytes: number | undefined): BlockTarget {
+  const behind = new WriteBehind(
+    {
+      write: (chunks) => writeAll(handle, chunks),
+      datasync: () => handle.datasync(),
+      sync: () => handle.sync(),
+    },
+    syncEveryBytes,
+  );
+  return {
+    write: (blocks) => behind.write(blocks),
+    finish: async () => {
+      await behind.finish();
+      await handle.close();
+    },
+    close: () => handle.close(),
+  };
+}
+
+/**
+ * Any Writable (a storage backend's upload stream): each block is written with a callback,
+ * so a block is reused only after the stream is done with it; `finish` ends the stream and
+ * waits until it is finished and closed (a FileSink has fsynced by then).
+ */
+function streamTarget(stream: Writable): BlockTarget {
+  return {
+    write: (blocks) =>
+      new Promise((resolve, reject) => {
+        blocks.forEach((block, i) => {
+          const last = i === blocks.length - 1;
+          stream.write(block, (error) => {
+            if (error !== undefined && error !== null) reject(error);
+            else if (last) resolve();
+          });
+        });
+      }),
+    finish: async () => {
+      stream.end();
+      await finished(stream);
+    },
+    close: async () => {
+      if (stream.closed) return;
+      stream.destroy();
+      await finished(stream).catch(() => {});
+    },
+  };
+}
+
 export class FileReceiver {
   /** For `net.connect`/`tls.connect`: reads land in the receiver's blocks. */
   readonly onread: {
@@ -53,7 +111,7 @@ export class FileReceiver {
   };
   /** Bytes received so far. */
   bytes = 0;
-  private readonly behind: WriteBehind;
+  private readonly target: BlockTarget;
   private block: Uint8Array | undefined;
   private used = 0;
   private readonly queue: Uint8Array[] = [];
@@ -69,18 +127,15 @@ export class FileReceiver {
   /** Where reads beyond the limit land: any byte there fails the transfer. */
   private readonly spill = new Uint8Array(256);
 
+  /** `destination`: a file handle (written with writev, WriteBehind) or any Writable. */
   constructor(
-    private readonly handle: ReceiveHandle,
+    destination: ReceiveHandle | Writable,
     private readonly options: FileReceiverOptions,
   ) {
-    this.behind = new WriteBehind(
-      {
-        write: (chunks) => writeAll(handle, chunks),
-        datasync: () => handle.datasync(),
-        sync: () => handle.sync(),
-      },
-      options.syncEveryBytes,
-    );
+    this.target =
+      destination instanceof Writable
+        ? streamTarget(destination)
+        : handleTarget(destination, options.syncEveryBytes);
     this.onread = {
       buffer: () => this.nextBuffer(),
       callback: (bytes, buffer) => this.landed(bytes, buffer),
@@ -168,7 +223,7 @@ export class FileReceiver {
       while (this.queue.length > 0 && !this.writeFailed) {
         const batch = this.queue.splice(0);
         try {
-          await this.behind.write(batch);
+          await this.target.write(batch);
         } catch (error) {
           this.writeFailed = true;
           this.fail(this.localError(error));
@@ -221,16 +276,28 @@ export class FileReceiver {
       if (this.error !== undefined) throw this.error;
       this.socket = undefined; // ended: nothing reads into the blocks any more
       try {
-        await this.behind.finish();
         this.closed = true;
-        await this.handle.close();
+        await this.target.finish();
       } catch (error) {
         throw this.localError(error);
       }
+      // As pipeline({signal}) would: an abort before the end fails the transfer, even when
+      // it came while the last bytes went to disk.
+      if (signal.aborted) throw abortError(signal);
       return this.bytes;
     } finally {
       await this.close();
     }
+  }
+
+  /** `receive` for a socket without `onread`: its `data` events are pushed (copied) here. */
+  receiveEvents(socket: Socket, signal: AbortSignal): Promise<number> {
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) socket.pause();
+    });
+    // A socket paused by its opener (a preamble read, §5.5) stays paused until told.
+    if (!this.paused) socket.resume();
+    return this.receive(socket, signal);
   }
 
   /**
@@ -251,7 +318,7 @@ export class FileReceiver {
     }
     if (this.closed) return;
     this.closed = true;
-    await this.handle.close().catch(() => {});
+    await this.target.close().catch(() => {});
   }
 }
 

@@ -7,7 +7,7 @@ import { open, readFile } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { blockPoolState, FileReceiver, RECEIVE_QUEUE_BYTES } from '../src/index.js';
+import { blockPoolState, FileReceiver, FileSink, RECEIVE_QUEUE_BYTES } from '../src/index.js';
 import { sha256, useTemp } from './helpers.js';
 
 const temp = useTemp();
@@ -77,6 +77,41 @@ describe('FileReceiver', () => {
     sending.end(data);
     expect(await receiver.receive(receiving, never)).toBe(data.byteLength);
     expect(sha256(await readFile(path))).toBe(sha256(data));
+  });
+
+  it('writes into any Writable (a storage upload stream) and ends when it has closed', async () => {
+    const data = randomBytes(2 * MiB + 99);
+    const { sending, receiving } = await temp.socketPair();
+    const path = join(await temp.dir(), 'stream.bin');
+    const sink = new FileSink(await open(path, 'w'));
+    const before = inUse();
+    const receiver = new FileReceiver(sink, { limit: Number.MAX_SAFE_INTEGER, tooMuch });
+    sending.end(data);
+    expect(await receiver.receiveEvents(receiving, never)).toBe(data.byteLength);
+    expect(sink.closed).toBe(true); // fsynced and closed, as pipeline() would leave it
+    expect(sha256(await readFile(path))).toBe(sha256(data));
+    expect(inUse()).toBe(before);
+  });
+
+  it('an abort that comes while the last bytes go to disk still fails the transfer', async () => {
+    const { sending, receiving } = await temp.socketPair();
+    const path = join(await temp.dir(), 'late.bin');
+    const real = await open(path, 'w');
+    const stop = new AbortController();
+    const handle = {
+      writev: (chunks: readonly Uint8Array[]) => real.writev(chunks),
+      datasync: () => real.datasync(),
+      sync: async () => {
+        stop.abort(); // the client's abort, while the final fsync runs
+        await real.sync();
+      },
+      close: () => real.close(),
+    };
+    const receiver = new FileReceiver(handle, { limit: 10, tooMuch });
+    sending.end('abc');
+    await expect(receiver.receiveEvents(receiving, stop.signal)).rejects.toMatchObject({
+      code: 'ABORT_ERR',
+    });
   });
 
   it('sends the blocks queued behind a slow write in one writev', async () => {
