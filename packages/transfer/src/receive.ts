@@ -124,6 +124,8 @@ export class FileReceiver {
   private socket: Socket | undefined;
   private paused = false;
   private closed = false;
+  /** Private blocks written and free again (see release). */
+  private readonly spares: Uint8Array[] = [];
   /** Where reads beyond the limit land: any byte there fails the transfer. */
   private readonly spill = new Uint8Array(256);
 
@@ -154,7 +156,20 @@ export class FileReceiver {
     const left = this.options.limit - this.bytes;
     // A small rest is cheaper to allocate than to take a pooled block from a bigger transfer.
     if (left < PRIVATE_BLOCK_BYTES) return new Uint8Array(left);
-    return tryTakeBlock() ?? new Uint8Array(PRIVATE_BLOCK_BYTES);
+    return tryTakeBlock() ?? this.spares.pop() ?? new Uint8Array(PRIVATE_BLOCK_BYTES);
+  }
+
+  /**
+   * A pooled block goes back to the pool; a private one is kept for this transfer's next
+   * block (while the pool is dry, a transfer reuses its own instead of making garbage).
+   */
+  private release(block: Uint8Array): void {
+    if (block.byteOffset !== 0) return;
+    if (block.buffer.byteLength === SEND_BLOCK_BYTES) {
+      returnBlock(new Uint8Array(block.buffer, 0, SEND_BLOCK_BYTES));
+    } else if (block.buffer.byteLength === PRIVATE_BLOCK_BYTES && !this.closed) {
+      this.spares.push(new Uint8Array(block.buffer, 0, PRIVATE_BLOCK_BYTES));
+    }
   }
 
   /** `bytes` were read into `buffer` (the space nextBuffer gave): false pauses the socket. */
@@ -207,7 +222,7 @@ export class FileReceiver {
     const filled = this.used === block.byteLength ? block : block.subarray(0, this.used);
     this.used = 0;
     if (filled.byteLength === 0) {
-      release(block);
+      this.release(block);
       return;
     }
     this.options.observe?.(filled);
@@ -230,7 +245,7 @@ export class FileReceiver {
         }
         for (const block of batch) {
           this.held -= block.byteLength;
-          release(block);
+          this.release(block);
         }
         if (this.paused && this.held < RECEIVE_QUEUE_BYTES && this.error === undefined) {
           this.paused = false;
@@ -311,9 +326,9 @@ export class FileReceiver {
     this.socket = undefined;
     if (!this.closed && !this.writeFailed) this.seal();
     while (this.writing !== undefined) await this.writing;
-    for (const block of this.queue.splice(0)) release(block);
+    for (const block of this.queue.splice(0)) this.release(block);
     if (this.block !== undefined) {
-      release(this.block);
+      this.release(this.block);
       this.block = undefined;
     }
     if (this.closed) return;
@@ -322,12 +337,6 @@ export class FileReceiver {
   }
 }
 
-/** A pooled block goes back to the pool; a private one is left to the collector. */
-function release(block: Uint8Array): void {
-  if (block.byteOffset === 0 && block.buffer.byteLength === SEND_BLOCK_BYTES) {
-    returnBlock(new Uint8Array(block.buffer, 0, SEND_BLOCK_BYTES));
-  }
-}
 
 /** Writes every chunk, in order, completely (a short writev is continued). */
 export async function writeAll(
