@@ -337,7 +337,6 @@ export class FileReceiver {
   }
 }
 
-
 /** Writes every chunk, in order, completely (a short writev is continued). */
 export async function writeAll(
   handle: Pick<ReceiveHandle, 'writev'>,
