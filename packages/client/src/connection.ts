@@ -308,8 +308,9 @@ export class Connection implements Session {
       expect: (type) => replies.expect(type),
       send: (message) => this.send(message),
       abandon: () => this.sendAbort(id),
-      openData: async (ready) => {
+      openData: async (ready, onread) => {
         const socket = await openDataSocket({
+          onread,
           ...dataTarget(this.socket, this.address, ready, this.server?.features),
           host: this.host,
           token: ready.token,

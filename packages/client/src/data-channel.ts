@@ -4,7 +4,6 @@
 // channel is opened.
 import { createHash } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { Transform } from 'node:stream';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
   CftpError,
@@ -21,6 +20,7 @@ import {
   TimeoutError,
 } from '@cftp/protocol';
 import { formatDuration } from './replies.js';
+import type { DataOnRead } from './types.js';
 
 /** SSH-style fingerprint of a certificate: `SHA256:` and the unpadded base64 of its DER digest. */
 export function certificateFingerprint(der: Buffer): string {
@@ -52,6 +52,8 @@ export interface DataChannelOptions {
   timeoutMs: number;
   /** Single-port mode (§5.5): the token goes after the `CFTPDATA` magic. */
   singlePort?: boolean;
+  /** Reads land here instead of `data` events (a download's FileReceiver). */
+  onread?: DataOnRead | undefined;
 }
 
 // --- Single-port mode (docs/protocol.md §5.5) -------------------------------------------
@@ -114,10 +116,17 @@ export function openDataSocket(options: DataChannelOptions): Promise<Socket> {
   const where = `${isIP(address) === 6 ? `[${address}]` : address}:${port}`;
   const limited = timeoutMs > 0 && timeoutMs < Infinity;
   return new Promise((resolve, reject) => {
+    const onread = options.onread === undefined ? {} : { onread: options.onread };
     const socket =
       fingerprint === undefined
-        ? netConnect({ host: address, port })
-        : tlsConnect({ host: address, port, rejectUnauthorized: false, ...serverName(host) });
+        ? netConnect({ host: address, port, ...onread })
+        : tlsConnect({
+            host: address,
+            port,
+            rejectUnauthorized: false,
+            ...serverName(host),
+            ...onread,
+          });
     const timer = limited
       ? setTimeout(() => {
           socket.destroy();
@@ -157,22 +166,6 @@ export function openDataSocket(options: DataChannelOptions): Promise<Socket> {
         resolve(socket);
       });
     });
-  });
-}
-
-/**
- * Passes at most `limit` bytes (the announced size, §5.4); one byte more fails the stream with
- * EPROTO at once, so a lying server can neither fill the disk nor pass a longer file off.
- */
-export function limitBytes(limit: number, what: string): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      seen += chunk.byteLength;
-      if (seen > limit) {
-        callback(new ProtocolError('EPROTO', `${what}: more data than announced (${limit} bytes)`));
-      } else callback(null, chunk);
-    },
   });
 }
 

@@ -1,14 +1,12 @@
 // Downloading one file (docs/protocol.md §6.2): the bytes go to a partial file beside the
 // target, which is fsynced and renamed into place only after size and digest match. An
 // interrupted download keeps its partial file (§8); `resume: true` continues from it.
-import { once } from 'node:events';
 import { open, rename, stat, unlink, utimes } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import { pipeline } from 'node:stream/promises';
 import { CftpError, IntegrityError, ProtocolError } from '@cftp/protocol';
-import { FileSink } from '@cftp/transfer';
-import { dataFailure, limitBytes, verify, watchFinalReply } from './data-channel.js';
-import { Meter, meterStream } from './meter.js';
+import { FileReceiver } from '@cftp/transfer';
+import { dataFailure, verify, watchFinalReply } from './data-channel.js';
+import { Meter } from './meter.js';
 import {
   applyReceivedMode,
   localFileError,
@@ -61,29 +59,34 @@ export async function get(
         offset === have ? meter : new Meter(undefined, options.onProgress, session.digest);
       counted.total = ready.size;
       let socket: Socket | undefined;
-      let file: FileSink | undefined;
+      let file: FileReceiver | undefined;
       let corrupt = false;
       let succeeded = false;
       try {
         // Opened before anything else can fail, so a local error is reported as one. The
-        // sink fsyncs as it goes and at the end; pipeline resolves after that.
+        // receiver reads the socket straight into its blocks, hashes them, fsyncs as it goes
+        // and at the end, and fails at once on one byte more than announced (§5.4).
         const handle = await open(partial, offset > 0 ? 'a' : 'w', PARTIAL_MODE).catch(
           (error: unknown) => {
             throw localFileError(error, local, 'creating');
           },
         );
-        file = new FileSink(handle, { path: local });
-        socket = await exchange.openData(ready);
+        file = new FileReceiver(handle, {
+          limit: expected,
+          tooMuch: () =>
+            new ProtocolError(
+              'EPROTO',
+              `download of "${remote}": more data than announced (${expected} bytes)`,
+            ),
+          observe: (chunk) => counted.observe(chunk),
+          path: local,
+        });
+        socket = await exchange.openData(ready, file.onread);
         const final = exchange.expect('done');
         const data = watchFinalReply(final, exchange.aborted);
         try {
-          await pipeline(
-            socket,
-            limitBytes(expected, `download of "${remote}"`),
-            meterStream(counted, session.received),
-            file,
-            { signal: data.signal },
-          );
+          await file.receive(socket, data.signal);
+          counted.finish();
         } catch (error) {
           const failure = await data.failure(dataFailure(error));
           // More than announced: the partial is no valid prefix, even for a resume (§5.4).
@@ -119,11 +122,8 @@ export async function get(
         };
       } finally {
         socket?.destroy();
-        if (file !== undefined && !file.closed) {
-          // The pipeline never ran (e.g. the data port refused): release the descriptor.
-          file.destroy();
-          await once(file, 'close').catch(() => {});
-        }
+        // Releases the descriptor when the data never ran (e.g. the data port refused).
+        await file?.close();
         // A corrupt or empty partial is useless; an interrupted one is kept for resume (§8).
         if (!succeeded) {
           const size = await stat(partial).then(

@@ -148,6 +148,12 @@ export type ServerInfo = Pick<
 /** A reply of one type. */
 export type Reply<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
+/** A socket's `onread` option (net.connect): where reads land and who is told. */
+export interface DataOnRead {
+  buffer: () => Uint8Array;
+  callback: (bytes: number, buffer: Uint8Array) => boolean;
+}
+
 /** One request in flight, as an operation's body sees it. */
 export interface Exchange {
   readonly id: number;
@@ -159,8 +165,11 @@ export interface Exchange {
   send(message: ClientMessage): void;
   /** Tells the server to drop this request (§6.4); its late replies are ignored. */
   abandon(): void;
-  /** Opens this request's data channel from its `ready` reply (§5). */
-  openData(ready: { port: number; token: string }): Promise<Socket>;
+  /**
+   * Opens this request's data channel from its `ready` reply (§5). With `onread`, every read
+   * lands in the receiver's buffers (net/tls `onread`) instead of a `data` event.
+   */
+  openData(ready: { port: number; token: string }, onread?: DataOnRead): Promise<Socket>;
 }
 
 /** The client's own bounds on what a server sends (docs/protocol.md §5.4, §6.1, §12). */

@@ -15,7 +15,7 @@ import {
   type ServerMessage,
   TimeoutError,
 } from '@cftp/protocol';
-import { createDigest, type Digest, observePrefix, sendFile } from '@cftp/transfer';
+import { createDigest, type Digest, FileReceiver, observePrefix, sendFile } from '@cftp/transfer';
 import { type DataChannel, type DataChannelPlan, openDataChannel } from './data-channel.js';
 import { BadDoneError } from './in-flight.js';
 import { type Storage, storageError } from './storage.js';
@@ -326,9 +326,19 @@ export async function runPut(
           ...(prefixSha256 === undefined ? {} : { prefixSha256 }),
         }),
       async (socket) => {
-        const counter = new DigestCounter(hash, upload.offset, (n) => ctx.received(n));
+        // The socket's chunks are gathered into 1 MiB blocks, hashed once per block and
+        // written to the storage's stream a batch at a time (FileReceiver, issue 12).
+        const receiver = new FileReceiver(upload.stream, {
+          limit: Number.MAX_SAFE_INTEGER, // the size is checked below, against `done`
+          tooMuch: () => new IntegrityError('upload larger than any file'),
+          observe: (block) => {
+            hash.update(block);
+            ctx.received(block.byteLength);
+          },
+        });
+        const counter = { bytes: upload.offset, digest: () => hash.hex() };
         try {
-          await pipeline(socket, counter, upload.stream, { signal: ctx.signal });
+          counter.bytes += await receiver.receiveEvents(socket, ctx.signal);
         } catch (error) {
           // Socket trouble is EDATA; the file's (ENOSPC, EDQUOT, EIO...) keeps its own code.
           throw storageError(dataError(error, ctx.signal), segments.join('/'));

@@ -8,19 +8,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { WriteBehind } from '@cftp/protocol';
 import { localIoError } from './local-errors.js';
-
-async function writeAll(handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
-  const pending = [...chunks];
-  while (pending.length > 0) {
-    let { bytesWritten } = await handle.writev(pending);
-    // A short write (rare on regular files): drop what went out and write the rest.
-    while (pending.length > 0 && bytesWritten >= pending[0]!.byteLength) {
-      bytesWritten -= pending[0]!.byteLength;
-      pending.shift();
-    }
-    if (pending.length > 0 && bytesWritten > 0) pending[0] = pending[0]!.subarray(bytesWritten);
-  }
-}
+import { writeAll } from './receive.js';
 
 export interface FileSinkOptions {
   /** The file as the user knows it (a download's target, not its hidden partial): errors name it. */

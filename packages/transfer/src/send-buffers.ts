@@ -38,3 +38,8 @@ export function returnBlock(block: Uint8Array): void {
   if (next !== undefined) next(block);
   else free.push(block);
 }
+
+/** Blocks made and blocks free now (tests: every block taken comes back). */
+export function blockPoolState(): { made: number; free: number } {
+  return { made, free: free.length };
+}

@@ -1,0 +1,355 @@
+// Socket → file without a stream per chunk (issue 12, docs/performance.md): the bytes land in
+// 1 MiB blocks (from the process's block pool, send-buffers.ts), each full block is shown to
+// the caller once (hashing, counting, progress) and queued, and the queued blocks go to disk
+// in one `writev` per batch through WriteBehind (§8: flushed while it writes, synced at the
+// end). A socket opened with `onread` (net/tls connect) reads straight into the blocks, no
+// Buffer per read; a socket that only has `data` events hands its chunks to `push`, which
+// copies them into the blocks so that they die young. The byte limit (the announced size,
+// §5.4) is checked on every read: one byte more fails the transfer at once.
+import type { Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { WriteBehind } from '@cftp/protocol';
+import { localIoError } from './local-errors.js';
+import { returnBlock, SEND_BLOCK_BYTES, tryTakeBlock } from './send-buffers.js';
+
+/** Blocks made when the pool has none free: small, so that many transfers stay cheap. */
+export const PRIVATE_BLOCK_BYTES = 64 * 1024;
+/** Bytes received but not yet written above which the socket is paused. */
+export const RECEIVE_QUEUE_BYTES = 4 * 1024 * 1024;
+
+/** What the receiver needs of a file handle (a FileHandle; tests may wrap one). */
+export interface ReceiveHandle {
+  writev(buffers: readonly Uint8Array[]): Promise<{ bytesWritten: number }>;
+  datasync(): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface FileReceiverOptions {
+  /** The most bytes the stream may carry (its announced size, §5.4). */
+  limit: number;
+  /** The error for a stream that carries more than `limit` bytes. */
+  tooMuch: () => Error;
+  /** Sees every byte, in order, in blocks, before it is written. */
+  observe?: ((chunk: Uint8Array) => void) | undefined;
+  /** The file as the user knows it: write errors name it (localIoError). */
+  path?: string | undefined;
+  /** WriteBehind's flush interval (tests). */
+  syncEveryBytes?: number;
+}
+
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), {
+    name: 'AbortError',
+    code: 'ABORT_ERR',
+  });
+}
+
+/** Where the blocks go: written in order; `finish` makes them durable and closes. */
+interface BlockTarget {
+  /** Resolves once the blocks are written (their memory may be reused). */
+  write(blocks: readonly Uint8Array[]): Promise<void>;
+  finish(): Promise<void>;
+  /** Gives up: releases the file or stream. */
+  close(): Promise<void>;
+}
+
+function handleTarget(handle: ReceiveHandle, syncEveryBytes: number | undefined): BlockTarget {
+  const behind = new WriteBehind(
+    {
+      write: (chunks) => writeAll(handle, chunks),
+      datasync: () => handle.datasync(),
+      sync: () => handle.sync(),
+    },
+    syncEveryBytes,
+  );
+  return {
+    write: (blocks) => behind.write(blocks),
+    finish: async () => {
+      await behind.finish();
+      await handle.close();
+    },
+    close: () => handle.close(),
+  };
+}
+
+/**
+ * Any Writable (a storage backend's upload stream): each block is written with a callback,
+ * so a block is reused only after the stream is done with it; `finish` ends the stream and
+ * waits until it is finished and closed (a FileSink has fsynced by then).
+ */
+function streamTarget(stream: Writable): BlockTarget {
+  return {
+    write: (blocks) =>
+      new Promise((resolve, reject) => {
+        blocks.forEach((block, i) => {
+          const last = i === blocks.length - 1;
+          stream.write(block, (error) => {
+            if (error !== undefined && error !== null) reject(error);
+            else if (last) resolve();
+          });
+        });
+      }),
+    finish: async () => {
+      stream.end();
+      await finished(stream);
+    },
+    close: async () => {
+      if (stream.closed) return;
+      stream.destroy();
+      await finished(stream).catch(() => {});
+    },
+  };
+}
+
+export class FileReceiver {
+  /** For `net.connect`/`tls.connect`: reads land in the receiver's blocks. */
+  readonly onread: {
+    buffer: () => Uint8Array;
+    callback: (bytes: number, buffer: Uint8Array) => boolean;
+  };
+  /** Bytes received so far. */
+  bytes = 0;
+  private readonly target: BlockTarget;
+  private block: Uint8Array | undefined;
+  private used = 0;
+  private readonly queue: Uint8Array[] = [];
+  /** Bytes received and not yet written (queued, in the write, or in the current block). */
+  private held = 0;
+  private writing: Promise<void> | undefined;
+  private error: Error | undefined;
+  /** A write failed: nothing more goes to the file. */
+  private writeFailed = false;
+  private socket: Socket | undefined;
+  private paused = false;
+  private closed = false;
+  /** Private blocks written and free again (see release). */
+  private readonly spares: Uint8Array[] = [];
+  /** Where reads beyond the limit land: any byte there fails the transfer. */
+  private readonly spill = new Uint8Array(256);
+
+  /** `destination`: a file handle (written with writev, WriteBehind) or any Writable. */
+  constructor(
+    destination: ReceiveHandle | Writable,
+    private readonly options: FileReceiverOptions,
+  ) {
+    this.target =
+      destination instanceof Writable
+        ? streamTarget(destination)
+        : handleTarget(destination, options.syncEveryBytes);
+    this.onread = {
+      buffer: () => this.nextBuffer(),
+      callback: (bytes, buffer) => this.landed(bytes, buffer),
+    };
+  }
+
+  /** The space the next read goes into: the rest of the current block, or a new block. */
+  private nextBuffer(): Uint8Array {
+    if (this.bytes >= this.options.limit || this.error !== undefined) return this.spill;
+    if (this.block === undefined) this.block = this.newBlock();
+    return this.block.subarray(this.used);
+  }
+
+  private newBlock(): Uint8Array {
+    this.used = 0;
+    const left = this.options.limit - this.bytes;
+    // A small rest is cheaper to allocate than to take a pooled block from a bigger transfer.
+    if (left < PRIVATE_BLOCK_BYTES) return new Uint8Array(left);
+    return tryTakeBlock() ?? this.spares.pop() ?? new Uint8Array(PRIVATE_BLOCK_BYTES);
+  }
+
+  /**
+   * A pooled block goes back to the pool; a private one is kept for this transfer's next
+   * block (while the pool is dry, a transfer reuses its own instead of making garbage).
+   */
+  private release(block: Uint8Array): void {
+    if (block.byteOffset !== 0) return;
+    if (block.buffer.byteLength === SEND_BLOCK_BYTES) {
+      returnBlock(new Uint8Array(block.buffer, 0, SEND_BLOCK_BYTES));
+    } else if (block.buffer.byteLength === PRIVATE_BLOCK_BYTES && !this.closed) {
+      this.spares.push(new Uint8Array(block.buffer, 0, PRIVATE_BLOCK_BYTES));
+    }
+  }
+
+  /** `bytes` were read into `buffer` (the space nextBuffer gave): false pauses the socket. */
+  private landed(bytes: number, buffer: Uint8Array): boolean {
+    if (this.error !== undefined) return false;
+    if (buffer === this.spill || this.bytes + bytes > this.options.limit) {
+      this.fail(this.options.tooMuch());
+      return false;
+    }
+    this.bytes += bytes;
+    this.held += bytes;
+    this.used += bytes;
+    if (this.used === this.block?.byteLength) this.seal();
+    return this.flowing();
+  }
+
+  /** Takes a chunk of a socket read through `data` events: its bytes are copied. */
+  push(chunk: Uint8Array): boolean {
+    if (this.error !== undefined) return false;
+    if (this.bytes + chunk.byteLength > this.options.limit) {
+      this.fail(this.options.tooMuch());
+      return false;
+    }
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      const space = this.nextBuffer();
+      const take = Math.min(space.byteLength, chunk.byteLength - offset);
+      space.set(chunk.subarray(offset, offset + take));
+      offset += take;
+      this.bytes += take;
+      this.held += take;
+      this.used += take;
+      if (this.used === this.block?.byteLength) this.seal();
+    }
+    return this.flowing();
+  }
+
+  /** Whether the socket may go on; below the queue bound it is resumed by the writer. */
+  private flowing(): boolean {
+    if (this.held < RECEIVE_QUEUE_BYTES) return true;
+    this.paused = true;
+    return false;
+  }
+
+  /** The current block is done: shown to the caller, queued for the disk. */
+  private seal(): void {
+    const block = this.block;
+    if (block === undefined) return;
+    this.block = undefined;
+    const filled = this.used === block.byteLength ? block : block.subarray(0, this.used);
+    this.used = 0;
+    if (filled.byteLength === 0) {
+      this.release(block);
+      return;
+    }
+    this.options.observe?.(filled);
+    this.queue.push(filled);
+    this.writing ??= this.drain();
+  }
+
+  /** Writes the queued blocks, all that are queued in one writev, until none is left. */
+  private async drain(): Promise<void> {
+    try {
+      // After another failure the bytes received still go out: an interrupted download
+      // keeps its whole prefix for a resume (§8).
+      while (this.queue.length > 0 && !this.writeFailed) {
+        const batch = this.queue.splice(0);
+        try {
+          await this.target.write(batch);
+        } catch (error) {
+          this.writeFailed = true;
+          this.fail(this.localError(error));
+        }
+        for (const block of batch) {
+          this.held -= block.byteLength;
+          this.release(block);
+        }
+        if (this.paused && this.held < RECEIVE_QUEUE_BYTES && this.error === undefined) {
+          this.paused = false;
+          this.socket?.resume();
+        }
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  private localError(error: unknown): Error {
+    if (this.options.path !== undefined) return localIoError(error, this.options.path, 'writing');
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  private fail(error: Error): void {
+    if (this.error !== undefined) return;
+    this.error = error;
+    this.socket?.destroy(error);
+  }
+
+  /**
+   * Reads `socket` to its end into the file (data that came through `onread` before this call
+   * included); resolves with the byte count once every byte is written and synced and the
+   * handle closed. On any failure the handle is closed too, and the first error is thrown.
+   */
+  async receive(socket: Socket, signal: AbortSignal): Promise<number> {
+    this.socket = socket;
+    try {
+      if (this.error !== undefined) socket.destroy(this.error);
+      else if (this.paused && this.held < RECEIVE_QUEUE_BYTES) {
+        this.paused = false;
+        socket.resume();
+      }
+      try {
+        await finished(socket, { writable: false, signal });
+      } catch (error) {
+        throw this.error ?? (signal.aborted ? abortError(signal) : error);
+      }
+      this.seal();
+      while (this.writing !== undefined) await this.writing;
+      if (this.error !== undefined) throw this.error;
+      this.socket = undefined; // ended: nothing reads into the blocks any more
+      try {
+        this.closed = true;
+        await this.target.finish();
+      } catch (error) {
+        throw this.localError(error);
+      }
+      // As pipeline({signal}) would: an abort before the end fails the transfer, even when
+      // it came while the last bytes went to disk.
+      if (signal.aborted) throw abortError(signal);
+      return this.bytes;
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** `receive` for a socket without `onread`: its `data` events are pushed (copied) here. */
+  receiveEvents(socket: Socket, signal: AbortSignal): Promise<number> {
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) socket.pause();
+    });
+    // A socket paused by its opener (a preamble read, §5.5) stays paused until told.
+    if (!this.paused) socket.resume();
+    return this.receive(socket, signal);
+  }
+
+  /**
+   * Writes what was received and releases the handle and the blocks (a transfer that failed
+   * or never ran); idempotent. A socket given `onread` but never to `receive` must be
+   * destroyed first: it reads into the blocks.
+   */
+  async close(): Promise<void> {
+    this.error ??= new Error('receiver closed');
+    this.socket?.destroy();
+    this.socket = undefined;
+    if (!this.closed && !this.writeFailed) this.seal();
+    while (this.writing !== undefined) await this.writing;
+    for (const block of this.queue.splice(0)) this.release(block);
+    if (this.block !== undefined) {
+      this.release(this.block);
+      this.block = undefined;
+    }
+    if (this.closed) return;
+    this.closed = true;
+    await this.target.close().catch(() => {});
+  }
+}
+
+/** Writes every chunk, in order, completely (a short writev is continued). */
+export async function writeAll(
+  handle: Pick<ReceiveHandle, 'writev'>,
+  chunks: readonly Uint8Array[],
+): Promise<void> {
+  const pending = [...chunks];
+  while (pending.length > 0) {
+    let { bytesWritten } = await handle.writev(pending);
+    // A short write (rare on regular files): drop what went out and write the rest.
+    while (pending.length > 0 && bytesWritten >= pending[0]!.byteLength) {
+      bytesWritten -= pending[0]!.byteLength;
+      pending.shift();
+    }
+    if (pending.length > 0 && bytesWritten > 0) pending[0] = pending[0]!.subarray(bytesWritten);
+  }
+}

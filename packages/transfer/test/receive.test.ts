@@ -1,0 +1,196 @@
+// FileReceiver: socket → file in pooled blocks, over real loopback sockets and real files.
+// Every byte lands in order and is observed in order; the byte limit fails at once; queued
+// blocks go out in one writev; every pooled block goes back to the pool, also on failure;
+// an interrupted transfer keeps the bytes it received.
+import { randomBytes } from 'node:crypto';
+import { open, readFile } from 'node:fs/promises';
+import { connect, createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { blockPoolState, FileReceiver, FileSink, RECEIVE_QUEUE_BYTES } from '../src/index.js';
+import { sha256, useTemp } from './helpers.js';
+
+const temp = useTemp();
+const MiB = 1024 * 1024;
+const never = new AbortController().signal;
+const tooMuch = () => Object.assign(new Error('too much'), { code: 'EPROTO' });
+
+let servers: Array<ReturnType<typeof createServer>> = [];
+afterEach(() => {
+  for (const server of servers) server.close();
+  servers = [];
+});
+
+/** A loopback server that sends `data` (then ends, unless `hold`) to whoever connects. */
+async function sender(data: Uint8Array, hold = false): Promise<number> {
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    if (hold) socket.write(data);
+    else socket.end(data);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+function connectWith(port: number, receiver: FileReceiver): Socket {
+  const socket = connect({ host: '127.0.0.1', port, onread: receiver.onread });
+  socket.on('error', () => {});
+  return socket;
+}
+
+function inUse(): number {
+  const { made, free } = blockPoolState();
+  return made - free;
+}
+
+describe('FileReceiver', () => {
+  it('reads a socket (onread) into the file, observing every byte in order', async () => {
+    const data = randomBytes(5 * MiB + 12_345);
+    const port = await sender(data);
+    const path = join(await temp.dir(), 'out.bin');
+    const handle = await open(path, 'w');
+    const seen: Buffer[] = [];
+    const before = inUse();
+    const receiver = new FileReceiver(handle, {
+      limit: data.byteLength,
+      tooMuch,
+      observe: (chunk) => seen.push(Buffer.from(chunk)),
+    });
+    const count = await receiver.receive(connectWith(port, receiver), never);
+    expect(count).toBe(data.byteLength);
+    expect(sha256(await readFile(path))).toBe(sha256(data));
+    expect(sha256(Buffer.concat(seen))).toBe(sha256(data));
+    expect(handle.fd).toBe(-1); // closed after the final sync
+    expect(inUse()).toBe(before); // every pooled block is back
+  });
+
+  it('takes data events through push, copying them, and pauses above its queue bound', async () => {
+    const data = randomBytes(3 * MiB + 7);
+    const { sending, receiving } = await temp.socketPair();
+    const path = join(await temp.dir(), 'pushed.bin');
+    const receiver = new FileReceiver(await open(path, 'w'), { limit: data.byteLength, tooMuch });
+    receiving.on('data', (chunk: Buffer) => {
+      if (!receiver.push(chunk)) receiving.pause();
+    });
+    sending.end(data);
+    expect(await receiver.receive(receiving, never)).toBe(data.byteLength);
+    expect(sha256(await readFile(path))).toBe(sha256(data));
+  });
+
+  it('writes into any Writable (a storage upload stream) and ends when it has closed', async () => {
+    const data = randomBytes(2 * MiB + 99);
+    const { sending, receiving } = await temp.socketPair();
+    const path = join(await temp.dir(), 'stream.bin');
+    const sink = new FileSink(await open(path, 'w'));
+    const before = inUse();
+    const receiver = new FileReceiver(sink, { limit: Number.MAX_SAFE_INTEGER, tooMuch });
+    sending.end(data);
+    expect(await receiver.receiveEvents(receiving, never)).toBe(data.byteLength);
+    expect(sink.closed).toBe(true); // fsynced and closed, as pipeline() would leave it
+    expect(sha256(await readFile(path))).toBe(sha256(data));
+    expect(inUse()).toBe(before);
+  });
+
+  it('an abort that comes while the last bytes go to disk still fails the transfer', async () => {
+    const { sending, receiving } = await temp.socketPair();
+    const path = join(await temp.dir(), 'late.bin');
+    const real = await open(path, 'w');
+    const stop = new AbortController();
+    const handle = {
+      writev: (chunks: readonly Uint8Array[]) => real.writev(chunks),
+      datasync: () => real.datasync(),
+      sync: async () => {
+        stop.abort(); // the client's abort, while the final fsync runs
+        await real.sync();
+      },
+      close: () => real.close(),
+    };
+    const receiver = new FileReceiver(handle, { limit: 10, tooMuch });
+    sending.end('abc');
+    await expect(receiver.receiveEvents(receiving, stop.signal)).rejects.toMatchObject({
+      code: 'ABORT_ERR',
+    });
+  });
+
+  it('sends the blocks queued behind a slow write in one writev', async () => {
+    const data = randomBytes(RECEIVE_QUEUE_BYTES - MiB);
+    const path = join(await temp.dir(), 'batched.bin');
+    const real = await open(path, 'w');
+    const calls: number[] = [];
+    let release: () => void = () => {};
+    const firstWriteHeld = new Promise<void>((resolve) => (release = resolve));
+    const handle = {
+      writev: async (chunks: readonly Uint8Array[]) => {
+        calls.push(chunks.length);
+        if (calls.length === 1) await firstWriteHeld;
+        return real.writev(chunks);
+      },
+      datasync: () => real.datasync(),
+      sync: () => real.sync(),
+      close: () => real.close(),
+    };
+    const { sending, receiving } = await temp.socketPair();
+    const receiver = new FileReceiver(handle, { limit: data.byteLength, tooMuch });
+    let pushed = 0;
+    const allQueued = new Promise<void>((resolve) => {
+      receiving.on('data', (chunk: Buffer) => {
+        receiver.push(chunk);
+        pushed += chunk.byteLength;
+        if (pushed === data.byteLength) resolve();
+      });
+    });
+    sending.end(data);
+    await allQueued; // the first write is still held: the other blocks wait behind it
+    release();
+    await receiver.receive(receiving, never);
+    expect(calls[0]).toBe(1);
+    expect(calls.slice(1)).toEqual([2]); // the two blocks queued meanwhile, in one call
+    expect(sha256(await readFile(path))).toBe(sha256(data));
+  });
+
+  it('fails at once on one byte more than the limit, and gives every block back', async () => {
+    const data = randomBytes(2 * MiB + 1);
+    const port = await sender(data, true);
+    const path = join(await temp.dir(), 'long.bin');
+    const before = inUse();
+    const receiver = new FileReceiver(await open(path, 'w'), { limit: 2 * MiB, tooMuch });
+    const error = await receiver.receive(connectWith(port, receiver), never).catch((e) => e);
+    expect(error).toMatchObject({ code: 'EPROTO', message: 'too much' });
+    expect(receiver.bytes).toBe(2 * MiB);
+    expect(inUse()).toBe(before);
+  });
+
+  it('an interrupted transfer keeps every byte it received (a resumable prefix)', async () => {
+    const data = randomBytes(1000);
+    const port = await sender(data, true);
+    const path = join(await temp.dir(), 'part.bin');
+    const handle = await open(path, 'w');
+    const before = inUse();
+    const receiver = new FileReceiver(handle, { limit: 4 * MiB, tooMuch });
+    const socket = connectWith(port, receiver);
+    const stop = new AbortController();
+    const received = receiver.receive(socket, stop.signal);
+    while (receiver.bytes < data.byteLength) await new Promise((r) => setTimeout(r, 5));
+    stop.abort();
+    await expect(received).rejects.toMatchObject({ code: 'ABORT_ERR' });
+    expect(await readFile(path)).toEqual(data);
+    expect(handle.fd).toBe(-1);
+    expect(socket.destroyed).toBe(true);
+    expect(inUse()).toBe(before);
+  });
+
+  it('a write failure is the plain local error naming the file, and stops the socket', async () => {
+    const port = await sender(randomBytes(2 * MiB), true);
+    const receiver = new FileReceiver(await open('/dev/full', 'w'), {
+      limit: 8 * MiB,
+      tooMuch,
+      path: 'big.bin',
+    });
+    const socket = connectWith(port, receiver);
+    const error = await receiver.receive(socket, never).catch((e) => e);
+    expect(error).toMatchObject({ code: 'ENOSPC', path: 'big.bin' });
+    expect(socket.destroyed).toBe(true);
+  });
+});
