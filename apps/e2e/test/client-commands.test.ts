@@ -176,6 +176,7 @@ describe('help and quit', () => {
       'put',
       'mget',
       'mput',
+      'sync',
       'stat',
       'mkdir',
       'rmdir',

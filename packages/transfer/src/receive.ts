@@ -17,6 +17,13 @@ import { returnBlock, SEND_BLOCK_BYTES, tryTakeBlock } from './send-buffers.js';
 export const PRIVATE_BLOCK_BYTES = 64 * 1024;
 /** Bytes received but not yet written above which the socket is paused. */
 export const RECEIVE_QUEUE_BYTES = 4 * 1024 * 1024;
+/**
+ * A block still filling after this long is sealed as it is: on a slow or stalled link the
+ * bytes received reach the disk and the progress callback within this time, not only when
+ * 1 MiB has come. At full speed a block fills far sooner, so this adds at most a few small
+ * writes a second.
+ */
+export const RECEIVE_FLUSH_MS = 100;
 
 /** What the receiver needs of a file handle (a FileHandle; tests may wrap one). */
 export interface ReceiveHandle {
@@ -126,6 +133,8 @@ export class FileReceiver {
   private closed = false;
   /** Private blocks written and free again (see release). */
   private readonly spares: Uint8Array[] = [];
+  /** Seals a block that has not filled within RECEIVE_FLUSH_MS. */
+  private flushTimer: NodeJS.Timeout | undefined;
   /** Where reads beyond the limit land: any byte there fails the transfer. */
   private readonly spill = new Uint8Array(256);
 
@@ -183,7 +192,18 @@ export class FileReceiver {
     this.held += bytes;
     this.used += bytes;
     if (this.used === this.block?.byteLength) this.seal();
+    else this.flushLater();
     return this.flowing();
+  }
+
+  /** Arms the timer that seals a block still filling (RECEIVE_FLUSH_MS). */
+  private flushLater(): void {
+    if (this.flushTimer !== undefined || this.closed) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      if (this.used > 0 && this.error === undefined && !this.closed) this.seal();
+    }, RECEIVE_FLUSH_MS);
+    this.flushTimer.unref();
   }
 
   /** Takes a chunk of a socket read through `data` events: its bytes are copied. */
@@ -204,6 +224,7 @@ export class FileReceiver {
       this.used += take;
       if (this.used === this.block?.byteLength) this.seal();
     }
+    if (this.used > 0) this.flushLater();
     return this.flowing();
   }
 
@@ -321,6 +342,8 @@ export class FileReceiver {
    * destroyed first: it reads into the blocks.
    */
   async close(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     this.error ??= new Error('receiver closed');
     this.socket?.destroy();
     this.socket = undefined;

@@ -181,6 +181,37 @@ describe('FileReceiver', () => {
     expect(inUse()).toBe(before);
   });
 
+  it('on a stalled link, what came is written and observed without waiting for a whole block', async () => {
+    // 1000 bytes, then nothing more on an open connection: far below a block (1 MiB).
+    const data = randomBytes(1000);
+    const port = await sender(data, true);
+    const path = join(await temp.dir(), 'slow.bin');
+    const handle = await open(path, 'w');
+    let observed = 0;
+    let shown: () => void = () => {};
+    const seen = new Promise<void>((resolve) => {
+      shown = resolve;
+    });
+    const receiver = new FileReceiver(handle, {
+      limit: 4 * MiB,
+      tooMuch,
+      observe: (chunk) => {
+        observed += chunk.byteLength;
+        if (observed === data.byteLength) shown();
+      },
+    });
+    const socket = connectWith(port, receiver);
+    const stop = new AbortController();
+    const received = receiver.receive(socket, stop.signal);
+    await seen; // the flush timer sealed the block: progress moves on a slow link
+    while ((await readFile(path)).byteLength < data.byteLength) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(sha256(await readFile(path))).toBe(sha256(data));
+    stop.abort();
+    await expect(received).rejects.toMatchObject({ code: 'ABORT_ERR' });
+  });
+
   it('a write failure is the plain local error naming the file, and stops the socket', async () => {
     const port = await sender(randomBytes(2 * MiB), true);
     const receiver = new FileReceiver(await open('/dev/full', 'w'), {
