@@ -53,8 +53,8 @@ export interface ExecuteResult {
   deleted: number;
   /** Symlinks made or remade (--links). */
   links: number;
-  /** --links onto a server without the `links` feature: links not made (each warned of). */
-  linksSkipped: number;
+  /** --links onto a server without the `links` feature: the links not made (each warned of). */
+  linksSkipped: PlanItem[];
   /** Folders phase 2 could not remove because they still hold something (excluded entries). */
   keptFolders: number;
 }
@@ -210,13 +210,13 @@ async function copyPhase(destination: Destination, items: readonly PlanItem[], l
   const files = items.filter((item) => item.type === 'file');
   const moved = files.length === 0 ? { bytes: 0, files: 0 } : await destination.copy(files);
   let links = 0;
-  let linksSkipped = 0;
+  const linksSkipped: PlanItem[] = [];
   await eachLimit(
     items.filter((item) => item.type === 'symlink'),
     lanes,
     async (item) => {
       if (await destination.link(item)) links++;
-      else linksSkipped++;
+      else linksSkipped.push(item);
     },
   );
   return { bytes: moved.bytes, files: moved.files, links, linksSkipped };
@@ -268,6 +268,6 @@ export async function executePlan(
   result.bytes += last.bytes;
   result.files += last.files;
   result.links += last.links;
-  result.linksSkipped += last.linksSkipped;
+  result.linksSkipped.push(...last.linksSkipped);
   return result;
 }

@@ -149,7 +149,10 @@ function leftAlone(entry: SyncEntry, links: LinkMode | undefined): SyncSkip | un
   const text = entry.target === undefined ? {} : { target: entry.target };
   if (entry.unfollowed !== undefined)
     return { path: entry.path, reason: entry.unfollowed, ...text };
-  if (links !== 'recreate') return { path: entry.path, reason: 'symlink', ...text };
+  // Without its text (a server without `links`) a link cannot be made: skipped as by default.
+  if (links !== 'recreate' || entry.target === undefined) {
+    return { path: entry.path, reason: 'symlink', ...text };
+  }
   // The same rule as get -r/put -r --links (tree-plan.ts).
   if (linkStaysInside(entry.path, entry.target)) return undefined;
   return { path: entry.path, reason: 'outside-tree', ...text };

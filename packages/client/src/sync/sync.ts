@@ -175,5 +175,16 @@ export async function sync(client: SyncSession, options: SyncOptions): Promise<S
   });
   const summary = summarize(plan);
   summary.deleted = done.deleted;
+  // Links the server could not take (no `links` feature): not made, so skipped, not counted.
+  for (const item of done.linksSkipped) {
+    if (item.action === 'create') summary.created--;
+    else summary.updated--;
+    const target = item.source?.target;
+    plan.skipped.push({
+      path: item.path,
+      reason: 'symlink',
+      ...(target === undefined ? {} : { target }),
+    });
+  }
   return { plan, summary, bytes: done.bytes, durationMs: performance.now() - started, dryRun };
 }
