@@ -150,6 +150,12 @@ describe('cftp sync and symlinks', () => {
     );
     const twice = await sync(['--links', '--delete', to, 'copy'], base);
     expect(counts(twice.stdout)).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+    // A local link is remade by a rename over it.
+    await rm(join(cftp.root, remote, 'file-link'));
+    await symlink('file.txt', join(cftp.root, remote, 'file-link'));
+    const changedThere = await sync(['--links', to, 'copy'], base);
+    expect(counts(changedThere.stdout)).toMatchObject({ created: 0, updated: 1, deleted: 0 });
+    expect((await snapshot(join(base, 'copy'))).content['file-link']).toBe('link:file.txt');
   });
 
   it('-L and -l together is a usage error', async () => {

@@ -141,6 +141,15 @@ function remoteDestination(client: SyncClient, options: ExecuteOptions): Destina
         throw new CftpError('ENOTDIR', `remote "${path}" is not a folder`, { path });
     }
   };
+  const remove = async (item: PlanItem) => {
+    try {
+      if (item.type === 'dir') await client.rmdir(at(item), { signal });
+      else await client.delete(at(item), { signal });
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return;
+      throw error;
+    }
+  };
   return {
     async ensureRoot() {
       const segments = options.remote.split('/').filter((s) => s !== '' && s !== '.');
@@ -168,19 +177,11 @@ function remoteDestination(client: SyncClient, options: ExecuteOptions): Destina
         return false;
       }
       // The server never replaces a name (§6.9): the old link goes first.
-      if (item.action === 'update') await this.remove({ ...item, type: 'symlink' });
+      if (item.action === 'update') await remove({ ...item, type: 'symlink' });
       await client.symlink(at(item), item.source!.target!, { signal });
       return true;
     },
-    async remove(item) {
-      try {
-        if (item.type === 'dir') await client.rmdir(at(item), { signal });
-        else await client.delete(at(item), { signal });
-      } catch (error) {
-        if (isCode(error, 'ENOENT')) return;
-        throw error;
-      }
-    },
+    remove,
   };
 }
 
