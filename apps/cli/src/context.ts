@@ -29,4 +29,6 @@ export interface Call {
   readonly args: readonly string[];
   /** Aborted by Ctrl-C at the prompt. */
   readonly signal: AbortSignal;
+  /** JSON output only: writes one object now, before the result (sync's plan, before it runs). */
+  readonly emit?: (fields: Record<string, unknown>) => void;
 }

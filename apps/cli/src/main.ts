@@ -219,7 +219,8 @@ addSecurityFlags(program.command('sync'))
   .usage('[options] <src> <dst>')
   .description(
     'make <dst> like <src> (one of them [user@]HOST:PORT:/path); moves only what changed. ' +
-      'Options: --delete --dry-run --checksum --exclude GLOB --include GLOB -v -n -p (docs/cli.md)',
+      'Options: --delete --dry-run --checksum --exclude GLOB --include GLOB -v -n -p ' +
+      '-L/--follow-links -l/--links (docs/cli.md)',
   )
   .option('--json', 'print one JSON object per action, then the result')
   .option('--progress', 'with --json: also print progress events as JSON lines')

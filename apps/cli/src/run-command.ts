@@ -30,7 +30,8 @@ export async function runCommandWords(
     name = spec.name;
     changesRemote = spec.changesRemote;
     const { flags, args } = parseCommandArgs(spec, words.slice(1));
-    const result = await spec.run({ session, flags, args, signal });
+    const emit = (fields: Record<string, unknown>) => output.event(fields);
+    const result = await spec.run({ session, flags, args, signal, emit });
     for (const warning of result.warnings ?? []) output.warning(warning);
     output.success(spec.name, result);
     if (result.failure !== undefined) {

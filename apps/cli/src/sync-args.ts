@@ -2,7 +2,7 @@
 // --exclude/--include kept in the order given (rsync's first-match rule needs it), and the
 // two operands, one of them on the server. Pure: no file system, no network.
 import { parseArgs } from 'node:util';
-import type { FilterRule } from '@cftp/client';
+import type { FilterRule, LinkMode } from '@cftp/client';
 import { usageError } from './errors.js';
 
 export const SYNC_USAGE = 'sync [options] <src> <dst>';
@@ -16,6 +16,8 @@ export interface SyncArgs {
   noClobber: boolean;
   /** -p: exactly the source's mode. */
   preserve: boolean;
+  /** -L (`follow`) or -l/--links (`recreate`); undefined: symlinks skipped and named. */
+  links: LinkMode | undefined;
   rules: FilterRule[];
   src: string;
   dst: string;
@@ -31,6 +33,17 @@ export const SYNC_FLAGS = [
   { long: 'verbose', short: 'v', help: 'list each action with its reason' },
   { long: 'no-clobber', short: 'n', help: 'never overwrite a file the destination has' },
   { long: 'preserve', short: 'p', help: "give each file exactly its source's mode" },
+  // As get -r/put -r's (commands.ts), whose rules they share (tree-plan.ts).
+  {
+    long: 'follow-links',
+    short: 'L',
+    help: 'copy what symlinks lead to (a link back to a folder that holds it is skipped)',
+  },
+  {
+    long: 'links',
+    short: 'l',
+    help: 'recreate symlinks as links (those that stay inside the tree)',
+  },
 ] as const;
 
 function parseWords(words: readonly string[]) {
@@ -43,6 +56,8 @@ function parseWords(words: readonly string[]) {
       verbose: { type: 'boolean', short: 'v' },
       'no-clobber': { type: 'boolean', short: 'n' },
       preserve: { type: 'boolean', short: 'p' },
+      'follow-links': { type: 'boolean', short: 'L' },
+      links: { type: 'boolean', short: 'l' },
       exclude: { type: 'string', multiple: true },
       include: { type: 'string', multiple: true },
     },
@@ -75,6 +90,9 @@ export function parseSyncArgs(words: readonly string[]): SyncArgs {
     throw usageError(`sync takes a source and a destination; usage: ${SYNC_USAGE}`);
   }
   const v = parsed.values;
+  const follow = v['follow-links'] === true;
+  const recreate = v.links === true;
+  if (follow && recreate) throw usageError('-L follows links and -l recreates them: not both');
   return {
     delete: v.delete === true,
     dryRun: v['dry-run'] === true,
@@ -82,6 +100,7 @@ export function parseSyncArgs(words: readonly string[]): SyncArgs {
     verbose: v.verbose === true,
     noClobber: v['no-clobber'] === true,
     preserve: v.preserve === true,
+    links: follow ? 'follow' : recreate ? 'recreate' : undefined,
     rules,
     src,
     dst,

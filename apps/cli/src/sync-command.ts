@@ -2,8 +2,9 @@
 // destination tree in step with a source tree, one of them on the server, written `:PATH`
 // (`:/` is the server's root, `:dir` is below the current server folder). The engine plans
 // and acts (@cftp/client sync); this file turns the words into options and the outcome into
-// the summary line, the -v list, or one JSON object per action.
-import type { PlanItem, SyncSkip, SyncResult } from '@cftp/client';
+// the summary line, the -v list, or one JSON object per action (written as soon as the plan
+// is known, before anything changes; the result object last).
+import type { PlanItem, SyncPlan, SyncResult, SyncSkip } from '@cftp/client';
 import { CftpError } from '@cftp/client';
 import type { Call } from './context.js';
 import { aboutPath, usageError } from './errors.js';
@@ -23,16 +24,33 @@ function remotePathOf(cwd: string, text: string): string {
 }
 
 function itemJson(item: PlanItem): Record<string, unknown> {
+  const target = (item.source ?? item.target)?.target;
   return {
     action: item.action,
     path: item.path,
     reason: item.reason,
     type: item.type,
     size: (item.source ?? item.target)?.size ?? 0,
+    ...(item.type === 'symlink' && target !== undefined ? { target } : {}),
   };
 }
 
-const skipJson = (skip: SyncSkip) => ({ action: 'skip', path: skip.path, reason: skip.reason });
+const skipJson = (skip: SyncSkip) => ({
+  action: 'skip',
+  path: skip.path,
+  reason: skip.reason,
+  ...(skip.target === undefined ? {} : { target: skip.target }),
+});
+
+/** Every plan line, as `--json` prints them before the run. */
+const planJson = (plan: SyncPlan) =>
+  [...plan.copy, ...plan.remove, ...plan.after, ...plan.unchanged]
+    .map(itemJson)
+    .concat(plan.skipped.map(skipJson));
+
+/** `skip a/b -> ../c (symlink)` for -v. */
+const skipLine = (skip: SyncSkip) =>
+  `skip ${skip.path}${skip.target === undefined ? '' : ` -> ${skip.target}`} (${skip.reason})`;
 
 /** `3 updated, 1 created, 0 deleted, 4061 unchanged, 2.1 MiB moved` */
 export function syncSummary(result: SyncResult): string {
@@ -75,7 +93,11 @@ export async function syncCommand(call: Call): Promise<CommandOutcome> {
       preserve: args.preserve,
       noClobber: args.noClobber,
       rules: args.rules,
+      ...(args.links === undefined ? {} : { links: args.links }),
       signal,
+      onPlan: (plan) => {
+        for (const line of planJson(plan)) call.emit?.(line);
+      },
       onWarning: (warning) => warnings.push(warning),
       onProgress: (p) =>
         task.update({
@@ -102,7 +124,7 @@ export async function syncCommand(call: Call): Promise<CommandOutcome> {
   const lines = args.verbose
     ? [
         ...items.map((item) => `${item.action} ${item.path} (${item.reason})`),
-        ...plan.skipped.map((skip) => `skip ${skip.path} (${skip.reason})`),
+        ...plan.skipped.map(skipLine),
       ]
     : [];
   lines.push(syncSummary(result));
@@ -119,9 +141,5 @@ export async function syncCommand(call: Call): Promise<CommandOutcome> {
     },
     lines,
   );
-  return {
-    ...done,
-    events: [...items, ...plan.unchanged].map(itemJson).concat(plan.skipped.map(skipJson)),
-    warnings,
-  };
+  return { ...done, warnings };
 }

@@ -34,6 +34,7 @@ function promptWords(args: SyncArgs, src: string, dst: string): string[] {
     ...(args.verbose ? ['-v'] : []),
     ...(args.noClobber ? ['-n'] : []),
     ...(args.preserve ? ['-p'] : []),
+    ...(args.links === 'follow' ? ['-L'] : args.links === 'recreate' ? ['-l'] : []),
     ...args.rules.flatMap((rule) => [`--${rule.kind}=${rule.pattern}`]),
     '--',
     src,

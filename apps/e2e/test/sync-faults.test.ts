@@ -175,6 +175,22 @@ describe('--delete after a failed copy', () => {
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/\(EACCES\)\n$/);
       expect(await readFile(join(root, 'site', 'old.txt'), 'utf8')).toBe('old');
+      // --json: the plan is printed before the run, so it is there even when the run fails.
+      const json = await runCli(
+        ['sync', '--json', '--delete', 'src', `alice@${at(server.port, 'site')}`],
+        { cwd: base, env: { CFTP_PASSWORD: 'secret words' } },
+      );
+      expect(json.code).toBe(1);
+      expect(
+        json.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      ).toEqual([
+        { action: 'create', path: 'new.txt', reason: 'missing', type: 'file', size: 3 },
+        { action: 'delete', path: 'old.txt', reason: 'missing', type: 'file', size: 3 },
+        { command: 'sync', ok: false, code: 'EACCES', message: expect.any(String) },
+      ]);
     } finally {
       expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     }

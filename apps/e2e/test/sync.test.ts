@@ -144,7 +144,12 @@ describe('cftp sync flags', () => {
       type: 'dir',
       size: 0,
     });
-    expect(lines).toContainEqual({ action: 'skip', path: 'link', reason: 'symlink' });
+    expect(lines).toContainEqual({
+      action: 'skip',
+      path: 'link',
+      reason: 'symlink',
+      target: 'top.txt',
+    });
     const again = await sync(['--json', 'src', at(cftp.server.port, remote)], base);
     const actions = again.stdout
       .trim()

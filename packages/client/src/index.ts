@@ -20,6 +20,15 @@ export {
   type FilesResult,
   type TransferFailure,
 } from './files.js';
+export {
+  keptPartial,
+  listPartials,
+  type PartialFile,
+  partialStem,
+  partialsFor,
+  partialTarget,
+  removePartial,
+} from './partials.js';
 export type { ExecuteResult, SyncClient } from './sync/execute.js';
 export { type FilterRule, makeIncluded, type PathFilter, pathFilter } from './sync/filter.js';
 export { type LocalTreeOptions, localTree } from './sync/local-tree.js';
@@ -29,11 +38,11 @@ export {
   type PlanSummary,
   planItems,
   planSync,
-  type SyncSkip,
   type SyncAction,
   type SyncEntry,
   type SyncPlan,
   type SyncReason,
+  type SyncSkip,
   type SyncTree,
   summarize,
 } from './sync/plan.js';
@@ -44,16 +53,6 @@ export {
   type SyncSession,
   sync,
 } from './sync/sync.js';
-export type { TreeEntry, TreeListing, TreeListOptions } from './tree-list.js';
-export {
-  keptPartial,
-  listPartials,
-  type PartialFile,
-  partialStem,
-  partialsFor,
-  partialTarget,
-  removePartial,
-} from './partials.js';
 export type {
   LinkMode,
   SkippedEntry,
@@ -61,6 +60,7 @@ export type {
   TreeProgress,
   TreeResult,
 } from './tree.js';
+export type { TreeEntry, TreeListing, TreeListOptions } from './tree-list.js';
 export type {
   BatchItem,
   BatchOptions,

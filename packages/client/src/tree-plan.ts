@@ -2,6 +2,7 @@
 // them). Symlinks and special entries are not copied: they are listed as skipped, a link with
 // its text. With `keepGoing` a folder or entry that cannot be read is left out (one failure
 // each, its contents with it) and the walk goes on; only the top must be readable.
+import type { Stats } from 'node:fs';
 import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CftpError, type Entry, linkDestination } from '@cftp/protocol';
@@ -66,7 +67,13 @@ export interface Plan {
   links: (Place & { target: string })[];
 }
 
-const emptyPlan = (): Plan => ({ folders: [], files: [], skipped: [], failed: [], links: [] });
+export const emptyPlan = (): Plan => ({
+  folders: [],
+  files: [],
+  skipped: [],
+  failed: [],
+  links: [],
+});
 
 /** A skipped link as the plan lists it. */
 function skippedLink(
@@ -93,10 +100,17 @@ function climbsFirst(target: string): boolean {
   return firstName === -1 || !segments.slice(firstName).includes('..');
 }
 
+/**
+ * --links: whether the link at `path` (below the top of the copied tree) holding `target`
+ * stays inside that tree, so that it may be made on the other side (sync uses it too).
+ */
+export function linkStaysInside(path: string, target: string | undefined): target is string {
+  return target !== undefined && linkDestination(path, target) !== undefined && climbsFirst(target);
+}
+
 /** --links: a link is made on the other side only if its text stays inside the tree. */
 function recreateOrSkip(plan: Plan, place: Place, target: string | undefined): void {
-  const inside = target !== undefined && linkDestination(place.remote, target) !== undefined;
-  if (inside && climbsFirst(target)) {
+  if (linkStaysInside(place.remote, target)) {
     plan.links.push({ ...place, target });
   } else plan.skipped.push(skippedLink(place.local, target, 'outside-tree'));
 }
@@ -184,8 +198,8 @@ export async function planRemote(
  * holds it: a loop); otherwise a file; a link to nothing, or outside the server's root, is
  * skipped.
  */
-async function followRemote(
-  client: RemoteFiles,
+export async function followRemote(
+  client: Pick<RemoteFiles, 'list' | 'stat'>,
   top: string,
   link: { path: string; entry: Entry; followed: Map<string, number>; folder: string },
   plan: Plan,
@@ -293,6 +307,28 @@ export async function planLocal(top: string, options: PlanOptions): Promise<Plan
   return sorted(plan);
 }
 
+/** What a local link leads to under -L (sync follows links with the same rule). */
+export type FollowedLocal =
+  | { kind: 'dangling' | 'loop' | 'other' }
+  | { kind: 'file'; info: Stats }
+  | { kind: 'dir'; info: Stats; real: string };
+
+/**
+ * -L on the local link at `path`: what it leads to; a folder that is one of `chain` (the
+ * real paths of the folders that hold the link) is a loop.
+ */
+export async function followLocalLink(
+  path: string,
+  chain: readonly string[],
+): Promise<FollowedLocal> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) return { kind: 'dangling' };
+  if (info.isFile()) return { kind: 'file', info };
+  if (!info.isDirectory()) return { kind: 'other' };
+  const real = await realpath(path).catch(() => path);
+  return chain.includes(real) ? { kind: 'loop' } : { kind: 'dir', info, real };
+}
+
 /** -L on a local link: what it leads to, a folder walked unless it holds the link (a loop). */
 async function followLocal(
   plan: Plan,
@@ -301,18 +337,13 @@ async function followLocal(
   path: string,
   target: string | undefined,
 ): Promise<void> {
-  const info = await stat(path).catch(() => undefined);
-  if (info === undefined) {
-    plan.skipped.push(skippedLink(place.local, target, 'dangling'));
-  } else if (info.isFile()) {
-    plan.files.push({ ...place, size: info.size, mtime: Math.trunc(info.mtimeMs) });
-  } else if (info.isDirectory()) {
-    const real = await realpath(path).catch(() => path);
-    if (place.chain.includes(real)) {
-      plan.skipped.push(skippedLink(place.local, target, 'loop'));
-      return;
-    }
+  const led = await followLocalLink(path, place.chain);
+  if (led.kind === 'dangling' || led.kind === 'loop') {
+    plan.skipped.push(skippedLink(place.local, target, led.kind));
+  } else if (led.kind === 'file') {
+    plan.files.push({ ...place, size: led.info.size, mtime: Math.trunc(led.info.mtimeMs) });
+  } else if (led.kind === 'dir') {
     plan.folders.push({ local: place.local, remote: place.remote, mtime: 0 });
-    pending.push({ ...place, chain: [...place.chain, real] });
+    pending.push({ ...place, chain: [...place.chain, led.real] });
   } else plan.skipped.push({ name: place.local, type: 'other' });
 }

@@ -41,7 +41,9 @@ function randomTree(next: () => number, complete = true): SyncTree {
         entries.set(path, { path, type: 'dir', size: 0, mtime: 1, mode: 0o755 });
         grow(path, depth + 1);
       } else if (roll < 0.38) {
-        entries.set(path, { path, type: 'symlink', size: 3, mtime: 1 });
+        // Inside the tree, two texts (so --links sees changes), or leading out of it.
+        const target = ['d.txt', 'a', '../out'][Math.floor(next() * 3)]!;
+        entries.set(path, { path, type: 'symlink', size: 3, mtime: 1, target });
       } else {
         const size = Math.floor(next() * 3);
         const mtime = 1 + Math.floor(next() * 2);
@@ -126,9 +128,15 @@ function check(seed: number, options: PlanOptions, rules: readonly FilterRule[])
     [...target.entries.values()].some(
       (e) => (e.path === folder || e.path.startsWith(`${folder}/`)) && !takes(e),
     );
+  /** --links: a link the plan makes (not leading out, not skipped) ends up with its text. */
+  const linkMade = (entry: SyncEntry) =>
+    options.links === 'recreate' &&
+    entry.type === 'symlink' &&
+    !plan.skipped.some((skip) => skip.path === entry.path);
   // Every source file and folder the flags take is at the destination, as it is at the source.
   for (const entry of source.entries.values()) {
-    if (!takes(entry) || entry.type === 'symlink' || entry.type === 'other') continue;
+    if (!takes(entry) || entry.type === 'other') continue;
+    if (entry.type === 'symlink' && !linkMade(entry)) continue;
     const conflict = conflictAt(entry.path);
     if (conflict !== undefined) {
       // Left alone: without --delete nothing may clear the way, with it only a kept folder.
@@ -142,6 +150,7 @@ function check(seed: number, options: PlanOptions, rules: readonly FilterRule[])
       if (options.checksum === true) expect(there?.digest).toBe(entry.digest);
       else expect(there?.mtime).toBe(entry.mtime);
     }
+    if (entry.type === 'symlink') expect(there?.target, `seed ${seed}`).toBe(entry.target);
   }
   // With --delete, the destination holds nothing else the flags take.
   if (options.delete === true) {
@@ -172,6 +181,8 @@ describe('planSync: applying the plan makes DST equal SRC, and a second plan is 
     ['--delete --checksum -p', { delete: true, checksum: true, preserve: true }, []],
     ['--delete with excludes and includes', { delete: true }, RULES],
     ['excludes without --delete', {}, RULES],
+    ['--links --delete', { delete: true, links: 'recreate' }, []],
+    ['--links with excludes', { links: 'recreate' }, RULES],
   ];
   it.each(variants)('%s, 400 random pairs of trees', (_name, options, rules) => {
     for (let seed = 1; seed <= 400; seed++) check(seed, options, rules);
@@ -233,6 +244,56 @@ describe('planSync: reasons and safety', () => {
     const plan = planSync(source, target, { delete: true });
     expect(plan.remove).toEqual([]);
     expect(plan.skipped).toEqual([{ path: 'link', reason: 'symlink' }]);
+  });
+});
+
+describe('planSync --links: a link compared by its text', () => {
+  const tree = (...entries: SyncEntry[]): SyncTree => ({
+    entries: new Map(entries.map((e) => [e.path, e])),
+    complete: true,
+  });
+  const link = (path: string, target: string, extra: Partial<SyncEntry> = {}): SyncEntry => ({
+    path,
+    type: 'symlink',
+    size: target.length,
+    mtime: 1,
+    target,
+    ...extra,
+  });
+  const file = (path: string): SyncEntry => ({ path, type: 'file', size: 1, mtime: 1 });
+  const reasons = (items: PlanItem[]) => items.map((i) => `${i.action} ${i.path} ${i.reason}`);
+  const source = tree(
+    link('new', 'a'),
+    link('same', 'a'),
+    link('moved', 'b'),
+    link('out', '../x'),
+    link('abs', '/etc'),
+    link('loop', '..', { unfollowed: 'loop' }),
+    link('was-file', 'a'),
+  );
+  const target = tree(link('same', 'a'), link('moved', 'a'), file('was-file'), link('extra', 'a'));
+
+  it('creates the missing, updates one whose text differs, leaves the same, skips those outside', () => {
+    const plan = planSync(source, target, { links: 'recreate', delete: true });
+    expect(reasons(plan.copy)).toEqual(['update moved target', 'create new missing']);
+    expect(reasons(plan.unchanged)).toEqual(['unchanged same same']);
+    expect(reasons(plan.remove)).toEqual(['delete extra missing', 'delete was-file type']);
+    expect(reasons(plan.after)).toEqual(['update was-file type']);
+    expect(plan.skipped).toEqual([
+      { path: 'abs', reason: 'outside-tree', target: '/etc' },
+      { path: 'loop', reason: 'loop', target: '..' },
+      { path: 'out', reason: 'outside-tree', target: '../x' },
+    ]);
+    expect(planSync(source, target, { links: 'recreate', noClobber: true }).skipped).toContainEqual(
+      { path: 'moved', reason: 'exists' },
+    );
+  });
+
+  it('without --links skips every link and names its text', () => {
+    const plan = planSync(source, tree(), {});
+    expect(plan.copy).toEqual([]);
+    expect(plan.skipped).toContainEqual({ path: 'new', reason: 'symlink', target: 'a' });
+    expect(plan.skipped).toContainEqual({ path: 'loop', reason: 'loop', target: '..' });
   });
 });
 

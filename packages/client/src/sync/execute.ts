@@ -3,9 +3,10 @@
 // several move at once, small ones in batches (files.ts). Phase 2, the deletes, runs only
 // after every copy of phase 1 succeeded, and only on the destination: a failure anywhere
 // in phase 1 throws before anything is removed.
-import { mkdir, rmdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CftpError } from '@cftp/protocol';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rmdir, stat, symlink, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { CftpError, LINKS_FEATURE, tempName } from '@cftp/protocol';
 import { localIoError } from '@cftp/transfer';
 import type { FilesOptions } from '../files.js';
 import {
@@ -25,6 +26,7 @@ export interface SyncClient {
   rmdir(path: string, options?: OperationOptions): Promise<void>;
   delete(path: string, options?: OperationOptions): Promise<void>;
   stat(path: string, options?: OperationOptions): Promise<{ type: string }>;
+  symlink(path: string, target: string, options?: OperationOptions): Promise<void>;
   getFiles(items: readonly FileItem[], options?: FilesOptions): Promise<FilesResult>;
   putFiles(items: readonly FileItem[], options?: FilesOptions): Promise<FilesResult>;
 }
@@ -49,6 +51,10 @@ export interface ExecuteResult {
   files: number;
   /** Entries removed in phase 2. */
   deleted: number;
+  /** Symlinks made or remade (--links). */
+  links: number;
+  /** --links onto a server without the `links` feature: the links not made (each warned of). */
+  linksSkipped: PlanItem[];
   /** Folders phase 2 could not remove because they still hold something (excluded entries). */
   keptFolders: number;
 }
@@ -58,6 +64,8 @@ interface Destination {
   ensureRoot(): Promise<void>;
   mkdir(item: PlanItem): Promise<void>;
   copy(items: readonly PlanItem[]): Promise<FilesResult>;
+  /** Makes the link `item` (replacing the one there for an update); false: not made. */
+  link(item: PlanItem): Promise<boolean>;
   remove(item: PlanItem): Promise<void>;
 }
 
@@ -93,6 +101,20 @@ function localDestination(client: SyncClient, options: ExecuteOptions): Destinat
       // resume: a sync killed mid-file left a partial; the next run continues it (§6.2).
       return client.getFiles(files, { ...common(options), resume: true });
     },
+    async link(item) {
+      const path = at(item);
+      // Made under a temporary name (§8: never part of a tree) and renamed over the name:
+      // a link there is replaced at once, and an interrupted sync leaves no half state.
+      const temp = join(dirname(path), tempName(basename(path), randomBytes(8).toString('hex')));
+      try {
+        await symlink(item.source!.target!, temp);
+        await rename(temp, path);
+      } catch (error) {
+        await unlink(temp).catch(() => {});
+        throw localIoError(error, path, 'creating');
+      }
+      return true;
+    },
     async remove(item) {
       const path = at(item);
       try {
@@ -119,6 +141,15 @@ function remoteDestination(client: SyncClient, options: ExecuteOptions): Destina
         throw new CftpError('ENOTDIR', `remote "${path}" is not a folder`, { path });
     }
   };
+  const remove = async (item: PlanItem) => {
+    try {
+      if (item.type === 'dir') await client.rmdir(at(item), { signal });
+      else await client.delete(at(item), { signal });
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return;
+      throw error;
+    }
+  };
   return {
     async ensureRoot() {
       const segments = options.remote.split('/').filter((s) => s !== '' && s !== '.');
@@ -134,15 +165,23 @@ function remoteDestination(client: SyncClient, options: ExecuteOptions): Destina
       }));
       return client.putFiles(files, common(options));
     },
-    async remove(item) {
-      try {
-        if (item.type === 'dir') await client.rmdir(at(item), { signal });
-        else await client.delete(at(item), { signal });
-      } catch (error) {
-        if (isCode(error, 'ENOENT')) return;
-        throw error;
+    async link(item) {
+      if (client.server?.features.includes(LINKS_FEATURE) !== true) {
+        options.onWarning?.(
+          new CftpError(
+            'EACCES',
+            `skipped symlink ${item.path} -> ${item.source!.target}: the server does not offer symlinks`,
+            { path: item.path },
+          ),
+        );
+        return false;
       }
+      // The server never replaces a name (§6.9): the old link goes first.
+      if (item.action === 'update') await remove({ ...item, type: 'symlink' });
+      await client.symlink(at(item), item.source!.target!, { signal });
+      return true;
     },
+    remove,
   };
 }
 
@@ -155,7 +194,10 @@ function common(options: ExecuteOptions): FilesOptions {
   };
 }
 
-/** Folders (parents first, one level at a time), then every file of `items` in one call. */
+/**
+ * Folders (parents first, one level at a time), then every file of `items` in one call, then
+ * the links (--links).
+ */
 async function copyPhase(destination: Destination, items: readonly PlanItem[], lanes: number) {
   const folders = items.filter((item) => item.type === 'dir');
   const depth = (item: PlanItem) => item.path.split('/').length;
@@ -167,9 +209,18 @@ async function copyPhase(destination: Destination, items: readonly PlanItem[], l
     );
   }
   const files = items.filter((item) => item.type === 'file');
-  if (files.length === 0) return { bytes: 0, files: 0 };
-  const moved = await destination.copy(files);
-  return { bytes: moved.bytes, files: moved.files };
+  const moved = files.length === 0 ? { bytes: 0, files: 0 } : await destination.copy(files);
+  let links = 0;
+  const linksSkipped: PlanItem[] = [];
+  await eachLimit(
+    items.filter((item) => item.type === 'symlink'),
+    lanes,
+    async (item) => {
+      if (await destination.link(item)) links++;
+      else linksSkipped.push(item);
+    },
+  );
+  return { bytes: moved.bytes, files: moved.files, links, linksSkipped };
 }
 
 /** Runs `plan`: copies, then (with deletes planned and allowed) removals, then the rest. */
@@ -190,6 +241,8 @@ export async function executePlan(
     files: first.files,
     deleted: 0,
     keptFolders: 0,
+    links: first.links,
+    linksSkipped: first.linksSkipped,
   };
   if (plan.deleteRefused !== undefined || plan.remove.length === 0) return result;
   // Phase 2: every copy succeeded (a failure threw above). Files first, then folders deepest
@@ -215,5 +268,7 @@ export async function executePlan(
   const last = await copyPhase(destination, plan.after, lanes);
   result.bytes += last.bytes;
   result.files += last.files;
+  result.links += last.links;
+  result.linksSkipped.push(...last.linksSkipped);
   return result;
 }

@@ -1,8 +1,10 @@
-// A local folder as a sync tree: every entry below the top, named by its NFC path, never
-// following a symlink (a link is an entry of type `symlink`, its target is not looked at),
-// excluded folders not entered. With a digest algorithm, each file's digest too.
-import type { Dirent } from 'node:fs';
-import { lstat, open, readdir, stat } from 'node:fs/promises';
+// A local folder as a sync tree: every entry below the top, named by its NFC path, excluded
+// folders not entered. A symlink is an entry of type `symlink` with its text, never followed,
+// except with -L, where the walk goes through it by get -r -L's rule (tree-plan.ts: a link
+// back to a folder that holds it is a loop, left as a link). With a digest algorithm, each
+// file's digest too.
+import type { Dirent, Stats } from 'node:fs';
+import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CftpError,
@@ -13,6 +15,7 @@ import {
   MODE_MASK,
 } from '@cftp/protocol';
 import { createDigest, localIoError, readFromHandle } from '@cftp/transfer';
+import { followLocalLink, type LinkMode } from '../tree-plan.js';
 import type { SyncEntry, SyncTree } from './plan.js';
 
 export interface LocalTreeOptions {
@@ -20,6 +23,8 @@ export interface LocalTreeOptions {
   digest?: DigestAlgorithm;
   /** Folders for which this says false are not entered (they are excluded whole). */
   enter?: (path: string) => boolean;
+  /** Symlinks: entries (default), entries with their text (`recreate`), followed (`follow`). */
+  links?: LinkMode;
   /** Told of each name left out because the protocol cannot carry it (§9). */
   onWarning?: (warning: CftpError) => void;
   signal?: AbortSignal;
@@ -68,6 +73,37 @@ async function digestOf(
   }
 }
 
+/** What the walk learnt of one entry: its type and stat, -L's verdict on a link. */
+interface Seen {
+  type: EntryType;
+  info: Stats;
+  target?: string;
+  unfollowed?: 'loop' | 'dangling';
+  /** -L: the real path of a folder reached through a link. */
+  real?: string;
+}
+
+/** lstat of `path`; for a link, its text, and under -L what it leads to. */
+async function seen(
+  path: string,
+  type: EntryType,
+  links: LinkMode | undefined,
+  chain: readonly string[],
+): Promise<Seen | undefined> {
+  const info = await lstat(path).catch(() => undefined);
+  if (info === undefined) return undefined;
+  if (type !== 'symlink') return { type, info };
+  // Its text: compared under --links, named when it is skipped.
+  const target = await readlink(path).catch(() => undefined);
+  const text = target === undefined ? {} : { target };
+  if (links !== 'follow') return { type, info, ...text };
+  const led = await followLocalLink(path, chain);
+  if (led.kind === 'file') return { type: 'file', info: led.info };
+  if (led.kind === 'dir') return { type: 'dir', info: led.info, real: led.real };
+  if (led.kind === 'other') return { type: 'other', info };
+  return { type, info, ...text, unfollowed: led.kind };
+}
+
 /**
  * The tree below the local folder `top`. A missing `top` is an empty tree when `missingOk`
  * (a destination not created yet), else ENOENT; a `top` that is not a folder is ENOTDIR.
@@ -89,6 +125,10 @@ export async function localTree(
     throw error instanceof CftpError ? error : localIoError(error, top, 'reading');
   }
   let complete = true;
+  const follow = options.links === 'follow';
+  /** -L: the real paths of the folders that hold each folder walked, itself last (loops). */
+  const chains = new Map<string, readonly string[]>();
+  if (follow) chains.set('', [await realpath(top).catch(() => top)]);
   // Each folder as [NFC path, path on disk]; '' is the top.
   let level: [string, string][] = [['', '']];
   while (level.length > 0) {
@@ -122,20 +162,23 @@ export async function localTree(
             const batch = named.slice(at, at + STAT_BATCH);
             const infos = await Promise.all(
               batch.map(({ dirent }) =>
-                lstat(join(top, local === '' ? dirent.name : `${local}/${dirent.name}`)).catch(
-                  () => undefined,
+                seen(
+                  join(top, local === '' ? dirent.name : `${local}/${dirent.name}`),
+                  typeOf(dirent),
+                  options.links,
+                  chains.get(path) ?? [],
                 ),
               ),
             );
             batch.forEach(({ dirent, name }, i) => {
-              const info = infos[i];
-              if (info === undefined) {
+              const found = infos[i];
+              if (found === undefined) {
                 complete = false; // removed meanwhile, or unreadable
                 return;
               }
+              const { info, type } = found;
               const below = path === '' ? name : `${path}/${name}`;
               const onDisk = local === '' ? dirent.name : `${local}/${dirent.name}`;
-              const type = typeOf(dirent);
               const entry: SyncEntry = {
                 path: below,
                 type,
@@ -143,7 +186,14 @@ export async function localTree(
                 mtime: Math.max(0, Math.trunc(info.mtimeMs)),
                 ...(type === 'file' || type === 'dir' ? { mode: info.mode & MODE_MASK } : {}),
                 ...(onDisk === below ? {} : { local: onDisk }),
+                ...(found.target === undefined ? {} : { target: found.target }),
+                ...(found.unfollowed === undefined ? {} : { unfollowed: found.unfollowed }),
               };
+              if (follow && type === 'dir') {
+                // A real folder's real path is its name in its parent's real path.
+                const chain = chains.get(path) ?? [top];
+                chains.set(below, [...chain, found.real ?? join(chain.at(-1)!, dirent.name)]);
+              }
               entries.set(below, entry);
               if (type === 'dir' && (options.enter?.(below) ?? true)) next.push([below, onDisk]);
               if (type === 'file' && options.digest !== undefined) files.push(entry);

@@ -10,6 +10,7 @@
 //    another type (a folder where the source has a file, or the reverse);
 // 3. `after`: what goes where phase 2 made room.
 import type { EntryType } from '@cftp/protocol';
+import { type LinkMode, linkStaysInside } from '../tree-plan.js';
 import { makeIncluded, type PathFilter } from './filter.js';
 
 /** One entry of a tree, named by its path below the top (NFC, `/`-separated). */
@@ -23,6 +24,10 @@ export interface SyncEntry {
   digest?: string;
   /** The entry's path below the top as the local disk spells it, when it is not `path`. */
   local?: string;
+  /** A symlink's own text, when known (always locally; remotely with the `links` feature). */
+  target?: string;
+  /** -L: a symlink that was not followed, and why (it is skipped, named). */
+  unfollowed?: 'loop' | 'dangling' | 'outside-root';
 }
 
 export interface SyncTree {
@@ -35,9 +40,17 @@ export type SyncAction = 'create' | 'update' | 'delete' | 'unchanged';
 /**
  * Why: `missing` (not at the destination for a create, not at the source for a delete),
  * `size`, `mtime`, `digest`, `mode` (with -p), `type` (an entry of another type is in the way),
- * `same` (unchanged).
+ * `target` (--links: a link whose text differs), `same` (unchanged).
  */
-export type SyncReason = 'missing' | 'size' | 'mtime' | 'digest' | 'mode' | 'type' | 'same';
+export type SyncReason =
+  | 'missing'
+  | 'size'
+  | 'mtime'
+  | 'digest'
+  | 'mode'
+  | 'type'
+  | 'target'
+  | 'same';
 
 export interface PlanItem {
   action: SyncAction;
@@ -55,8 +68,22 @@ export interface PlanItem {
 /** What the sync leaves alone, and why: a symlink or special file, or a type conflict. */
 export interface SyncSkip {
   path: string;
-  /** `exists`: -n, the destination has the file and it is never overwritten. */
-  reason: 'symlink' | 'other' | 'type' | 'exists';
+  /**
+   * `exists`: -n, the destination has the file and it is never overwritten. A link under -L
+   * that leads to a folder holding it (`loop`), to nothing (`dangling`) or outside the server's
+   * root (`outside-root`); under --links one that leads outside the tree (`outside-tree`).
+   */
+  reason:
+    | 'symlink'
+    | 'other'
+    | 'type'
+    | 'exists'
+    | 'loop'
+    | 'dangling'
+    | 'outside-root'
+    | 'outside-tree';
+  /** A skipped symlink's text, when known. */
+  target?: string;
 }
 
 export interface SyncPlan {
@@ -80,6 +107,12 @@ export interface PlanOptions {
   filter?: PathFilter;
   /** -n: never overwrite; a file the destination has is left as it is (skipped: `exists`). */
   noClobber?: boolean;
+  /**
+   * Symlinks at the source: skipped (default); `recreate` (--links): compared by their text
+   * and made as links, those that stay inside the tree; `follow` (-L): the trees were read
+   * through them, so a link still in the source tree is one that could not be followed.
+   */
+  links?: LinkMode;
 }
 
 const byPath = (a: { path: string }, b: { path: string }) =>
@@ -109,6 +142,22 @@ function fileChange(
   return undefined;
 }
 
+/** Why a source entry is not synced (a link or special file), or undefined when it is. */
+function leftAlone(entry: SyncEntry, links: LinkMode | undefined): SyncSkip | undefined {
+  if (entry.type === 'other') return { path: entry.path, reason: 'other' };
+  if (entry.type !== 'symlink') return undefined;
+  const text = entry.target === undefined ? {} : { target: entry.target };
+  if (entry.unfollowed !== undefined)
+    return { path: entry.path, reason: entry.unfollowed, ...text };
+  // Without its text (a server without `links`) a link cannot be made: skipped as by default.
+  if (links !== 'recreate' || entry.target === undefined) {
+    return { path: entry.path, reason: 'symlink', ...text };
+  }
+  // The same rule as get -r/put -r --links (tree-plan.ts).
+  if (linkStaysInside(entry.path, entry.target)) return undefined;
+  return { path: entry.path, reason: 'outside-tree', ...text };
+}
+
 /** Plans a sync of `source` onto `target` (see the phases above). */
 export function planSync(source: SyncTree, target: SyncTree, options: PlanOptions = {}): SyncPlan {
   const included = makeIncluded(options.filter ?? (() => true));
@@ -129,8 +178,9 @@ export function planSync(source: SyncTree, target: SyncTree, options: PlanOption
 
   for (const entry of [...source.entries.values()].sort(byPath)) {
     if (!takes(entry)) continue;
-    if (entry.type === 'symlink' || entry.type === 'other') {
-      plan.skipped.push({ path: entry.path, reason: entry.type });
+    const skip = leftAlone(entry, options.links);
+    if (skip !== undefined) {
+      plan.skipped.push(skip);
       continue;
     }
     const blocker = underBlocked(entry.path);
@@ -151,7 +201,12 @@ export function planSync(source: SyncTree, target: SyncTree, options: PlanOption
     }
     if (there.type === entry.type) {
       if (entry.type === 'dir') continue; // folders are there or not; nothing to compare
-      const reason = fileChange(entry, there, options);
+      const reason =
+        entry.type === 'symlink'
+          ? entry.target === there.target
+            ? undefined
+            : 'target'
+          : fileChange(entry, there, options);
       if (reason !== undefined && options.noClobber === true) {
         plan.skipped.push({ path: entry.path, reason: 'exists' });
       } else if (reason === undefined) {
@@ -159,7 +214,7 @@ export function planSync(source: SyncTree, target: SyncTree, options: PlanOption
           action: 'unchanged',
           path: entry.path,
           reason: 'same',
-          type: 'file',
+          type: entry.type,
           bytes: 0,
           target: there,
         });
@@ -168,7 +223,7 @@ export function planSync(source: SyncTree, target: SyncTree, options: PlanOption
           action: 'update',
           path: entry.path,
           reason,
-          type: 'file',
+          type: entry.type,
           bytes,
           source: entry,
           target: there,

@@ -7,6 +7,8 @@
 import { CftpError, type DigestAlgorithm } from '@cftp/protocol';
 import type { FilesProgress } from '../files.js';
 import type { TreeListing, TreeListOptions } from '../tree-list.js';
+import type { LinkMode } from '../tree-plan.js';
+import type { RemoteFiles } from '../types.js';
 import { type ExecuteResult, executePlan, type SyncClient } from './execute.js';
 import { type FilterRule, makeIncluded, pathFilter } from './filter.js';
 import { localTree } from './local-tree.js';
@@ -18,6 +20,7 @@ import {
   type SyncTree,
   summarize,
 } from './plan.js';
+import { followRemoteLinks } from './remote-follow.js';
 
 export interface SyncOptions {
   /** `get`: make `local` like the server's `remote`; `put`: make `remote` like `local`. */
@@ -37,6 +40,12 @@ export interface SyncOptions {
   noClobber?: boolean;
   /** --exclude/--include, in the order given (filter.ts). */
   rules?: readonly FilterRule[];
+  /**
+   * Symlinks at the source: skipped and named (default), followed (-L: loops, dangling links
+   * and links outside the root skipped) or recreated as links (--links: compared by their
+   * text; those that stay inside the tree). get -r/put -r's rules (tree-plan.ts).
+   */
+  links?: LinkMode;
   signal?: AbortSignal;
   concurrency?: number;
   /** Told the plan once both trees are read, before anything changes. */
@@ -58,6 +67,9 @@ export interface SyncResult {
 /** The client as sync uses it: the executor's needs, the tree listing and the digest. */
 export interface SyncSession extends SyncClient {
   readonly digest: DigestAlgorithm;
+  /** -L on the server's side: a link is listed to learn whether it leads to a folder. */
+  list: RemoteFiles['list'];
+  stat: RemoteFiles['stat'];
   tree(path: string, options?: TreeListOptions): TreeListing;
 }
 
@@ -65,7 +77,7 @@ export interface SyncSession extends SyncClient {
 export async function remoteTree(
   client: SyncSession,
   remote: string,
-  options: { digest?: boolean; signal?: AbortSignal },
+  options: { digest?: boolean; signal?: AbortSignal; follow?: boolean },
   missingOk: boolean,
 ): Promise<SyncTree> {
   const entries = new Map<string, SyncEntry>();
@@ -81,7 +93,16 @@ export async function remoteTree(
     }
     throw error;
   }
-  return { entries, complete: listing.complete };
+  if (options.follow !== true) return { entries, complete: listing.complete };
+  const below = { ...options, follow: false };
+  const whole = await followRemoteLinks(
+    client,
+    remote,
+    entries,
+    (path) => remoteTree(client, path, below, false),
+    options.signal,
+  );
+  return { entries, complete: listing.complete && whole };
 }
 
 export async function sync(client: SyncSession, options: SyncOptions): Promise<SyncResult> {
@@ -90,10 +111,16 @@ export async function sync(client: SyncSession, options: SyncOptions): Promise<S
   const included = makeIncluded(filter);
   const { signal } = options;
   const checksum = options.checksum === true;
+  const links = options.links ?? 'skip';
+  // -L reads the source through its links; the destination's links are entries (with their
+  // text under --links, to compare).
+  const followAt = (side: 'get' | 'put') => links === 'follow' && options.direction === side;
+  const localLinks = links === 'follow' && !followAt('put') ? 'skip' : links;
   const local = localTree(
     options.local,
     {
       ...(checksum ? { digest: client.digest } : {}),
+      links: localLinks,
       enter: (path) => included(path, true),
       ...(signal === undefined ? {} : { signal }),
       ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
@@ -103,7 +130,7 @@ export async function sync(client: SyncSession, options: SyncOptions): Promise<S
   const remote = remoteTree(
     client,
     options.remote,
-    { digest: checksum, ...(signal === undefined ? {} : { signal }) },
+    { digest: checksum, follow: followAt('get'), ...(signal === undefined ? {} : { signal }) },
     options.direction === 'put',
   );
   // Both read at once; a failure of either is thrown once both have settled.
@@ -120,6 +147,7 @@ export async function sync(client: SyncSession, options: SyncOptions): Promise<S
     ...(options.preserve === true ? { preserve: true } : {}),
     ...(options.noClobber === true ? { noClobber: true } : {}),
     filter,
+    links,
   });
   if (plan.deleteRefused !== undefined) {
     options.onWarning?.(new CftpError('EIO', `--delete refused: ${plan.deleteRefused}`));
@@ -147,5 +175,16 @@ export async function sync(client: SyncSession, options: SyncOptions): Promise<S
   });
   const summary = summarize(plan);
   summary.deleted = done.deleted;
+  // Links the server could not take (no `links` feature): not made, so skipped, not counted.
+  for (const item of done.linksSkipped) {
+    if (item.action === 'create') summary.created--;
+    else summary.updated--;
+    const target = item.source?.target;
+    plan.skipped.push({
+      path: item.path,
+      reason: 'symlink',
+      ...(target === undefined ? {} : { target }),
+    });
+  }
   return { plan, summary, bytes: done.bytes, durationMs: performance.now() - started, dryRun };
 }
