@@ -29,4 +29,5 @@ export {
   type SweepResult,
   storageError,
   type Upload,
+  type UploadOptions,
 } from './storage.js';

@@ -29,6 +29,11 @@ export interface UploadOptions {
   exactMode?: boolean;
   /** The server's umask for a new file (§6.8); default 0o022. */
   umask?: number;
+  /**
+   * `put.mtime`, known before the data: a store that fixes an object's metadata when the
+   * upload starts (S3 multipart) needs it then. `commit(mtime)` still gives it to the others.
+   */
+  mtime?: number;
 }
 
 export interface Upload {
