@@ -21,7 +21,7 @@ import { s3Error } from './s3-errors.js';
 /** Entries per batch handed to the data channel. */
 const LIST_BATCH = 128;
 /** HEADs in flight at once for one listing. */
-const HEADS_IN_FLIGHT = 32;
+const HEADS_IN_FLIGHT = 64;
 
 /** What a listed name is: listed as is, or left out (counted, §6.1) or hidden (temporary). */
 function judge(name: string): 'ok' | 'bad' | 'hidden' {
