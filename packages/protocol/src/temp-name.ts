@@ -40,6 +40,28 @@ export function resumeTempName(name: string, key: string): string {
   return tempName(name, key, { resumable: true });
 }
 
+/**
+ * The key of a one-off upload's temporary name (§8): 8 hex digits of the writing server's
+ * instance id, then 8 of its creation time in seconds since the epoch. On a folder that
+ * several servers share (NFS, CephFS), a server's start-up sweep tells another server's
+ * files from its own, and their age, by the name alone.
+ */
+export function oneOffTempKey(instance: string, now = Date.now()): string {
+  if (!/^[0-9a-f]{8}$/.test(instance))
+    throw new RangeError('instance id must be 8 lowercase hex digits');
+  const seconds = Math.floor(now / 1000) % 2 ** 32;
+  return instance + seconds.toString(16).padStart(8, '0');
+}
+
+/** The instance id and creation time (ms) in a one-off temporary name's key (`oneOffTempKey`). */
+export function oneOffTempKeyParts(
+  name: string,
+): { instance: string; createdMs: number } | undefined {
+  const match = /\.cftp-([0-9a-f]{8})([0-9a-f]{8})\.part$/.exec(name);
+  if (match === null || !TEMP_NAME.test(name)) return undefined;
+  return { instance: match[1]!, createdMs: Number.parseInt(match[2]!, 16) * 1000 };
+}
+
 /** True for any temporary name, one-off or resumable: hidden from listings and requests. */
 export function isTempName(name: string): boolean {
   return TEMP_NAME.test(name);

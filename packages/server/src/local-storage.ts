@@ -1,6 +1,7 @@
 // The local-disk Storage (docs/protocol.md §6, §8, §9), confined to its root (see
 // confinement.ts): every path arrives as checked segments from parsePath, folders are opened
 // and checked before their entries are touched, and final components are never followed.
+import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
 import { type Entry, MODE_MASK, PathError } from '@cftp/protocol';
@@ -32,6 +33,7 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     syncer: new FolderSyncer(),
     activeResumes: new Set<string>(),
     activeTemps: new Set<string>(),
+    instance: randomBytes(4).toString('hex'),
   };
 
   /**
@@ -196,6 +198,6 @@ export class LocalStorage extends ConfinedRoot implements Storage {
    * See sweep.ts.
    */
   sweep(options: SweepOptions): Promise<SweepResult> {
-    return sweepLeftovers(this.folderAccess(), this.uploads.activeTemps, options);
+    return sweepLeftovers(this.folderAccess(), this.uploads, options);
   }
 }

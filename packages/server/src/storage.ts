@@ -59,6 +59,12 @@ export interface SweepOptions {
   partialMaxAgeMs: number;
   /** Stop after visiting this many entries (a bounded walk). */
   maxEntries: number;
+  /**
+   * A live upload writes its temporary file at least this often (the data stall timeout plus
+   * the wait for `done`): on a folder shared by several servers, another server's temporary
+   * file idle for less than this may still be in use, and is kept. Default 0.
+   */
+  liveIdleMs?: number;
   signal?: AbortSignal;
 }
 

@@ -1,0 +1,59 @@
+// The start-up sweep on a folder several servers share (NFS, CephFS; docs/protocol.md §8,
+// issue 17): one-off temporary names carry the writer's instance id and creation time, and
+// a starting server never removes another live server's temporary file, only ones idle for
+// longer than any live upload is.
+import { readdir, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { oneOffTempKey, oneOffTempKeyParts, tempName } from '@cftp/protocol';
+import { describe, expect, it } from 'vitest';
+import { LocalStorage } from '../src/index.js';
+import { partFiles, useFixture } from './fixture.js';
+
+const fx = useFixture();
+
+async function writeAged(path: string, ageMs: number): Promise<void> {
+  await writeFile(path, 'bytes');
+  const when = new Date(Date.now() - ageMs);
+  await utimes(path, when, when);
+}
+
+describe('temporary names of one-off uploads (§8)', () => {
+  it('carry the instance id and creation time, read back from the name', () => {
+    const key = oneOffTempKey('0a1b2c3d', Date.UTC(2026, 11, 4, 12, 0, 0, 900));
+    expect(key).toMatch(/^0a1b2c3d[0-9a-f]{8}$/);
+    expect(oneOffTempKeyParts(tempName('x.bin', key))).toEqual({
+      instance: '0a1b2c3d',
+      createdMs: Date.UTC(2026, 11, 4, 12, 0, 0),
+    });
+    expect(oneOffTempKeyParts('.x.bin.cftp-resume-0123456789abcdef.part')).toBeUndefined();
+    expect(() => oneOffTempKey('xyz')).toThrow(RangeError);
+  });
+
+  it('are what an upload in progress is written to', async () => {
+    const root = await fx.tempDir();
+    const upload = await new LocalStorage(root).createUpload(['a.bin']);
+    const [temp] = await partFiles(root);
+    expect(oneOffTempKeyParts(temp!)?.createdMs).toBeGreaterThan(Date.now() - 60_000);
+    await upload.abort();
+  });
+});
+
+describe('sweep on a shared folder', () => {
+  it("keeps another server's recently written temp file, removes one idle past the bound", async () => {
+    const root = await fx.tempDir();
+    const other = (ageMs: number) =>
+      tempName('f.bin', oneOffTempKey('deadbeef', Date.now() - ageMs));
+    const live = other(5_000);
+    const dead = other(3_600_000);
+    await writeAged(join(root, live), 5_000); // written 5 s ago: its server may be mid-upload
+    await writeAged(join(root, dead), 3_600_000);
+    const result = await new LocalStorage(root).sweep({
+      startedAt: Date.now(),
+      partialMaxAgeMs: 7 * 86_400_000,
+      maxEntries: 100,
+      liveIdleMs: 60_000,
+    });
+    expect(result.removedTemporary).toBe(1);
+    expect(await readdir(root)).toEqual([live]);
+  });
+});
