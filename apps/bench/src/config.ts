@@ -69,5 +69,7 @@ export const SCENARIOS = [
   'connect',
   'sessions',
   'idle-session',
+  's3-put-large',
+  's3-get-large',
 ] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];

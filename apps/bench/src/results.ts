@@ -13,7 +13,9 @@ export type System =
   | 'ftp-srv + basic-ftp'
   | 'vsftpd + curl'
   | 'vsftpd + lftp'
-  | 'vsftpd + basic-ftp';
+  | 'vsftpd + basic-ftp'
+  | 'cftp (S3)'
+  | 'aws-sdk (S3)';
 
 export interface TargetCheck {
   /** What the target says, e.g. `≥ 1000 MiB/s`. */
@@ -61,6 +63,7 @@ export interface BenchResults {
 const DETAIL_LABELS: Array<[key: string, label: (value: number) => string]> = [
   ['inProcessMiBps', (v) => `in-process ${v.toFixed(0)} MiB/s`],
   ['ratioToCeiling', (v) => `${v.toFixed(2)}× file→socket→file`],
+  ['ratioToSdk', (v) => `${v.toFixed(2)}× the AWS SDK`],
   ['serverPeakRssMiB', (v) => `server RSS ${v.toFixed(1)} MiB`],
   ['clientPeakRssMiB', (v) => `client RSS ${v.toFixed(1)} MiB`],
   ['serverCpuSeconds', (v) => `server CPU ${v.toFixed(2)} s`],
@@ -171,6 +174,8 @@ const SCENARIO_ORDER = [
   'sessions',
   'idle-server',
   'idle-session',
+  's3-put-large',
+  's3-get-large',
 ];
 const SYSTEM_ORDER: System[] = [
   'ceiling',
@@ -180,6 +185,8 @@ const SYSTEM_ORDER: System[] = [
   'vsftpd + curl',
   'vsftpd + lftp',
   'vsftpd + basic-ftp',
+  'aws-sdk (S3)',
+  'cftp (S3)',
 ];
 
 /** Rows grouped by scenario, CFTP first and its peers below it. */
