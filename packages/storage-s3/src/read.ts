@@ -32,15 +32,11 @@ export async function openObject(
     throw new PathError('ENOENT', `no such file: "${path}"`);
   }
   const size = info.ContentLength ?? 0;
-  let body: Readable | undefined;
-  let chunks: AsyncIterator<Buffer> | undefined;
-  let leftover: Buffer | undefined;
+  let ahead: ReadAhead | undefined;
   let next = 0;
   const drop = () => {
-    body?.destroy();
-    body = undefined;
-    chunks = undefined;
-    leftover = undefined;
+    ahead?.destroy();
+    ahead = undefined;
   };
   const open = async (position: number) => {
     drop();
@@ -53,8 +49,7 @@ export async function openObject(
           ...(info.ETag === undefined ? {} : { IfMatch: info.ETag }),
         }),
       );
-      body = out.Body as Readable;
-      chunks = body[Symbol.asyncIterator]();
+      ahead = new ReadAhead(out.Body as Readable);
       next = position;
     } catch (error) {
       if (isPreconditionFailed(error)) {
@@ -66,28 +61,17 @@ export async function openObject(
       throw s3Error(error, path);
     }
   };
+  const mode = modeOf(info.Metadata);
   return {
     size,
     mtime: mtimeOf(info.Metadata, info.LastModified),
-    ...(modeOf(info.Metadata) === undefined ? {} : { mode: modeOf(info.Metadata)! }),
+    ...(mode === undefined ? {} : { mode }),
     read: async (buffer, position) => {
       if (position >= size || buffer.byteLength === 0) return 0;
-      if (chunks === undefined || position !== next) await open(position);
-      let filled = 0;
+      if (ahead === undefined || position !== next) await open(position);
+      let filled: number;
       try {
-        while (filled < buffer.byteLength && next + filled < size) {
-          let chunk = leftover;
-          leftover = undefined;
-          if (chunk === undefined) {
-            const step = await chunks!.next();
-            if (step.done === true) break;
-            chunk = step.value;
-          }
-          const n = Math.min(chunk.byteLength, buffer.byteLength - filled);
-          buffer.set(chunk.subarray(0, n), filled);
-          filled += n;
-          if (n < chunk.byteLength) leftover = chunk.subarray(n);
-        }
+        filled = await ahead!.read(buffer.subarray(0, Math.min(buffer.byteLength, size - next)));
       } catch (error) {
         drop();
         throw s3Error(error, path);
@@ -101,4 +85,71 @@ export async function openObject(
     },
     close: async () => drop(),
   };
+}
+
+/** Bytes of one GET read ahead of the transfer at most, so the store never waits on us. */
+const READ_AHEAD_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A response body read ahead into a bounded queue: the HTTP stream keeps flowing while the
+ * transfer writes to its socket (a pull of one small chunk at a time stalled the store
+ * between reads), and pauses when READ_AHEAD_BYTES wait.
+ */
+class ReadAhead {
+  private readonly chunks: Buffer[] = [];
+  private queued = 0;
+  private ended = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly body: Readable) {
+    body.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.queued += chunk.byteLength;
+      if (this.queued >= READ_AHEAD_BYTES) body.pause();
+      this.notify();
+    });
+    body.once('end', () => {
+      this.ended = true;
+      this.notify();
+    });
+    body.once('error', (error) => {
+      this.failure = error;
+      this.notify();
+    });
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Fills `buffer` as far as the bytes already here go (waits for some); 0 at the end. */
+  async read(buffer: Uint8Array): Promise<number> {
+    while (this.chunks.length === 0) {
+      if (this.failure !== undefined) throw this.failure;
+      if (this.ended) return 0;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+    let filled = 0;
+    while (filled < buffer.byteLength && this.chunks.length > 0) {
+      const chunk = this.chunks[0]!;
+      const n = Math.min(chunk.byteLength, buffer.byteLength - filled);
+      buffer.set(chunk.subarray(0, n), filled);
+      filled += n;
+      if (n === chunk.byteLength) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(n);
+    }
+    this.queued -= filled;
+    if (this.queued < READ_AHEAD_BYTES / 2 && this.body.isPaused()) this.body.resume();
+    return filled;
+  }
+
+  destroy(): void {
+    this.body.destroy();
+    this.chunks.length = 0;
+  }
 }

@@ -67,6 +67,9 @@ export async function runS3(ctx: BenchContext): Promise<void> {
     region: store.region,
     forcePathStyle: true,
     credentials: { accessKeyId: store.accessKey, secretAccessKey: store.secretKey },
+    // As the server's client does (packages/storage-s3 location.ts): like for like.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
   try {
     await sdk.send(new HeadBucketCommand({ Bucket: store.bucket }));
