@@ -88,7 +88,15 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   try {
     identity = await serverIdentity(options);
     if (options.users !== undefined) {
-      authenticate = await usersAuthenticate(await readUsersFile(options.users), root);
+      const users = await readUsersFile(options.users);
+      // A user's own root is a local folder: over a bucket it would silently serve the disk.
+      const rooted = Object.keys(users.users).filter((name) => users.users[name]?.root);
+      if (options.storage !== undefined && rooted.length > 0) {
+        throw new Error(
+          `user "${rooted[0]}" has its own "root", which --storage does not support: every account sees the bucket`,
+        );
+      }
+      authenticate = await usersAuthenticate(users, root);
     }
   } catch (error) {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
