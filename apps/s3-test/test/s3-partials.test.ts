@@ -19,7 +19,14 @@ import {
 } from './s3-helpers.js';
 
 const prefix = uniquePrefix('partials');
-const storage = new S3Storage({ client: sdk, bucket: store.S3_BUCKET, prefix, partSize: 5 * MiB });
+const storage = new S3Storage({
+  client: sdk,
+  bucket: store.S3_BUCKET,
+  prefix,
+  partSize: 5 * MiB,
+  // Renames copy in parts above 5 MiB here (5 GiB in earnest), so a test can see it.
+  copy: { maxCopyBytes: 5 * MiB, copyPartBytes: 5 * MiB },
+});
 
 afterAll(() => emptyPrefix(prefix));
 
@@ -78,6 +85,14 @@ describe('resumable partials in the bucket', () => {
 
   it('continue from a short tail, re-cut into parts at the commit', async () => {
     await cutAndResume('recut.bin', randomBytes(14 * MiB + 7), 7 * MiB + 3);
+  });
+
+  it('renames a file above the single-copy limit by a multipart copy, metadata kept', async () => {
+    const before = await objectDigest('copied.bin');
+    await storage.rename(['copied.bin'], ['moved.bin']);
+    expect(await objectDigest('moved.bin')).toBe(before);
+    expect(await storage.stat(['moved.bin'])).toMatchObject({ size: 13 * MiB, mtime: 1000 });
+    expect(await keysUnder(prefix)).not.toContain('copied.bin');
   });
 
   it('leave nothing behind: no partial, no multipart upload', async () => {

@@ -3,7 +3,6 @@
 // mkdir), and no state lives in the server: any number of servers over one bucket serve
 // one namespace. Rename is copy + delete, not atomic on S3 (documented).
 import {
-  CopyObjectCommand,
   DeleteObjectCommand,
   HeadBucketCommand,
   ListObjectsV2Command,
@@ -32,9 +31,10 @@ import {
   refuseReserved,
   requireParent,
 } from './bucket.js';
+import { type CopyPlan, copyObject, MAX_COPY_BYTES } from './copy.js';
 import { listObjects, requireFolder } from './list.js';
 import { openObject } from './read.js';
-import { copySource, keysUnder, openResumableUpload } from './resumable.js';
+import { keysUnder, openResumableUpload } from './resumable.js';
 import { isPreconditionFailed, s3Error } from './s3-errors.js';
 import { sweepBucket } from './sweep.js';
 import { openDirectUpload, type PartPlan } from './upload.js';
@@ -50,16 +50,17 @@ export interface S3StorageOptions {
   queueSize?: number;
   /** Mode bits of folders made by mkdir (§6.8); default umask 022. */
   umask?: number;
+  /** When rename copies in parts (defaults: above 5 GiB, 1 GiB ranges); for tests. */
+  copy?: CopyPlan;
 }
 
 const MIB = 1024 * 1024;
-/** CopyObject copies up to 5 GiB; bigger renames would need a multipart copy. */
-const MAX_COPY_BYTES = 5 * 1024 * MIB;
 
 export class S3Storage implements Storage {
   private readonly bucket: Bucket;
   private readonly plan: PartPlan;
   private readonly umask: number;
+  private readonly copyPlan: CopyPlan;
 
   constructor(options: S3StorageOptions) {
     const prefix = options.prefix ?? '';
@@ -69,6 +70,7 @@ export class S3Storage implements Storage {
     if (partSize < 5 * MIB) throw new RangeError('partSize must be at least 5 MiB (S3)');
     this.plan = { partSize, queueSize: options.queueSize ?? 4 };
     this.umask = options.umask ?? DEFAULT_SERVER_UMASK;
+    this.copyPlan = options.copy ?? {};
   }
 
   /** Fails unless the bucket answers: a server should not start over a store it cannot reach. */
@@ -210,13 +212,13 @@ export class S3Storage implements Storage {
     if (target !== undefined || targetFolder)
       throw new PathError('EEXIST', `already exists: "${toPath}"`);
     if (source !== undefined) {
-      if ((source.ContentLength ?? 0) > MAX_COPY_BYTES) {
-        throw new PathError(
-          'EIO',
-          `renaming a file over 5 GiB is not supported on S3: "${fromPath}"`,
-        );
-      }
-      await this.copy(fileKey(this.bucket, from), fileKey(this.bucket, to), fromPath);
+      await this.copy(
+        fileKey(this.bucket, from),
+        fileKey(this.bucket, to),
+        fromPath,
+        source.ContentLength ?? 0,
+        source.Metadata,
+      );
       await this.delete(fileKey(this.bucket, from), fromPath);
       return;
     }
@@ -226,7 +228,12 @@ export class S3Storage implements Storage {
     const newPrefix = folderKey(this.bucket, to);
     try {
       for await (const object of keysUnder(this.bucket, oldPrefix)) {
-        await this.copy(object.key, newPrefix + object.key.slice(oldPrefix.length), fromPath);
+        const toKey = newPrefix + object.key.slice(oldPrefix.length);
+        const meta =
+          object.size > (this.copyPlan.maxCopyBytes ?? MAX_COPY_BYTES)
+            ? (await head(this.bucket, object.key, fromPath))?.Metadata
+            : undefined;
+        await this.copy(object.key, toKey, fromPath, object.size, meta);
         await this.delete(object.key, fromPath);
       }
     } catch (error) {
@@ -238,16 +245,15 @@ export class S3Storage implements Storage {
     return sweepBucket(this.bucket, options);
   }
 
-  private async copy(fromKey: string, toKey: string, path: string): Promise<void> {
+  private async copy(
+    fromKey: string,
+    toKey: string,
+    path: string,
+    size: number,
+    meta: Record<string, string> | undefined,
+  ): Promise<void> {
     try {
-      await this.bucket.client.send(
-        new CopyObjectCommand({
-          Bucket: this.bucket.name,
-          Key: toKey,
-          CopySource: copySource(this.bucket, fromKey),
-          MetadataDirective: 'COPY',
-        }),
-      );
+      await copyObject(this.bucket, fromKey, toKey, size, meta, this.copyPlan);
     } catch (error) {
       throw s3Error(error, path);
     }
