@@ -51,6 +51,21 @@ async function mapLimited<T, R>(
   return results;
 }
 
+/** A folder's entry (§6.1) from its `name/` marker, when it has one. */
+export function folderEntry(
+  name: string,
+  marker: { Metadata?: Record<string, string>; LastModified?: Date } | undefined,
+): Entry {
+  const mode = modeOf(marker?.Metadata);
+  return {
+    name,
+    type: 'dir',
+    size: 0,
+    mtime: marker === undefined ? Date.now() : mtimeOf(marker.Metadata, marker.LastModified),
+    ...(mode === undefined ? {} : { mode }),
+  };
+}
+
 /** Checks that `segments` is a folder: ENOENT, or ENOTDIR for a file. */
 export async function requireFolder(bucket: Bucket, segments: readonly string[]): Promise<void> {
   refuseReserved(segments, false);
@@ -105,11 +120,11 @@ async function* listPages(
       listed++;
       return true;
     };
-    const folders: Entry[] = [];
+    const folders: string[] = [];
     for (const common of page.CommonPrefixes ?? []) {
       const name = common.Prefix?.slice(Prefix.length, -1) ?? '';
       if (segments.length === 0 && name === RESERVED) continue;
-      if (name !== '' && accept(name)) folders.push({ name, type: 'dir', size: 0, mtime: 0 });
+      if (name !== '' && accept(name)) folders.push(name);
     }
     const files: Array<{ name: string; key: string; size: number; lastModified?: Date }> = [];
     for (const object of page.Contents ?? []) {
@@ -123,7 +138,14 @@ async function* listPages(
         ...(object.LastModified ? { lastModified: object.LastModified } : {}),
       });
     }
-    for (let i = 0; i < folders.length; i += LIST_BATCH) yield folders.slice(i, i + LIST_BATCH);
+    for (let i = 0; i < folders.length; i += LIST_BATCH) {
+      const batch = folders.slice(i, i + LIST_BATCH);
+      // A folder's time and mode are its marker's (mkdir); a folder without one is "now".
+      const markers = await mapLimited(batch, HEADS_IN_FLIGHT, (name) =>
+        head(bucket, `${Prefix}${name}/`, name).catch(() => undefined),
+      );
+      yield batch.map((name, j) => folderEntry(name, markers[j]));
+    }
     for (let i = 0; i < files.length; i += LIST_BATCH) {
       const batch = files.slice(i, i + LIST_BATCH);
       const infos = await mapLimited(batch, HEADS_IN_FLIGHT, (file) =>

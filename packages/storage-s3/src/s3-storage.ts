@@ -32,7 +32,7 @@ import {
   requireParent,
 } from './bucket.js';
 import { type CopyPlan, copyObject, MAX_COPY_BYTES } from './copy.js';
-import { listObjects, requireFolder } from './list.js';
+import { folderEntry, listObjects, requireFolder } from './list.js';
 import { openObject } from './read.js';
 import { keysUnder, openResumableUpload } from './resumable.js';
 import { isPreconditionFailed, s3Error } from './s3-errors.js';
@@ -102,7 +102,7 @@ export class S3Storage implements Storage {
     refuseReserved(segments, false);
     const path = segments.join('/');
     const name = segments.at(-1) ?? '.';
-    if (segments.length === 0) return { name, type: 'dir', size: 0, mtime: 0 };
+    if (segments.length === 0) return folderEntry(name, undefined);
     const info = await head(this.bucket, fileKey(this.bucket, segments), path);
     if (info !== undefined) {
       const mode = modeOf(info.Metadata);
@@ -116,14 +116,7 @@ export class S3Storage implements Storage {
     }
     const marker = await head(this.bucket, folderKey(this.bucket, segments), path);
     if (marker !== undefined || (await folderExists(this.bucket, segments))) {
-      const mode = modeOf(marker?.Metadata);
-      return {
-        name,
-        type: 'dir',
-        size: 0,
-        mtime: marker === undefined ? 0 : mtimeOf(marker.Metadata, marker.LastModified),
-        ...(mode === undefined ? {} : { mode }),
-      };
+      return folderEntry(name, marker);
     }
     throw new PathError('ENOENT', `no such file or folder: "${path}"`);
   }
