@@ -42,15 +42,23 @@ export function resumeTempName(name: string, key: string): string {
 
 /**
  * The key of a one-off upload's temporary name (§8): 8 hex digits of the writing server's
- * instance id, then 8 of its creation time in seconds since the epoch. On a folder that
+ * instance id, then 8 of its creation stamp, seconds since the epoch. On a folder that
  * several servers share (NFS, CephFS), a server's start-up sweep tells another server's
- * files from its own, and their age, by the name alone.
+ * files from its own, and their age, by the name alone. The caller keeps each stamp unique
+ * within its instance (`nextTempStamp`), so two uploads never share a name.
  */
-export function oneOffTempKey(instance: string, now = Date.now()): string {
+export function oneOffTempKey(instance: string, stamp: number): string {
   if (!/^[0-9a-f]{8}$/.test(instance))
     throw new RangeError('instance id must be 8 lowercase hex digits');
-  const seconds = Math.floor(now / 1000) % 2 ** 32;
-  return instance + seconds.toString(16).padStart(8, '0');
+  return instance + (Math.floor(stamp) % 2 ** 32).toString(16).padStart(8, '0');
+}
+
+/**
+ * The next creation stamp of an instance: the current second, or one past the last stamp
+ * when uploads start faster than one a second (then it runs ahead of the clock a little).
+ */
+export function nextTempStamp(last: number, now = Date.now()): number {
+  return Math.max(Math.floor(now / 1000), last + 1);
 }
 
 /** The instance id and creation time (ms) in a one-off temporary name's key (`oneOffTempKey`). */

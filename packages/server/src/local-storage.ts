@@ -34,6 +34,7 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     activeResumes: new Set<string>(),
     activeTemps: new Set<string>(),
     instance: randomBytes(4).toString('hex'),
+    lastStamp: 0,
   };
 
   /**

@@ -9,6 +9,7 @@ import {
   CftpError,
   DEFAULT_SERVER_UMASK,
   MODE_MASK,
+  nextTempStamp,
   oneOffTempKey,
   PathError,
   receivedMode,
@@ -34,6 +35,8 @@ export interface UploadRoom {
   readonly activeTemps: Set<string>;
   /** This storage's instance id, in its one-off temporary names (§8, `oneOffTempKey`). */
   readonly instance: string;
+  /** The last creation stamp given to a one-off temporary name (unique per instance). */
+  lastStamp: number;
 }
 
 /**
@@ -84,9 +87,12 @@ export async function openUpload(
     });
     if (existing?.isDirectory()) throw new PathError('EISDIR', `is a directory: "${path}"`);
     if (existing === undefined) await refuseOtherForm(folder, name, path);
-    tempFile = tempName(name, options.resumeKey ?? oneOffTempKey(uploads.instance), {
-      resumable,
-    });
+    let tempKey = options.resumeKey;
+    if (tempKey === undefined) {
+      uploads.lastStamp = nextTempStamp(uploads.lastStamp);
+      tempKey = oneOffTempKey(uploads.instance, uploads.lastStamp);
+    }
+    tempFile = tempName(name, tempKey, { resumable });
     const key = join(folder.real, tempFile);
     if (resumable && activeResumes.has(key)) {
       // One upload at a time per resumable partial: two writers would interleave their bytes.

@@ -4,7 +4,7 @@
 // longer than any live upload is.
 import { readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { oneOffTempKey, oneOffTempKeyParts, tempName } from '@cftp/protocol';
+import { nextTempStamp, oneOffTempKey, oneOffTempKeyParts, tempName } from '@cftp/protocol';
 import { describe, expect, it } from 'vitest';
 import { LocalStorage } from '../src/index.js';
 import { partFiles, useFixture } from './fixture.js';
@@ -19,22 +19,29 @@ async function writeAged(path: string, ageMs: number): Promise<void> {
 
 describe('temporary names of one-off uploads (§8)', () => {
   it('carry the instance id and creation time, read back from the name', () => {
-    const key = oneOffTempKey('0a1b2c3d', Date.UTC(2026, 11, 4, 12, 0, 0, 900));
+    const key = oneOffTempKey('0a1b2c3d', Date.UTC(2026, 11, 4, 12, 0, 0) / 1000);
     expect(key).toMatch(/^0a1b2c3d[0-9a-f]{8}$/);
     expect(oneOffTempKeyParts(tempName('x.bin', key))).toEqual({
       instance: '0a1b2c3d',
       createdMs: Date.UTC(2026, 11, 4, 12, 0, 0),
     });
     expect(oneOffTempKeyParts('.x.bin.cftp-resume-0123456789abcdef.part')).toBeUndefined();
-    expect(() => oneOffTempKey('xyz')).toThrow(RangeError);
+    expect(() => oneOffTempKey('xyz', 0)).toThrow(RangeError);
+    // Faster than one a second: each stamp still unique, a little ahead of the clock.
+    expect(nextTempStamp(0, 5_500)).toBe(5);
+    expect(nextTempStamp(5, 5_900)).toBe(6);
   });
 
-  it('are what an upload in progress is written to', async () => {
+  it('are what uploads in progress are written to, one name each', async () => {
     const root = await fx.tempDir();
-    const upload = await new LocalStorage(root).createUpload(['a.bin']);
-    const [temp] = await partFiles(root);
-    expect(oneOffTempKeyParts(temp!)?.createdMs).toBeGreaterThan(Date.now() - 60_000);
-    await upload.abort();
+    const storage = new LocalStorage(root);
+    const uploads = await Promise.all([1, 2, 3].map(() => storage.createUpload(['a.bin'])));
+    const temps = await partFiles(root);
+    expect(new Set(temps).size).toBe(3);
+    for (const temp of temps) {
+      expect(oneOffTempKeyParts(temp)?.createdMs).toBeGreaterThan(Date.now() - 60_000);
+    }
+    await Promise.all(uploads.map((upload) => upload.abort()));
   });
 });
 
