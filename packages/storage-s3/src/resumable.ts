@@ -265,7 +265,7 @@ export async function openResumableUpload(
       if (isPreconditionFailed(error)) {
         throw new CftpError('EBUSY', `an upload of the same file to "${path}" is in progress`);
       }
-      throw error;
+      throw s3Error(error, path);
     }
     written.push({ key, size: Body.byteLength });
   };

@@ -91,18 +91,23 @@ export async function openDirectUpload(
   };
   const parts: Array<{ PartNumber: number; ETag: string | undefined }> = [];
   const sendPart = async (PartNumber: number, Body: Buffer) => {
-    const UploadId = await uploadId();
-    const out = await bucket.client.send(
-      new UploadPartCommand({
-        Bucket,
-        Key,
-        UploadId,
-        PartNumber,
-        Body,
-        ContentLength: Body.byteLength,
-      }),
-    );
-    parts.push({ PartNumber, ETag: out.ETag });
+    try {
+      const UploadId = await uploadId();
+      const out = await bucket.client.send(
+        new UploadPartCommand({
+          Bucket,
+          Key,
+          UploadId,
+          PartNumber,
+          Body,
+          ContentLength: Body.byteLength,
+        }),
+      );
+      parts.push({ PartNumber, ETag: out.ETag });
+    } catch (error) {
+      // The stream fails with it: the put's error keeps the store's code (EBUSY, EACCES...).
+      throw s3Error(error, path);
+    }
   };
   const sink = new PartSink(plan.partSize, plan.queueSize, sendPart, 1, SMALL_FILE_BYTES);
   let done = false;
