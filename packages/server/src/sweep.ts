@@ -14,7 +14,7 @@ const FS_CLOCK_SLACK_MS = 50;
 
 /**
  * Removes leftovers of interrupted uploads (§8): every `.NAME.cftp-<hex>.part` last
- * modified before the server started (and, when another instance wrote it, idle for longer
+ * modified before the server started (and, when another host wrote it, idle for longer
  * than `liveIdleMs`), and resumable partials older than the maximum age.
  * Uploads in progress are never touched. Breadth first, not following symlinks, at most
  * `maxEntries` entries; a folder that cannot be read is skipped.
@@ -69,10 +69,12 @@ export async function sweepLeftovers(
           result.removedPartials++;
         } else {
           if (info.mtimeMs >= options.startedAt - FS_CLOCK_SLACK_MS) continue;
-          // Another server's (instance id in the name, §8) may be alive on a shared folder:
-          // kept until idle for longer than any live upload ever is.
-          const owner = oneOffTempKeyParts(dirent.name)?.instance;
-          if (owner !== uploads.instance && info.mtimeMs >= idleDeadline) continue;
+          // Another host's (its id in the name, §8) may be a live server's on a shared
+          // folder: kept until idle for longer than any live upload ever is. This host's
+          // (or an old-style name's) are a killed predecessor's, removed as always.
+          const owner = oneOffTempKeyParts(dirent.name)?.host;
+          const otherHost = owner !== undefined && owner !== uploads.instance.slice(0, 4);
+          if (otherHost && info.mtimeMs >= idleDeadline) continue;
           result.removedTemporary++;
         }
         await unlink(folder.entry(dirent.name)).catch(() => {});
