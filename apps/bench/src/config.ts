@@ -74,5 +74,7 @@ export const SCENARIOS = [
   'sync-1pct-changed',
   'sync-1pct-deleted',
   'sync-checksum',
+  's3-put-large',
+  's3-get-large',
 ] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];

@@ -15,7 +15,9 @@ export type System =
   | 'vsftpd + lftp'
   | 'vsftpd + basic-ftp'
   | 'rsync daemon'
-  | 'vsftpd + lftp mirror';
+  | 'vsftpd + lftp mirror'
+  | 'cftp (S3)'
+  | 'aws-sdk (S3)';
 
 export interface TargetCheck {
   /** What the target says, e.g. `≥ 1000 MiB/s`. */
@@ -63,6 +65,7 @@ export interface BenchResults {
 const DETAIL_LABELS: Array<[key: string, label: (value: number) => string]> = [
   ['inProcessMiBps', (v) => `in-process ${v.toFixed(0)} MiB/s`],
   ['ratioToCeiling', (v) => `${v.toFixed(2)}× file→socket→file`],
+  ['ratioToSdk', (v) => `${v.toFixed(2)}× the AWS SDK`],
   ['serverPeakRssMiB', (v) => `server RSS ${v.toFixed(1)} MiB`],
   ['clientPeakRssMiB', (v) => `client RSS ${v.toFixed(1)} MiB`],
   ['serverCpuSeconds', (v) => `server CPU ${v.toFixed(2)} s`],
@@ -178,6 +181,8 @@ const SCENARIO_ORDER = [
   'sync-checksum',
   'sync-1pct-changed',
   'sync-1pct-deleted',
+  's3-put-large',
+  's3-get-large',
 ];
 const SYSTEM_ORDER: System[] = [
   'ceiling',
@@ -189,6 +194,8 @@ const SYSTEM_ORDER: System[] = [
   'vsftpd + basic-ftp',
   'rsync daemon',
   'vsftpd + lftp mirror',
+  'aws-sdk (S3)',
+  'cftp (S3)',
 ];
 
 /** Rows grouped by scenario, CFTP first and its peers below it. */

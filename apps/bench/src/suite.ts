@@ -8,6 +8,7 @@ import { type BenchResults, sortRows } from './results.js';
 import { runCeilings } from './scenarios/ceilings.js';
 import { runCftp } from './scenarios/cftp.js';
 import { runFtpSrv, runVsftpd } from './scenarios/peers.js';
+import { runS3 } from './scenarios/s3.js';
 import { runSync } from './scenarios/sync.js';
 import { addCeilingRatios, checkTargets } from './targets.js';
 
@@ -33,6 +34,7 @@ export async function runSuite(
   try {
     await runCeilings(ctx);
     await runCftp(ctx);
+    await runS3(ctx);
     if (config.peers) {
       await runFtpSrv(ctx);
       await runVsftpd(ctx);

@@ -9,6 +9,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { readPassword } from './secrets.js';
 import type { ServerCommandOptions } from './server-command.js';
 import { addServerOptions } from './server-options.js';
+import { addStorageOptions } from './server-storage.js';
 import { registerTuiCommand } from './tui-command.js';
 import { addUser, PERMISSIONS, type Permission, setPassword } from './users.js';
 import { packageVersion } from './version.js';
@@ -84,20 +85,22 @@ const program = new Command('cftp')
     process.exit(error.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
   });
 
-const server = addServerOptions(
-  program
-    .command('server')
-    .usage('[options] <port>')
-    .description('serve a folder to any number of clients (adduser, passwd: accounts)')
-    .argument('<port>', 'TCP port to listen on (0 picks a free one)', portParser(0))
-    .option('--root <dir>', 'folder to serve', process.cwd())
-    .option('--host <addr>', 'address to bind (default: all interfaces)')
-    .option('--quiet', 'log only warnings and errors')
-    .option('--users <file>', 'accounts file (JSON, see docs/security.md): log in required')
-    .option('--state <dir>', 'where the key and certificate live (default: ~/.config/cftp)')
-    .option('--cert <file>', 'TLS certificate (PEM) instead of the generated one')
-    .option('--key <file>', 'TLS private key (PEM) for --cert')
-    .option('--insecure-plaintext', 'no TLS: only for clients started the same way'),
+const server = addStorageOptions(
+  addServerOptions(
+    program
+      .command('server')
+      .usage('[options] <port>')
+      .description('serve a folder to any number of clients (adduser, passwd: accounts)')
+      .argument('<port>', 'TCP port to listen on (0 picks a free one)', portParser(0))
+      .option('--root <dir>', 'folder to serve', process.cwd())
+      .option('--host <addr>', 'address to bind (default: all interfaces)')
+      .option('--quiet', 'log only warnings and errors')
+      .option('--users <file>', 'accounts file (JSON, see docs/security.md): log in required')
+      .option('--state <dir>', 'where the key and certificate live (default: ~/.config/cftp)')
+      .option('--cert <file>', 'TLS certificate (PEM) instead of the generated one')
+      .option('--key <file>', 'TLS private key (PEM) for --cert')
+      .option('--insecure-plaintext', 'no TLS: only for clients started the same way'),
+  ),
 ).action(async (port: number, opts: Omit<ServerCommandOptions, 'port'>) => {
   const { runServer } = await import('./server-command.js');
   process.exitCode = await runServer({ port, ...opts });

@@ -12,9 +12,10 @@ import type { MetricsAddress } from './metrics-address.js';
 import { createServerLog, type LogFormat } from './server-log.js';
 import { logServerEvents } from './server-log-events.js';
 import { engineOptions, type ServerLimitFlags } from './server-options.js';
+import { openStorage, type StorageFlags } from './server-storage.js';
 import { readUsersFile, usersAuthenticate } from './users.js';
 
-export interface ServerCommandOptions extends ServerLimitFlags {
+export interface ServerCommandOptions extends ServerLimitFlags, StorageFlags {
   port: number;
   root: string;
   host?: string;
@@ -61,12 +62,22 @@ const BIND_ERROR_WORDS: Record<string, string> = {
 };
 
 export async function runServer(options: ServerCommandOptions): Promise<number> {
-  const root = resolve(options.root);
-  const info = await stat(root).catch(() => undefined);
-  if (info === undefined || !info.isDirectory()) {
+  // --storage replaces --root: the served root is then the bucket's prefix.
+  const root = options.storage ?? resolve(options.root);
+  const info = options.storage !== undefined ? undefined : await stat(root).catch(() => undefined);
+  if (options.storage === undefined && (info === undefined || !info.isDirectory())) {
     const code = info === undefined ? 'ENOENT' : 'ENOTDIR';
     process.stderr.write(`error: root "${root}" is not a folder (${code})\n`);
     return EXIT_USAGE;
+  }
+  let storage: Awaited<ReturnType<typeof openStorage>>;
+  try {
+    storage = await openStorage(options, options.umask);
+  } catch (error) {
+    process.stderr.write(
+      `error: cannot serve ${options.storage}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return EXIT_FAILED;
   }
   const log = createServerLog({
     format: options.logFormat ?? 'auto',
@@ -77,7 +88,15 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   try {
     identity = await serverIdentity(options);
     if (options.users !== undefined) {
-      authenticate = await usersAuthenticate(await readUsersFile(options.users), root);
+      const users = await readUsersFile(options.users);
+      // A user's own root is a local folder: over a bucket it would silently serve the disk.
+      const rooted = Object.keys(users.users).filter((name) => users.users[name]?.root);
+      if (options.storage !== undefined && rooted.length > 0) {
+        throw new Error(
+          `user "${rooted[0]}" has its own "root", which --storage does not support: every account sees the bucket`,
+        );
+      }
+      authenticate = await usersAuthenticate(users, root);
     }
   } catch (error) {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -85,7 +104,7 @@ export async function runServer(options: ServerCommandOptions): Promise<number> 
   }
   const server = createServer({
     ...engineOptions(options),
-    root,
+    ...(storage === undefined ? { root } : { storage }),
     host: options.host,
     collectGarbage: minorGc(),
     ...(identity === undefined ? {} : { tls: { key: identity.key, cert: identity.cert } }),

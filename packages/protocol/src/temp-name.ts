@@ -40,6 +40,41 @@ export function resumeTempName(name: string, key: string): string {
   return tempName(name, key, { resumable: true });
 }
 
+/**
+ * The key of a one-off upload's temporary name (§8): 8 hex digits of the writing server's
+ * instance id (4 of its host, 4 of the process), then 8 of its creation stamp, seconds
+ * since the epoch. On a folder that several servers share (NFS, CephFS), a server's
+ * start-up sweep tells files of its own host (a killed predecessor's) from another host's
+ * (perhaps a live server's), and their age, by the name alone. The caller keeps each
+ * stamp unique within its instance (`nextTempStamp`), so two uploads never share a name.
+ */
+export function oneOffTempKey(instance: string, stamp: number): string {
+  if (!/^[0-9a-f]{8}$/.test(instance))
+    throw new RangeError('instance id must be 8 lowercase hex digits');
+  return instance + (Math.floor(stamp) % 2 ** 32).toString(16).padStart(8, '0');
+}
+
+/**
+ * The next creation stamp of an instance: the current second, or one past the last stamp
+ * when uploads start faster than one a second (then it runs ahead of the clock a little).
+ */
+export function nextTempStamp(last: number, now = Date.now()): number {
+  return Math.max(Math.floor(now / 1000), last + 1);
+}
+
+/** The instance id and creation time (ms) in a one-off temporary name's key (`oneOffTempKey`). */
+export function oneOffTempKeyParts(
+  name: string,
+): { instance: string; host: string; createdMs: number } | undefined {
+  const match = /\.cftp-([0-9a-f]{8})([0-9a-f]{8})\.part$/.exec(name);
+  if (match === null || !TEMP_NAME.test(name)) return undefined;
+  return {
+    instance: match[1]!,
+    host: match[1]!.slice(0, 4),
+    createdMs: Number.parseInt(match[2]!, 16) * 1000,
+  };
+}
+
 /** True for any temporary name, one-off or resumable: hidden from listings and requests. */
 export function isTempName(name: string): boolean {
   return TEMP_NAME.test(name);

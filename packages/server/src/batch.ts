@@ -45,6 +45,7 @@ export async function runPutMany(
     (i) =>
       ctx.storage.createUpload(files[i]!.segments, {
         size: files[i]!.size,
+        ...(files[i]!.mtime === undefined ? {} : { mtime: files[i]!.mtime }),
         ...modeOptions(ctx, files[i]!.mode, request.exactMode),
       }),
     (upload) => upload.abort(),

@@ -30,4 +30,5 @@ export {
   type SweepResult,
   storageError,
   type Upload,
+  type UploadOptions,
 } from './storage.js';

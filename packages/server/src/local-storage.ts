@@ -1,8 +1,10 @@
 // The local-disk Storage (docs/protocol.md §6, §8, §9), confined to its root (see
 // confinement.ts): every path arrives as checked segments from parsePath, folders are opened
 // and checked before their entries are touched, and final components are never followed.
+import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { type Entry, MODE_MASK, PathError } from '@cftp/protocol';
 import { readFromHandle } from '@cftp/transfer';
 import { ConfinedRoot, exists } from './confinement.js';
@@ -34,6 +36,11 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     syncer: new FolderSyncer(),
     activeResumes: new Set<string>(),
     activeTemps: new Set<string>(),
+    // 4 hex digits of the host (the same after a restart), 4 of this process (§8).
+    instance:
+      createHash('sha256').update(hostname()).digest('hex').slice(0, 4) +
+      randomBytes(2).toString('hex'),
+    lastStamp: 0,
   };
 
   /**
@@ -210,6 +217,6 @@ export class LocalStorage extends ConfinedRoot implements Storage {
    * See sweep.ts.
    */
   sweep(options: SweepOptions): Promise<SweepResult> {
-    return sweepLeftovers(this.folderAccess(), this.uploads.activeTemps, options);
+    return sweepLeftovers(this.folderAccess(), this.uploads, options);
   }
 }

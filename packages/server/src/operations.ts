@@ -303,6 +303,7 @@ export async function runPut(
   const upload = await ctx.storage.createUpload(segments, {
     resumeKey: request.resume === true ? declared?.slice(0, 16) : undefined,
     size: request.size,
+    ...(request.mtime === undefined ? {} : { mtime: request.mtime }),
     ...modeOptions(ctx, request.mode, request.exactMode),
   });
   // A resumable partial survives an interruption; a corrupt upload never does (§8).

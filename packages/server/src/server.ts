@@ -125,6 +125,7 @@ export class CftpServer extends EventEmitter<CftpServerEvents> {
       startedAt,
       partialMaxAgeMs: this.options.partialMaxAgeMs,
       maxEntries: this.options.sweepMaxEntries,
+      liveIdleMs: this.options.dataStallTimeoutMs + this.options.dataAcceptTimeoutMs,
       signal: this.sweepControl.signal,
     }).then(
       (result) => {

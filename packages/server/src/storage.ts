@@ -34,6 +34,11 @@ export interface UploadOptions {
   exactMode?: boolean;
   /** The server's umask for a new file (§6.8); default 0o022. */
   umask?: number;
+  /**
+   * `put.mtime`, known before the data: a store that fixes an object's metadata when the
+   * upload starts (S3 multipart) needs it then. `commit(mtime)` still gives it to the others.
+   */
+  mtime?: number;
 }
 
 export interface Upload {
@@ -59,6 +64,12 @@ export interface SweepOptions {
   partialMaxAgeMs: number;
   /** Stop after visiting this many entries (a bounded walk). */
   maxEntries: number;
+  /**
+   * A live upload writes its temporary file at least this often (the data stall timeout plus
+   * the wait for `done`): on a folder shared by several servers, another server's temporary
+   * file idle for less than this may still be in use, and is kept. Default 0.
+   */
+  liveIdleMs?: number;
   signal?: AbortSignal;
 }
 

@@ -2,7 +2,7 @@
 // in a bounded walk that never touches an upload in progress.
 import { lstat, opendir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isResumeTempName, isTempName } from '@cftp/protocol';
+import { isResumeTempName, isTempName, oneOffTempKeyParts } from '@cftp/protocol';
 import type { Folder, FolderAccess } from './confinement.js';
 import type { SweepOptions, SweepResult } from './storage.js';
 
@@ -14,15 +14,18 @@ const FS_CLOCK_SLACK_MS = 50;
 
 /**
  * Removes leftovers of interrupted uploads (§8): every `.NAME.cftp-<hex>.part` last
- * modified before the server started, and resumable partials older than the maximum age.
+ * modified before the server started (and, when another host wrote it, idle for longer
+ * than `liveIdleMs`), and resumable partials older than the maximum age.
  * Uploads in progress are never touched. Breadth first, not following symlinks, at most
  * `maxEntries` entries; a folder that cannot be read is skipped.
  */
 export async function sweepLeftovers(
   folders: FolderAccess,
-  activeTemps: ReadonlySet<string>,
+  uploads: { readonly activeTemps: ReadonlySet<string>; readonly instance: string },
   options: SweepOptions,
 ): Promise<SweepResult> {
+  const { activeTemps } = uploads;
+  const idleDeadline = Date.now() - (options.liveIdleMs ?? 0);
   const started = performance.now();
   const result: SweepResult = {
     visited: 0,
@@ -66,6 +69,12 @@ export async function sweepLeftovers(
           result.removedPartials++;
         } else {
           if (info.mtimeMs >= options.startedAt - FS_CLOCK_SLACK_MS) continue;
+          // Another host's (its id in the name, §8) may be a live server's on a shared
+          // folder: kept until idle for longer than any live upload ever is. This host's
+          // (or an old-style name's) are a killed predecessor's, removed as always.
+          const owner = oneOffTempKeyParts(dirent.name)?.host;
+          const otherHost = owner !== undefined && owner !== uploads.instance.slice(0, 4);
+          if (otherHost && info.mtimeMs >= idleDeadline) continue;
           result.removedTemporary++;
         }
         await unlink(folder.entry(dirent.name)).catch(() => {});

@@ -1,7 +1,6 @@
 // Atomic uploads (docs/protocol.md §6.3, §8): bytes go to a hidden temporary file next to the
 // target, which is fsynced, verified by the caller, renamed into place, and its folder
 // fsynced. A resumable upload keeps its partial under a name derived from the file's digest.
-import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, lstat, lutimes, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +9,8 @@ import {
   CftpError,
   DEFAULT_SERVER_UMASK,
   MODE_MASK,
+  nextTempStamp,
+  oneOffTempKey,
   PathError,
   receivedMode,
   tempName,
@@ -32,6 +33,10 @@ export interface UploadRoom {
   readonly activeResumes: Set<string>;
   /** Every temporary file with an upload in progress: the sweep leaves them alone. */
   readonly activeTemps: Set<string>;
+  /** This storage's instance id, in its one-off temporary names (§8, `oneOffTempKey`). */
+  readonly instance: string;
+  /** The last creation stamp given to a one-off temporary name (unique per instance). */
+  lastStamp: number;
 }
 
 /**
@@ -82,9 +87,12 @@ export async function openUpload(
     });
     if (existing?.isDirectory()) throw new PathError('EISDIR', `is a directory: "${path}"`);
     if (existing === undefined) await refuseOtherForm(folder, name, path);
-    tempFile = tempName(name, options.resumeKey ?? randomBytes(8).toString('hex'), {
-      resumable,
-    });
+    let tempKey = options.resumeKey;
+    if (tempKey === undefined) {
+      uploads.lastStamp = nextTempStamp(uploads.lastStamp);
+      tempKey = oneOffTempKey(uploads.instance, uploads.lastStamp);
+    }
+    tempFile = tempName(name, tempKey, { resumable });
     const key = join(folder.real, tempFile);
     if (resumable && activeResumes.has(key)) {
       // One upload at a time per resumable partial: two writers would interleave their bytes.

@@ -1,0 +1,266 @@
+// CFTP on the S3 backend beside the AWS SDK's own transfers to the same store, in the same
+// run (issue 17): 1 GiB put through `cftp server --storage s3://…` against lib-storage's
+// Upload (the same part size and parts in flight as the server), and 1 GiB get against a
+// plain GetObject streamed to a file. Target: CFTP ≥ 0.8× the SDK both ways, with server
+// RSS bounded by parts in flight × part size. The store is ../shared/s3 (Ceph RGW): without
+// its S3_* variables in the environment, or when it does not answer, the rows are skipped.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { startServer } from '@cftp/testkit';
+import { type CftpServer, runCliTransfer, ServerMeter } from '../cftp.js';
+import { type BenchContext, kibToMib, median } from '../context.js';
+import { syncDisks } from '../fixtures.js';
+import { readMemory } from '../proc.js';
+import { formatSize, GiB, MiB, mibPerSecond, summarize } from '../stats.js';
+
+/** The server's defaults (packages/storage-s3): the SDK gets the same. */
+const PART_BYTES = 16 * MiB;
+const PARTS_IN_FLIGHT = 4;
+/** The target of issue 17. */
+const TARGET_RATIO = 0.8;
+/**
+ * What a put may add to the server's RSS at start: the parts in flight and the one being
+ * filled (pooled buffers), plus slack for sockets and the JavaScript heap.
+ */
+const PUT_RSS_GROWTH_MIB = ((PARTS_IN_FLIGHT + 1) * PART_BYTES) / MiB + 32;
+
+interface Store {
+  endpoint: string;
+  bucket: string;
+  accessKey: string;
+  secretKey: string;
+  region: string;
+}
+
+function storeFromEnv(): Store | undefined {
+  const { S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY, S3_REGION } = process.env;
+  if (!S3_ENDPOINT || !S3_BUCKET || !S3_ACCESS_KEY || !S3_SECRET_KEY) return undefined;
+  return {
+    endpoint: S3_ENDPOINT,
+    bucket: S3_BUCKET,
+    accessKey: S3_ACCESS_KEY,
+    secretKey: S3_SECRET_KEY,
+    region: S3_REGION ?? 'us-east-1',
+  };
+}
+
+const HOW_TO_START = 'start it with: set -a; eval "$(bash ../shared/s3/s3-up.sh)"; set +a';
+
+export async function runS3(ctx: BenchContext): Promise<void> {
+  if (!ctx.wants('s3-put-large') && !ctx.wants('s3-get-large')) return;
+  const store = storeFromEnv();
+  if (store === undefined) {
+    ctx.skipped.push({
+      system: 'cftp (S3)',
+      reason: `no S3 store in the environment; ${HOW_TO_START}`,
+    });
+    return;
+  }
+  const sdk = new S3Client({
+    endpoint: store.endpoint,
+    region: store.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: store.accessKey, secretAccessKey: store.secretKey },
+    // As the server's client does (packages/storage-s3 location.ts): like for like.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  try {
+    await sdk.send(new HeadBucketCommand({ Bucket: store.bucket }));
+  } catch (error) {
+    const why = error instanceof Error ? error.name : String(error);
+    ctx.skipped.push({
+      system: 'cftp (S3)',
+      reason: `the S3 store at ${store.endpoint} is not up (${why}); ${HOW_TO_START}`,
+    });
+    return;
+  }
+  const prefix = `bench-${Date.now().toString(36)}/`;
+  const root = join(ctx.fixtures.work, 's3-unused-root');
+  await mkdir(root, { recursive: true });
+  const process_ = await startServer(
+    root,
+    [
+      '--quiet',
+      '--insecure-plaintext',
+      '--storage',
+      `s3://${store.bucket}/${prefix}`,
+      '--s3-endpoint',
+      store.endpoint,
+      '--s3-path-style',
+    ],
+    {
+      argsFor: (args) => [...args],
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: store.accessKey,
+        AWS_SECRET_ACCESS_KEY: store.secretKey,
+        AWS_REGION: store.region,
+      },
+    },
+  );
+  const server: CftpServer = {
+    port: process_.port,
+    security: 'plaintext',
+    fingerprint: undefined,
+    process: process_,
+  };
+  try {
+    await transfers(ctx, server, sdk, store.bucket, prefix);
+  } finally {
+    await process_.stop('SIGTERM');
+    for (const key of ['cftp.bin', 'sdk.bin']) {
+      await sdk
+        .send(new DeleteObjectCommand({ Bucket: store.bucket, Key: prefix + key }))
+        .catch(() => {});
+    }
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+async function transfers(
+  ctx: BenchContext,
+  server: CftpServer,
+  sdk: S3Client,
+  Bucket: string,
+  prefix: string,
+): Promise<void> {
+  const { config, fixtures } = ctx;
+  const bytes = config.largeBytes;
+  const size = formatSize(bytes);
+  const meter = new ServerMeter(server.process.pid);
+  // The server's RSS before any transfer (the AWS SDK loaded): what the transfers add to it.
+  const baseMiB = kibToMib(readMemory(server.process.pid)?.rssKiB ?? 0);
+  const rates = {
+    put: [] as number[],
+    get: [] as number[],
+    sdkPut: [] as number[],
+    sdkGet: [] as number[],
+  };
+  const rss = { put: [] as number[], get: [] as number[] };
+  const cpu = { put: [] as number[], get: [] as number[] };
+  const sdkFile = join(fixtures.localGetDir, 'sdk.bin');
+  await mkdir(fixtures.localGetDir, { recursive: true });
+  for (let run = 0; run < config.largeRuns; run++) {
+    ctx.log(`s3: put and get ${size} through cftp and through the AWS SDK, run ${run + 1}`);
+    // SDK upload first, then CFTP's, alternating the order would favour neither: the store
+    // is warm for both after the first run.
+    rates.sdkPut.push(
+      mibPerSecond(
+        bytes,
+        await timed(() =>
+          new Upload({
+            client: sdk,
+            params: {
+              Bucket,
+              Key: `${prefix}sdk.bin`,
+              Body: createReadStream(fixtures.localLarge, { highWaterMark: MiB }),
+            },
+            partSize: PART_BYTES,
+            queueSize: PARTS_IN_FLIGHT,
+          }).done(),
+        ),
+      ),
+    );
+    meter.begin();
+    const put = await runCliTransfer(
+      server,
+      `put ${fixtures.localLarge} cftp.bin`,
+      fixtures.work,
+      fixtures.work,
+    );
+    const putUsage = meter.end();
+    if (put.bytes !== bytes)
+      throw new Error(`cftp put (S3) moved ${put.bytes} bytes, not ${bytes}`);
+    rates.put.push(mibPerSecond(bytes, put.wallMs));
+    rss.put.push(kibToMib(putUsage.peakRssKiB));
+    cpu.put.push(putUsage.cpuSeconds);
+
+    rates.sdkGet.push(
+      mibPerSecond(
+        bytes,
+        await timed(async () => {
+          const out = await sdk.send(new GetObjectCommand({ Bucket, Key: `${prefix}sdk.bin` }));
+          await pipeline(out.Body as Readable, createWriteStream(sdkFile));
+        }),
+      ),
+    );
+    if ((await stat(sdkFile)).size !== bytes) throw new Error('SDK download is short');
+    await rm(sdkFile);
+    meter.begin();
+    const get = await runCliTransfer(server, 'get cftp.bin', fixtures.localGetDir, fixtures.work);
+    const getUsage = meter.end();
+    if (get.bytes !== bytes)
+      throw new Error(`cftp get (S3) moved ${get.bytes} bytes, not ${bytes}`);
+    rates.get.push(mibPerSecond(bytes, get.wallMs));
+    rss.get.push(kibToMib(getUsage.peakRssKiB));
+    cpu.get.push(getUsage.cpuSeconds);
+    await rm(join(fixtures.localGetDir, 'cftp.bin'));
+    syncDisks();
+  }
+  for (const direction of ['put', 'get'] as const) {
+    const ours = summarize(rates[direction]);
+    const theirs = summarize(direction === 'put' ? rates.sdkPut : rates.sdkGet);
+    const ratio = ours.median / theirs.median;
+    const scenario = `s3-${direction}-large`;
+    ctx.rows.push({
+      scenario,
+      title: `${direction} ${size} (S3)`,
+      system: 'aws-sdk (S3)',
+      unit: 'MiB/s',
+      value: theirs,
+      details: {},
+      notes: [
+        direction === 'put'
+          ? `lib-storage Upload, ${PART_BYTES / MiB} MiB parts × ${PARTS_IN_FLIGHT}`
+          : 'GetObject streamed to a file',
+      ],
+      targets: [],
+    });
+    ctx.rows.push({
+      scenario,
+      title: `${direction} ${size} (S3)`,
+      system: 'cftp (S3)',
+      unit: 'MiB/s',
+      value: ours,
+      details: {
+        ratioToSdk: ratio,
+        serverPeakRssMiB: Math.max(...rss[direction]),
+        serverBaseRssMiB: baseMiB,
+        serverRssDeltaMiB: Math.max(...rss[direction]) - baseMiB,
+        serverCpuSeconds: median(cpu[direction]),
+        serverCpuPerGiB: median(cpu[direction]) / (bytes / GiB),
+      },
+      notes: ['whole `cftp client` command, --insecure-plaintext (the store is plain HTTP too)'],
+      targets: config.quick
+        ? []
+        : [
+            { text: `≥ ${TARGET_RATIO}× the AWS SDK`, met: ratio >= TARGET_RATIO },
+            ...(direction === 'put'
+              ? [
+                  {
+                    text: `server RSS growth < ${PUT_RSS_GROWTH_MIB} MiB (parts in flight × part size + 32)`,
+                    met: Math.max(...rss.put) - baseMiB < PUT_RSS_GROWTH_MIB,
+                  },
+                ]
+              : []),
+          ],
+    });
+  }
+}

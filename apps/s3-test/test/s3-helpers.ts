@@ -1,0 +1,149 @@
+// What the S3 tests share: the store that global-setup.ts started (its address and keys
+// come through vitest's `inject`), real `cftp server --storage s3://…` processes with the
+// keys in their environment (the AWS standard chain), the `cftp` client, and an SDK client
+// to look at the bucket behind CFTP's back. Each test file works under its own key prefix.
+import { randomBytes } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  type CliResult,
+  makeTempDir,
+  type RunningCli,
+  runCftp,
+  type ServerProcess,
+  startCftp,
+  startServer,
+} from '@cftp/testkit';
+import { inject } from 'vitest';
+
+export const MiB = 1024 * 1024;
+
+export const store = inject('s3');
+
+/** The credentials as the AWS SDK's standard chain reads them from the environment. */
+export function awsEnv(): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: store.S3_ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: store.S3_SECRET_KEY,
+    AWS_REGION: store.S3_REGION,
+  };
+}
+
+/** An SDK client to look at the bucket directly. */
+export const sdk = new S3Client({
+  endpoint: store.S3_ENDPOINT,
+  region: store.S3_REGION,
+  forcePathStyle: true,
+  credentials: { accessKeyId: store.S3_ACCESS_KEY, secretAccessKey: store.S3_SECRET_KEY },
+});
+
+/** A key prefix of its own for one test file: `NAME-<random>/`. */
+export function uniquePrefix(name: string): string {
+  return `${name}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}/`;
+}
+
+/** The `cftp server` arguments that serve `prefix` of the test bucket. */
+export function storageArgs(prefix: string): string[] {
+  return [
+    '--storage',
+    `s3://${store.S3_BUCKET}/${prefix}`,
+    '--s3-endpoint',
+    store.S3_ENDPOINT,
+    '--s3-path-style',
+  ];
+}
+
+/** `cftp server 0 --storage s3://BUCKET/PREFIX ...args` (plaintext, 127.0.0.1). */
+export async function startS3Server(prefix: string, args: string[] = []): Promise<ServerProcess> {
+  const unused = await makeTempDir('cftp-s3-root-'); // --storage replaces it
+  return startServer(unused, [...storageArgs(prefix), ...args], {
+    env: { ...process.env, ...awsEnv() },
+  });
+}
+
+/** Runs `cftp client 127.0.0.1 PORT` in `cwd` with these command lines on stdin. */
+export function client(
+  port: number,
+  cwd: string,
+  lines: string[],
+  deadlineMs?: number,
+): Promise<CliResult> {
+  return runCftp(['client', '127.0.0.1', String(port)], {
+    cwd,
+    input: lines.map((line) => `${line}\n`).join(''),
+    ...(deadlineMs === undefined ? {} : { deadlineMs }),
+  });
+}
+
+/** Starts `cftp client` with these command lines and returns at once. */
+export function startClient(port: number, cwd: string, lines: string[]): RunningCli {
+  return startCftp(['client', '127.0.0.1', String(port)], {
+    cwd,
+    input: lines.map((line) => `${line}\n`).join(''),
+  });
+}
+
+/** Every key under `prefix`, relative to it. */
+export async function keysUnder(prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await sdk.send(
+      new ListObjectsV2Command({ Bucket: store.S3_BUCKET, Prefix: prefix, ContinuationToken }),
+    );
+    for (const object of page.Contents ?? []) keys.push(object.Key!.slice(prefix.length));
+    ContinuationToken = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken !== undefined);
+  return keys;
+}
+
+/** Multipart uploads in progress under `prefix`: their keys, relative to it. */
+export async function uploadsUnder(prefix: string): Promise<string[]> {
+  const page = await sdk.send(
+    new ListMultipartUploadsCommand({ Bucket: store.S3_BUCKET, Prefix: prefix }),
+  );
+  return (page.Uploads ?? []).map((upload) => upload.Key!.slice(prefix.length));
+}
+
+/** Removes everything under `prefix`: objects and unfinished multipart uploads. */
+export async function emptyPrefix(prefix: string): Promise<void> {
+  const page = await sdk.send(
+    new ListMultipartUploadsCommand({ Bucket: store.S3_BUCKET, Prefix: prefix }),
+  );
+  for (const upload of page.Uploads ?? []) {
+    await sdk.send(
+      new AbortMultipartUploadCommand({
+        Bucket: store.S3_BUCKET,
+        Key: upload.Key,
+        UploadId: upload.UploadId,
+      }),
+    );
+  }
+  const keys = (await keysUnder(prefix)).map((key) => prefix + key);
+  for (let i = 0; i < keys.length; i += 1000) {
+    await sdk.send(
+      new DeleteObjectsCommand({
+        Bucket: store.S3_BUCKET,
+        Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+  }
+}
+
+/** Resolves once `check` is true, polling the store; fails after `boundMs`. */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  boundMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

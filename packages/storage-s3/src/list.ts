@@ -1,0 +1,173 @@
+// A list on S3 (docs/protocol.md §6.1): ListObjectsV2 with a `/` delimiter, one page (up to
+// 1000 keys) fetched only when the data channel has taken the previous one (backpressure).
+// Objects carry mtime and mode in metadata, which a listing does not return, so each file
+// gets a HEAD, a bounded number at once.
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import { checkName, type Entry, isTempName, MAX_LIST_ENTRIES, PathError } from '@cftp/protocol';
+import type { Listing } from '@cftp/server';
+import {
+  type Bucket,
+  fileKey,
+  folderExists,
+  folderKey,
+  head,
+  modeOf,
+  mtimeOf,
+  RESERVED,
+  refuseReserved,
+} from './bucket.js';
+import { s3Error } from './s3-errors.js';
+
+/** Entries per batch handed to the data channel. */
+const LIST_BATCH = 128;
+/** HEADs in flight at once for one listing. */
+const HEADS_IN_FLIGHT = 64;
+
+/** What a listed name is: listed as is, or left out (counted, §6.1) or hidden (temporary). */
+function judge(name: string): 'ok' | 'bad' | 'hidden' {
+  if (isTempName(name)) return 'hidden';
+  try {
+    return checkName(name) === name ? 'ok' : 'bad';
+  } catch {
+    return 'bad';
+  }
+}
+
+/** Runs `work` over `items`, `limit` at once, results in order. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** A folder's entry (§6.1) from its `name/` marker, when it has one. */
+export function folderEntry(
+  name: string,
+  marker: { Metadata?: Record<string, string>; LastModified?: Date } | undefined,
+): Entry {
+  const mode = modeOf(marker?.Metadata);
+  return {
+    name,
+    type: 'dir',
+    size: 0,
+    mtime: marker === undefined ? Date.now() : mtimeOf(marker.Metadata, marker.LastModified),
+    ...(mode === undefined ? {} : { mode }),
+  };
+}
+
+/** Checks that `segments` is a folder: ENOENT, or ENOTDIR for a file. */
+export async function requireFolder(bucket: Bucket, segments: readonly string[]): Promise<void> {
+  refuseReserved(segments, false);
+  if (await folderExists(bucket, segments)) return;
+  const path = segments.join('/');
+  if ((await head(bucket, fileKey(bucket, segments), path)) !== undefined) {
+    throw new PathError('ENOTDIR', `not a folder: "${path}"`);
+  }
+  throw new PathError('ENOENT', `no such folder: "${path}"`);
+}
+
+export function listObjects(bucket: Bucket, segments: readonly string[]): Listing {
+  const counts = { skipped: 0 };
+  return {
+    get skipped() {
+      return counts.skipped;
+    },
+    [Symbol.asyncIterator]: () => listPages(bucket, segments, counts),
+  };
+}
+
+async function* listPages(
+  bucket: Bucket,
+  segments: readonly string[],
+  counts: { skipped: number },
+): AsyncGenerator<Entry[]> {
+  const path = segments.join('/');
+  const Prefix = folderKey(bucket, segments);
+  let ContinuationToken: string | undefined;
+  let listed = 0;
+  do {
+    let page: ListObjectsV2CommandOutput;
+    try {
+      page = await bucket.client.send(
+        new ListObjectsV2Command({
+          Bucket: bucket.name,
+          Prefix,
+          Delimiter: '/',
+          ContinuationToken,
+        }),
+      );
+    } catch (error) {
+      throw s3Error(error, path);
+    }
+    const accept = (name: string): boolean => {
+      const verdict = judge(name);
+      if (verdict === 'hidden') return false;
+      if (verdict === 'bad' || listed >= MAX_LIST_ENTRIES) {
+        counts.skipped++;
+        return false;
+      }
+      listed++;
+      return true;
+    };
+    const folders: string[] = [];
+    for (const common of page.CommonPrefixes ?? []) {
+      const name = common.Prefix?.slice(Prefix.length, -1) ?? '';
+      if (segments.length === 0 && name === RESERVED) continue;
+      if (name !== '' && accept(name)) folders.push(name);
+    }
+    const files: Array<{ name: string; key: string; size: number; lastModified?: Date }> = [];
+    for (const object of page.Contents ?? []) {
+      const key = object.Key ?? '';
+      const name = key.slice(Prefix.length);
+      if (name === '' || !accept(name)) continue; // '' is the folder's own marker
+      files.push({
+        name,
+        key,
+        size: object.Size ?? 0,
+        ...(object.LastModified ? { lastModified: object.LastModified } : {}),
+      });
+    }
+    for (let i = 0; i < folders.length; i += LIST_BATCH) {
+      const batch = folders.slice(i, i + LIST_BATCH);
+      // A folder's time and mode are its marker's (mkdir); a folder without one is "now".
+      const markers = await mapLimited(batch, HEADS_IN_FLIGHT, (name) =>
+        head(bucket, `${Prefix}${name}/`, name).catch(() => undefined),
+      );
+      yield batch.map((name, j) => folderEntry(name, markers[j]));
+    }
+    for (let i = 0; i < files.length; i += LIST_BATCH) {
+      const batch = files.slice(i, i + LIST_BATCH);
+      const infos = await mapLimited(batch, HEADS_IN_FLIGHT, (file) =>
+        head(bucket, file.key, `${path === '' ? '' : `${path}/`}${file.name}`).catch(
+          () => undefined,
+        ),
+      );
+      const entries: Entry[] = [];
+      infos.forEach((info, j) => {
+        // Removed since the page was listed: left out, as if removed while listing.
+        if (info === undefined) return;
+        const mode = modeOf(info.Metadata);
+        entries.push({
+          name: batch[j]!.name,
+          type: 'file',
+          size: info.ContentLength ?? batch[j]!.size,
+          mtime: mtimeOf(info.Metadata, info.LastModified),
+          ...(mode === undefined ? {} : { mode }),
+        });
+      });
+      if (entries.length > 0) yield entries;
+    }
+    ContinuationToken = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken !== undefined);
+}
