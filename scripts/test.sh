@@ -19,6 +19,25 @@ step() { # name, command...: runs a setup step; a failure is counted and reporte
   fi
 }
 
+# The S3 tests' store (a real Ceph cluster, ../shared/s3, issue 17) takes 15-80 s to install
+# and start: begin it now, beside the build and the checks. The s3 project's global set-up
+# runs s3-up.sh again, which waits for this one and then only prints the settings. Stopped
+# at exit, unless it was running before this run (then it is someone else's).
+s3_scripts="$CFTP_REPO/../shared/s3"
+s3_started=""
+stop_s3() {
+  [ -n "$s3_started" ] || return 0
+  wait "$s3_started" 2>/dev/null
+  if ! grep -q 'already running' "$results/s3-up.log" 2>/dev/null; then
+    bash "$s3_scripts/s3-down.sh" >>"$results/s3-up.log" 2>&1 || echo "test: s3-down.sh failed (see $results/s3-up.log)" >&2
+  fi
+}
+if [ -f "$s3_scripts/s3-up.sh" ]; then
+  bash "$s3_scripts/s3-up.sh" >/dev/null 2>"$results/s3-up.log" &
+  s3_started=$!
+  trap stop_s3 EXIT
+fi
+
 if ! step install bash scripts/bootstrap.sh || ! step build turbo run build --output-logs=errors-only; then
   echo "0 passed, ${failed_steps} failed, 0 skipped"
   exit 1
