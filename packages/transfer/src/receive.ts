@@ -121,6 +121,8 @@ export class FileReceiver {
   private readonly target: BlockTarget;
   private block: Uint8Array | undefined;
   private used = 0;
+  /** Bytes at the start of the current block already copied out by the flush timer. */
+  private flushed = 0;
   private readonly queue: Uint8Array[] = [];
   /** Bytes received and not yet written (queued, in the write, or in the current block). */
   private held = 0;
@@ -162,6 +164,7 @@ export class FileReceiver {
 
   private newBlock(): Uint8Array {
     this.used = 0;
+    this.flushed = 0;
     const left = this.options.limit - this.bytes;
     // A small rest is cheaper to allocate than to take a pooled block from a bigger transfer.
     if (left < PRIVATE_BLOCK_BYTES) return new Uint8Array(left);
@@ -172,12 +175,13 @@ export class FileReceiver {
    * A pooled block goes back to the pool; a private one is kept for this transfer's next
    * block (while the pool is dry, a transfer reuses its own instead of making garbage).
    */
-  private release(block: Uint8Array): void {
-    if (block.byteOffset !== 0) return;
-    if (block.buffer.byteLength === SEND_BLOCK_BYTES) {
-      returnBlock(new Uint8Array(block.buffer, 0, SEND_BLOCK_BYTES));
-    } else if (block.buffer.byteLength === PRIVATE_BLOCK_BYTES && !this.closed) {
-      this.spares.push(new Uint8Array(block.buffer, 0, PRIVATE_BLOCK_BYTES));
+  private release(view: Uint8Array): void {
+    // One view of a block is ever queued (a flush queues a copy, never a view of the block
+    // still being read into), so the block goes back by its own buffer, whatever the offset.
+    if (view.buffer.byteLength === SEND_BLOCK_BYTES) {
+      returnBlock(new Uint8Array(view.buffer, 0, SEND_BLOCK_BYTES));
+    } else if (view.buffer.byteLength === PRIVATE_BLOCK_BYTES && !this.closed) {
+      this.spares.push(new Uint8Array(view.buffer, 0, PRIVATE_BLOCK_BYTES));
     }
   }
 
@@ -201,7 +205,7 @@ export class FileReceiver {
     if (this.flushTimer !== undefined || this.closed) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
-      if (this.used > 0 && this.error === undefined && !this.closed) this.seal();
+      if (this.error === undefined && !this.closed) this.flushPart();
     }, RECEIVE_FLUSH_MS);
     this.flushTimer.unref();
   }
@@ -235,13 +239,30 @@ export class FileReceiver {
     return false;
   }
 
-  /** The current block is done: shown to the caller, queued for the disk. */
+  /**
+   * What the current block holds beyond the last flush, copied out, shown to the caller and
+   * queued for the disk. A copy: the socket may already hold a view of the block's rest for
+   * its next read, so the block itself stays where it is.
+   */
+  private flushPart(): void {
+    const block = this.block;
+    if (block === undefined || this.used <= this.flushed) return;
+    const part = block.slice(this.flushed, this.used);
+    this.flushed = this.used;
+    this.options.observe?.(part);
+    this.queue.push(part);
+    this.writing ??= this.drain();
+  }
+
+  /** The current block is done: what it holds beyond the last flush shown and queued. */
   private seal(): void {
     const block = this.block;
     if (block === undefined) return;
     this.block = undefined;
-    const filled = this.used === block.byteLength ? block : block.subarray(0, this.used);
+    const whole = this.flushed === 0 && this.used === block.byteLength;
+    const filled = whole ? block : block.subarray(this.flushed, this.used);
     this.used = 0;
+    this.flushed = 0;
     if (filled.byteLength === 0) {
       this.release(block);
       return;

@@ -212,6 +212,52 @@ describe('FileReceiver', () => {
     await expect(received).rejects.toMatchObject({ code: 'ABORT_ERR' });
   });
 
+  it('a trickle with pauses, flushed between reads, lands whole and in order', async () => {
+    // Each piece is sent only once the one before was flushed (observed): the socket holds
+    // the rest of the block for its next read while the flushed bytes go to disk.
+    const pieces = [randomBytes(1000), randomBytes(70_000), randomBytes(3), randomBytes(200_000)];
+    const data = Buffer.concat(pieces);
+    let peer: Socket | undefined;
+    let connected: () => void = () => {};
+    const accepted = new Promise<void>((resolve) => {
+      connected = resolve;
+    });
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      peer = socket;
+      connected();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const path = join(await temp.dir(), 'trickle.bin');
+    const handle = await open(path, 'w');
+    let observed = 0;
+    const waiters: Array<{ bytes: number; resolve: () => void }> = [];
+    const receiver = new FileReceiver(handle, {
+      limit: data.byteLength,
+      tooMuch,
+      observe: (chunk) => {
+        observed += chunk.byteLength;
+        for (const waiter of waiters.filter((w) => observed >= w.bytes)) waiter.resolve();
+      },
+    });
+    const socket = connectWith(port, receiver);
+    const received = receiver.receive(socket, never);
+    await accepted;
+    let sent = 0;
+    for (const [i, piece] of pieces.entries()) {
+      sent += piece.byteLength;
+      const seen = new Promise<void>((resolve) => waiters.push({ bytes: sent, resolve }));
+      if (i === pieces.length - 1) peer?.end(piece);
+      else peer?.write(piece);
+      await seen;
+    }
+    expect(await received).toBe(data.byteLength);
+    expect(sha256(await readFile(path))).toBe(sha256(data));
+  });
+
   it('a write failure is the plain local error naming the file, and stops the socket', async () => {
     const port = await sender(randomBytes(2 * MiB), true);
     const receiver = new FileReceiver(await open('/dev/full', 'w'), {
