@@ -8,14 +8,16 @@ import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { WriteBehind } from '@cftp/protocol';
 import { localIoError } from './local-errors.js';
-import { writeAll } from './receive.js';
+import { type ReleasesChunks, writeAll } from './receive.js';
 
 export interface FileSinkOptions {
   /** The file as the user knows it (a download's target, not its hidden partial): errors name it. */
   path?: string;
 }
 
-export class FileSink extends Writable {
+export class FileSink extends Writable implements ReleasesChunks {
+  /** A chunk's write callback runs once its bytes are written: its memory may be reused. */
+  readonly releasesChunks = true as const;
   private readonly behind: WriteBehind;
   private readonly path: string | undefined;
 

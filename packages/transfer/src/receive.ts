@@ -82,17 +82,33 @@ function handleTarget(handle: ReceiveHandle, syncEveryBytes: number | undefined)
 }
 
 /**
+ * A Writable that is done with a chunk's memory once that chunk's write callback has run
+ * (FileSink: it has written the bytes by then). The receiver reuses its blocks, so it gives
+ * any other Writable a copy: a stream may keep a chunk after its callback (an S3 part sink
+ * collects chunks until a part is full).
+ */
+export interface ReleasesChunks {
+  readonly releasesChunks: true;
+}
+
+function releasesChunks(stream: Writable): boolean {
+  return (stream as Partial<ReleasesChunks>).releasesChunks === true;
+}
+
+/**
  * Any Writable (a storage backend's upload stream): each block is written with a callback,
- * so a block is reused only after the stream is done with it; `finish` ends the stream and
- * waits until it is finished and closed (a FileSink has fsynced by then).
+ * so a block is reused only after the stream is done with it (a copy for a stream that may
+ * keep it, see ReleasesChunks); `finish` ends the stream and waits until it is finished and
+ * closed (a FileSink has fsynced by then).
  */
 function streamTarget(stream: Writable): BlockTarget {
+  const copy = !releasesChunks(stream);
   return {
     write: (blocks) =>
       new Promise((resolve, reject) => {
         blocks.forEach((block, i) => {
           const last = i === blocks.length - 1;
-          stream.write(block, (error) => {
+          stream.write(copy ? Buffer.from(block) : block, (error) => {
             if (error !== undefined && error !== null) reject(error);
             else if (last) resolve();
           });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { blockPoolState, FileReceiver, FileSink, RECEIVE_QUEUE_BYTES } from '../src/index.js';
 import { sha256, useTemp } from './helpers.js';
@@ -91,6 +92,23 @@ describe('FileReceiver', () => {
     expect(sink.closed).toBe(true); // fsynced and closed, as pipeline() would leave it
     expect(sha256(await readFile(path))).toBe(sha256(data));
     expect(inUse()).toBe(before);
+  });
+
+  it('gives a Writable that keeps chunks after their callback (an S3 part sink) its own copies', async () => {
+    const data = randomBytes(6 * MiB + 7);
+    const { sending, receiving } = await temp.socketPair();
+    const kept: Uint8Array[] = [];
+    // Calls back at once and reads the chunks only at the end, as a part sink does.
+    const keeper = new Writable({
+      write(chunk: Uint8Array, _encoding, callback) {
+        kept.push(chunk);
+        callback();
+      },
+    });
+    const receiver = new FileReceiver(keeper, { limit: Number.MAX_SAFE_INTEGER, tooMuch });
+    sending.end(data);
+    expect(await receiver.receiveEvents(receiving, never)).toBe(data.byteLength);
+    expect(sha256(Buffer.concat(kept))).toBe(sha256(data));
   });
 
   it('an abort that comes while the last bytes go to disk still fails the transfer', async () => {
