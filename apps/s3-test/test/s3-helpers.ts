@@ -14,12 +14,13 @@ import {
   type CliResult,
   makeTempDir,
   type RunningCli,
+  removeTempDirs,
   runCftp,
   type ServerProcess,
   startCftp,
   startServer,
 } from '@cftp/testkit';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 
 export const MiB = 1024 * 1024;
 
@@ -64,6 +65,31 @@ export async function startS3Server(prefix: string, args: string[] = []): Promis
   return startServer(unused, [...storageArgs(prefix), ...args], {
     env: { ...process.env, ...awsEnv() },
   });
+}
+
+/**
+ * One server on a fresh prefix for the whole file: started before its tests; after them
+ * stopped with SIGTERM (it must exit 0), the prefix emptied and the temporary folders removed.
+ */
+export function useS3Server(name: string): { prefix: string; server(): ServerProcess } {
+  const prefix = uniquePrefix(name);
+  let running: ServerProcess | undefined;
+  beforeAll(async () => {
+    running = await startS3Server(prefix);
+  });
+  afterAll(async () => {
+    const status = await running?.stop('SIGTERM');
+    await emptyPrefix(prefix);
+    await removeTempDirs();
+    expect(status).toEqual({ code: 0, signal: null });
+  });
+  return {
+    prefix,
+    server() {
+      if (running === undefined) throw new Error('the S3 server has not started');
+      return running;
+    },
+  };
 }
 
 /** Runs `cftp client 127.0.0.1 PORT` in `cwd` with these command lines on stdin. */

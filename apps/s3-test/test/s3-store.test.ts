@@ -3,35 +3,22 @@
 // reserved prefix is invisible; refused credentials stop the server at start with EACCES.
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { makeTempDir, removeTempDirs, type ServerProcess, startServer } from '@cftp/testkit';
+import { makeTempDir, startServer } from '@cftp/testkit';
 import { Control, openData, readAll, sendAndEnd, sha256 } from '@cftp/wire-test';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   awsEnv,
-  emptyPrefix,
   keysUnder,
   MiB,
   sdk,
-  startS3Server,
   storageArgs,
   store,
-  uniquePrefix,
   uploadsUnder,
+  useS3Server,
 } from './s3-helpers.js';
 
-const prefix = uniquePrefix('store');
-let server: ServerProcess;
-
-beforeAll(async () => {
-  server = await startS3Server(prefix);
-});
-
-afterAll(async () => {
-  const status = await server?.stop('SIGTERM');
-  await emptyPrefix(prefix);
-  await removeTempDirs();
-  expect(status).toEqual({ code: 0, signal: null });
-});
+const s3 = useS3Server('store');
+const prefix = s3.prefix;
 
 /** Puts `body` under PREFIX/KEY directly, with the SDK. */
 function putDirect(key: string, body: string | Buffer) {
@@ -40,7 +27,7 @@ function putDirect(key: string, body: string | Buffer) {
 
 describe('S3 storage', () => {
   it('commits nothing and aborts the multipart upload when the digest lies', async () => {
-    const control = await Control.ready(server.port);
+    const control = await Control.ready(s3.server().port);
     const data = randomBytes(20 * MiB); // more than one part: a multipart upload exists
     const id = control.newId();
     control.send({ type: 'put', id, path: 'lie.bin', size: data.byteLength });
@@ -72,7 +59,7 @@ describe('S3 storage', () => {
         while (next < names.length) await putDirect(`many/${names[next++]}`, 'x');
       }),
     );
-    const control = await Control.ready(server.port);
+    const control = await Control.ready(s3.server().port);
     const id = control.newId();
     control.send({ type: 'list', id, path: 'many' });
     const ready = await control.expect(id, 'ready');
@@ -92,7 +79,7 @@ describe('S3 storage', () => {
 
   it('keeps the reserved prefix out of listings and out of reach', async () => {
     await putDirect('.cftp-s3/partials/x/000001', 'secret');
-    const control = await Control.ready(server.port);
+    const control = await Control.ready(s3.server().port);
     const list = control.newId();
     control.send({ type: 'list', id: list, path: '' });
     const ready = await control.expect(list, 'ready');
