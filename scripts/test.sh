@@ -57,7 +57,7 @@ step shape node scripts/check-shape.mjs || checks_failed=$((checks_failed + 1))
 vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json" "$@"
 vitest_status=$?
 
-node scripts/summary.mjs "$results/vitest.json" --extra-passed $((3 - checks_failed)) --extra-failed "$checks_failed"
+node scripts/summary.mjs "$results/vitest.json" --extra-passed $((3 - checks_failed)) --extra-failed "$checks_failed" --run-status "$vitest_status"
 summary_status=$?
 if [ "$vitest_status" -ne 0 ] || [ "$checks_failed" -ne 0 ] || [ "$summary_status" -ne 0 ]; then
   exit 1

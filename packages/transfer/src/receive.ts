@@ -103,9 +103,21 @@ function releasesChunks(stream: Writable): boolean {
  */
 function streamTarget(stream: Writable): BlockTarget {
   const copy = !releasesChunks(stream);
+  // A failed write reaches its callback and then the stream's 'error' event: the callback
+  // fails the transfer, and this listener keeps the event from being an uncaught exception
+  // (a storage's upload stream may have no other listener). An error outside any write
+  // fails the next write, or `finish` through finished().
+  let failure: Error | undefined;
+  stream.on('error', (error) => {
+    failure ??= error;
+  });
   return {
     write: (blocks) =>
       new Promise((resolve, reject) => {
+        if (failure !== undefined) {
+          reject(failure);
+          return;
+        }
         blocks.forEach((block, i) => {
           const last = i === blocks.length - 1;
           stream.write(copy ? Buffer.from(block) : block, (error) => {

@@ -111,6 +111,35 @@ describe('FileReceiver', () => {
     expect(sha256(Buffer.concat(kept))).toBe(sha256(data));
   });
 
+  it('fails with the error of a Writable whose write fails (ENOSPC), and nothing is left unhandled', async () => {
+    const data = randomBytes(3 * MiB);
+    const { sending, receiving } = await temp.socketPair();
+    sending.on('error', () => {});
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    try {
+      let written = 0;
+      // Nothing but the receiver listens to this stream, as with a storage's upload stream.
+      const full = new Writable({
+        write(chunk: Uint8Array, _encoding, callback) {
+          written += chunk.byteLength;
+          if (written > MiB) callback(Object.assign(new Error('no space left'), { code: 'ENOSPC' }));
+          else callback();
+        },
+      });
+      const closed = new Promise((resolve) => full.once('close', resolve));
+      const receiver = new FileReceiver(full, { limit: Number.MAX_SAFE_INTEGER, tooMuch });
+      sending.end(data);
+      await expect(receiver.receiveEvents(receiving, never)).rejects.toMatchObject({ code: 'ENOSPC' });
+      await closed; // the stream's 'error' event is emitted before its 'close'
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', record);
+    }
+  });
+
   it('an abort that comes while the last bytes go to disk still fails the transfer', async () => {
     const { sending, receiving } = await temp.socketPair();
     const path = join(await temp.dir(), 'late.bin');
