@@ -38,7 +38,9 @@ for (let i = 0; i < args.length; i++) {
   }
 }
 if (runStatus !== 0 && reportFailed === 0 && !broken) {
-  console.error(`summary: vitest exited ${runStatus} with no failed test: an unhandled error counts as one failure`);
+  console.error(
+    `summary: vitest exited ${runStatus} with no failed test: an unhandled error counts as one failure`,
+  );
   failed += 1;
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -124,14 +124,17 @@ describe('FileReceiver', () => {
       const full = new Writable({
         write(chunk: Uint8Array, _encoding, callback) {
           written += chunk.byteLength;
-          if (written > MiB) callback(Object.assign(new Error('no space left'), { code: 'ENOSPC' }));
+          if (written > MiB)
+            callback(Object.assign(new Error('no space left'), { code: 'ENOSPC' }));
           else callback();
         },
       });
       const closed = new Promise((resolve) => full.once('close', resolve));
       const receiver = new FileReceiver(full, { limit: Number.MAX_SAFE_INTEGER, tooMuch });
       sending.end(data);
-      await expect(receiver.receiveEvents(receiving, never)).rejects.toMatchObject({ code: 'ENOSPC' });
+      await expect(receiver.receiveEvents(receiving, never)).rejects.toMatchObject({
+        code: 'ENOSPC',
+      });
       await closed; // the stream's 'error' event is emitted before its 'close'
       await new Promise((resolve) => setImmediate(resolve));
       expect(uncaught).toEqual([]);
