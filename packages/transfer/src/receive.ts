@@ -18,6 +18,13 @@ export const PRIVATE_BLOCK_BYTES = 64 * 1024;
 /** Bytes received but not yet written above which the socket is paused. */
 export const RECEIVE_QUEUE_BYTES = 4 * 1024 * 1024;
 /**
+ * Bytes held by all the receivers of the process (received, not yet written) above which
+ * each pauses its socket until the writers catch up: with many uploads at once (200
+ * sessions) the receivers' private blocks would otherwise grow with the session count
+ * while the disk is behind, and freed memory stays in the process's RSS.
+ */
+export const RECEIVE_PROCESS_BYTES = 64 * 1024 * 1024;
+/**
  * A block still filling after this long is sealed as it is: on a slow or stalled link the
  * bytes received reach the disk and the progress callback within this time, not only when
  * 1 MiB has come. At full speed a block fills far sooner, so this adds at most a few small
@@ -44,6 +51,33 @@ export interface FileReceiverOptions {
   path?: string | undefined;
   /** WriteBehind's flush interval (tests). */
   syncEveryBytes?: number;
+}
+
+let processBound = RECEIVE_PROCESS_BYTES;
+/** Bytes held by every receiver of the process. */
+let processHeld = 0;
+/** Receivers paused only because of the process bound, resumed when there is room. */
+const waitingForRoom = new Set<FileReceiver>();
+
+/** Sets the process bound (tests and embedders); returns a function that restores it. */
+export function setReceiveProcessBytes(bytes: number): () => void {
+  const before = processBound;
+  processBound = bytes;
+  return () => {
+    processBound = before;
+  };
+}
+
+/** Bytes held by every receiver of the process now (tests: back to 0 when all are done). */
+export function receiveProcessHeld(): number {
+  return processHeld;
+}
+
+function wakeWaiting(): void {
+  for (const receiver of [...waitingForRoom]) {
+    if (processHeld >= processBound) return;
+    receiver.resumeIfRoom();
+  }
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -221,7 +255,7 @@ export class FileReceiver {
       return false;
     }
     this.bytes += bytes;
-    this.held += bytes;
+    this.hold(bytes);
     this.used += bytes;
     if (this.used === this.block?.byteLength) this.seal();
     else this.flushLater();
@@ -252,7 +286,7 @@ export class FileReceiver {
       space.set(chunk.subarray(offset, offset + take));
       offset += take;
       this.bytes += take;
-      this.held += take;
+      this.hold(take);
       this.used += take;
       if (this.used === this.block?.byteLength) this.seal();
     }
@@ -260,11 +294,39 @@ export class FileReceiver {
     return this.flowing();
   }
 
-  /** Whether the socket may go on; below the queue bound it is resumed by the writer. */
+  private hold(bytes: number): void {
+    this.held += bytes;
+    processHeld += bytes;
+  }
+
+  private unhold(bytes: number): void {
+    this.held -= bytes;
+    processHeld -= bytes;
+  }
+
+  /**
+   * Whether the socket may go on: below this transfer's queue bound and the process's. A
+   * paused socket is resumed when its writer catches up, or by another receiver's writer
+   * when the process has room again (resumeIfRoom).
+   */
   private flowing(): boolean {
-    if (this.held < RECEIVE_QUEUE_BYTES) return true;
+    if (this.held < RECEIVE_QUEUE_BYTES && processHeld < processBound) return true;
     this.paused = true;
+    if (this.held < RECEIVE_QUEUE_BYTES) waitingForRoom.add(this);
     return false;
+  }
+
+  /** Resumes a paused socket when both bounds allow it (before `receive`, it does that). */
+  resumeIfRoom(): void {
+    if (!this.paused || this.error !== undefined || this.held >= RECEIVE_QUEUE_BYTES) return;
+    if (processHeld >= processBound) {
+      waitingForRoom.add(this);
+      return;
+    }
+    waitingForRoom.delete(this);
+    if (this.socket === undefined) return;
+    this.paused = false;
+    this.socket.resume();
   }
 
   /**
@@ -314,13 +376,11 @@ export class FileReceiver {
           this.fail(this.localError(error));
         }
         for (const block of batch) {
-          this.held -= block.byteLength;
+          this.unhold(block.byteLength);
           this.release(block);
         }
-        if (this.paused && this.held < RECEIVE_QUEUE_BYTES && this.error === undefined) {
-          this.paused = false;
-          this.socket?.resume();
-        }
+        this.resumeIfRoom();
+        wakeWaiting();
       }
     } finally {
       this.writing = undefined;
@@ -347,10 +407,7 @@ export class FileReceiver {
     this.socket = socket;
     try {
       if (this.error !== undefined) socket.destroy(this.error);
-      else if (this.paused && this.held < RECEIVE_QUEUE_BYTES) {
-        this.paused = false;
-        socket.resume();
-      }
+      else this.resumeIfRoom();
       try {
         await finished(socket, { writable: false, signal });
       } catch (error) {
@@ -403,6 +460,9 @@ export class FileReceiver {
       this.release(this.block);
       this.block = undefined;
     }
+    waitingForRoom.delete(this);
+    this.unhold(this.held);
+    wakeWaiting();
     if (this.closed) return;
     this.closed = true;
     await this.target.close().catch(() => {});

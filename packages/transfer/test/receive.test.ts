@@ -3,12 +3,20 @@
 // blocks go out in one writev; every pooled block goes back to the pool, also on failure;
 // an interrupted transfer keeps the bytes it received.
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { open, readFile } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { blockPoolState, FileReceiver, FileSink, RECEIVE_QUEUE_BYTES } from '../src/index.js';
+import {
+  blockPoolState,
+  FileReceiver,
+  FileSink,
+  RECEIVE_QUEUE_BYTES,
+  receiveProcessHeld,
+  setReceiveProcessBytes,
+} from '../src/index.js';
 import { sha256, useTemp } from './helpers.js';
 
 const temp = useTemp();
@@ -198,6 +206,57 @@ describe('FileReceiver', () => {
     expect(calls[0]).toBe(1);
     expect(calls.slice(1)).toEqual([2]); // the two blocks queued meanwhile, in one call
     expect(sha256(await readFile(path))).toBe(sha256(data));
+  });
+
+  it('pauses every receiver while the process holds its bound, and resumes them as the writes catch up', async () => {
+    const restore = setReceiveProcessBytes(2 * MiB);
+    try {
+      const before = receiveProcessHeld();
+      // A: its writes wait until released, so what it receives stays held.
+      const dataA = randomBytes(3 * MiB);
+      const pathA = join(await temp.dir(), 'a.bin');
+      const real = await open(pathA, 'w');
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const handle = {
+        writev: async (chunks: readonly Uint8Array[]) => {
+          await gate;
+          return real.writev(chunks);
+        },
+        datasync: () => real.datasync(),
+        sync: () => real.sync(),
+        close: () => real.close(),
+      };
+      const a = await temp.socketPair();
+      const receiverA = new FileReceiver(handle, { limit: dataA.byteLength, tooMuch });
+      const aPaused = once(a.receiving, 'pause');
+      const doneA = receiverA.receiveEvents(a.receiving, never);
+      a.sending.end(dataA);
+      await aPaused; // below its own queue bound (4 MiB), at the process's (2 MiB)
+      expect(receiveProcessHeld() - before).toBeGreaterThanOrEqual(2 * MiB);
+
+      // B: nothing of its own held, yet its first chunk finds the process full.
+      const dataB = randomBytes(MiB);
+      const pathB = join(await temp.dir(), 'b.bin');
+      const b = await temp.socketPair();
+      const receiverB = new FileReceiver(await open(pathB, 'w'), {
+        limit: dataB.byteLength,
+        tooMuch,
+      });
+      const bPaused = once(b.receiving, 'pause');
+      const doneB = receiverB.receiveEvents(b.receiving, never);
+      b.sending.end(dataB);
+      await bPaused;
+
+      release(); // A's writes go out; the room they free resumes both sockets
+      expect(await doneA).toBe(dataA.byteLength);
+      expect(await doneB).toBe(dataB.byteLength);
+      expect(sha256(await readFile(pathA))).toBe(sha256(dataA));
+      expect(sha256(await readFile(pathB))).toBe(sha256(dataB));
+      expect(receiveProcessHeld()).toBe(before);
+    } finally {
+      restore();
+    }
   });
 
   it('fails at once on one byte more than the limit, and gives every block back', async () => {
