@@ -33,23 +33,51 @@ export async function pump(io: PumpIO, options: PumpOptions = {}): Promise<numbe
   );
   const count = Math.max(1, options.buffers ?? 3);
   const buffers = Array.from({ length: count }, () => new Uint8Array(chunkBytes));
-  const writes: Array<Promise<void> | undefined> = new Array(count);
+  return pumpBlocks(io, buffers, options);
+}
+
+export interface PumpBlocksOptions {
+  /** Position of the first read. */
+  start?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /**
+   * Called once no write reads any of the blocks any more, after the copy succeeded or
+   * failed (a failed write counts as done): the blocks may then go to another holder.
+   */
+  settled?: (() => void) | undefined;
+}
+
+/**
+ * `pump` over blocks the caller owns (a pool's): they rotate, each read into once its
+ * previous write has finished.
+ */
+export async function pumpBlocks(
+  io: PumpIO,
+  blocks: readonly Uint8Array[],
+  options: PumpBlocksOptions = {},
+): Promise<number> {
+  const writes: Array<Promise<void> | undefined> = new Array(blocks.length);
   let position = options.start ?? 0;
   let total = 0;
-  for (let i = 0; ; i = (i + 1) % count) {
-    await writes[i]; // this buffer's previous write has finished
-    options.signal?.throwIfAborted();
-    const buffer = buffers[i]!;
-    const read = await io.read(buffer, position);
-    if (read === 0) break;
-    const chunk = read === buffer.byteLength ? buffer : buffer.subarray(0, read);
-    io.observe?.(chunk);
-    position += read;
-    total += read;
-    const write = io.write(chunk);
-    write.catch(() => {}); // surfaced when awaited above or below
-    writes[i] = write;
+  try {
+    for (let i = 0; ; i = (i + 1) % blocks.length) {
+      await writes[i]; // this block's previous write has finished
+      options.signal?.throwIfAborted();
+      const block = blocks[i]!;
+      const read = await io.read(block, position);
+      if (read === 0) break;
+      const chunk = read === block.byteLength ? block : block.subarray(0, read);
+      io.observe?.(chunk);
+      position += read;
+      total += read;
+      const write = io.write(chunk);
+      write.catch(() => {}); // surfaced when awaited above or below
+      writes[i] = write;
+    }
+    await Promise.all(writes);
+  } finally {
+    const settled = options.settled;
+    if (settled !== undefined) void Promise.allSettled(writes).then(settled);
   }
-  await Promise.all(writes);
   return total;
 }

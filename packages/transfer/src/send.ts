@@ -4,6 +4,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { finished } from 'node:stream/promises';
+import { type PumpIO, pumpBlocks } from '@cftp/protocol';
 import { returnBlock, SEND_BLOCKS_PER_TRANSFER, takeBlock, tryTakeBlock } from './send-buffers.js';
 
 /** Reads up to `buffer.byteLength` bytes at `position`; resolves with the count (0 = end). */
@@ -44,50 +45,26 @@ export interface SendFileOptions {
   signal: AbortSignal;
 }
 
-interface PooledIO {
-  read: ReadAt;
-  write: (chunk: Uint8Array) => Promise<void>;
-  observe?: ((chunk: Uint8Array) => void) | undefined;
-}
-
 /**
  * Copies until `read` returns 0, as `pump` does (reads overlap with writes in flight), but in
  * blocks of the process's send pool (send-buffers.ts): memory stays bounded however many
  * transfers run, and the blocks are reused rather than collected.
  */
-async function pooledPump(io: PooledIO, start: number, signal: AbortSignal): Promise<number> {
+async function pooledPump(io: PumpIO, start: number, signal: AbortSignal): Promise<number> {
   const blocks = [await takeBlock()];
   for (let i = 1; i < SEND_BLOCKS_PER_TRANSFER; i++) {
     const more = tryTakeBlock();
     if (more === undefined) break;
     blocks.push(more);
   }
-  const writes: Array<Promise<void> | undefined> = new Array(blocks.length);
-  let position = start;
-  let total = 0;
-  try {
-    for (let i = 0; ; i = (i + 1) % blocks.length) {
-      await writes[i]; // this block's previous write has finished
-      signal.throwIfAborted();
-      const block = blocks[i]!;
-      const read = await io.read(block, position);
-      if (read === 0) break;
-      const chunk = read === block.byteLength ? block : block.subarray(0, read);
-      io.observe?.(chunk);
-      position += read;
-      total += read;
-      const write = io.write(chunk);
-      write.catch(() => {}); // surfaced when awaited above or below
-      writes[i] = write;
-    }
-    await Promise.all(writes);
-  } finally {
-    // A block goes back only once no write still reads it (a failed write counts as done).
-    void Promise.allSettled(writes).then(() => {
+  return pumpBlocks(io, blocks, {
+    start,
+    signal,
+    // A block goes back only once no write still reads it.
+    settled: () => {
       for (const block of blocks) returnBlock(block);
-    });
-  }
-  return total;
+    },
+  });
 }
 
 /** Runs `send`, then ends `socket` and waits until every byte is handed to the kernel. */
