@@ -10,8 +10,23 @@
 import { Writable } from 'node:stream';
 import type { ReleasesChunks } from '@cftp/transfer';
 
+export interface PartPlan {
+  /** Bytes per part (at least 5 MiB, S3's minimum for all but the last). */
+  partSize: number;
+  /** Parts on their way at once, per upload. */
+  queueSize: number;
+  /**
+   * Called when the last upload ends and the pool drops at least DROP_COLLECT_BYTES: the
+   * buffers lived long enough to be old objects, which only a major collection frees, and
+   * nothing else may trigger one for a long time (`cftp server` passes V8's).
+   */
+  poolDropped?: () => void;
+}
+
 /** Part buffers kept for reuse, per part size: one upload's queue and the part filling. */
 const POOL_KEEP = 5;
+/** Smaller drops are left to V8's own pace. */
+const DROP_COLLECT_BYTES = 32 * 1024 * 1024;
 const pool = new Map<number, Buffer[]>();
 /** Sinks that have taken part buffers and not ended yet: at 0 the pool is dropped. */
 let users = 0;
@@ -60,9 +75,12 @@ export class PartSink extends Writable implements ReleasesChunks {
   /** The number the next part will get. */
   nextPart: number;
 
+  private readonly partSize: number;
+  private readonly queueSize: number;
+  private readonly poolDropped: (() => void) | undefined;
+
   constructor(
-    private readonly partSize: number,
-    private readonly queueSize: number,
+    plan: PartPlan,
     private readonly send: SendPart,
     firstPart = 1,
     /**
@@ -73,6 +91,9 @@ export class PartSink extends Writable implements ReleasesChunks {
   ) {
     // A small buffer in front: the parts themselves are the buffer that matters.
     super({ highWaterMark: 1024 * 1024 });
+    this.partSize = plan.partSize;
+    this.queueSize = plan.queueSize;
+    this.poolDropped = plan.poolDropped;
     this.nextPart = firstPart;
   }
 
@@ -156,7 +177,10 @@ export class PartSink extends Writable implements ReleasesChunks {
     if (!this.usingPool) return;
     this.usingPool = false;
     users--;
-    if (users === 0) pool.clear();
+    if (users > 0) return;
+    const dropped = partPoolBytes();
+    pool.clear();
+    if (dropped >= DROP_COLLECT_BYTES) this.poolDropped?.();
   }
 
   /** The buffered bytes (at most partSize) as one part; `pooled` when in a part buffer. */
