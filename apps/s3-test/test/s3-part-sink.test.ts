@@ -4,10 +4,11 @@
 // block held next. Here a writer does exactly what the receiver does (one block, refilled
 // and scribbled over after every callback) into real uploads on the real store, and the
 // objects are read back behind CFTP's back. The part buffer pool is empty once they end.
+// A multipart object so made is then renamed (copy + delete, not atomic on S3).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { partPoolBytes, S3Storage } from '@cftp/storage-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emptyPrefix, keysUnder, MiB, sdk, store, uniquePrefix } from './s3-helpers.js';
@@ -77,6 +78,24 @@ describe('the S3 part sink', () => {
     await upload.commit(1000);
     expect(await storedDigest('resumable.bin')).toBe(digest(whole));
     expect(partPoolBytes()).toBe(0);
+  });
+
+  it('renames a multipart object by copy + delete: same bytes and metadata, old key gone', async () => {
+    // parts.bin above went up in three parts: a multipart object (its ETag ends in -3).
+    const head = await sdk.send(
+      new HeadObjectCommand({ Bucket: store.S3_BUCKET, Key: `${prefix}parts.bin` }),
+    );
+    expect(head.ETag).toMatch(/-3"$/);
+    const before = await storedDigest('parts.bin');
+    await storage.rename(['parts.bin'], ['renamed.bin']);
+    expect(await storedDigest('renamed.bin')).toBe(before);
+    expect(await storage.stat(['renamed.bin'])).toMatchObject({
+      size: 12 * MiB + 12_345,
+      mtime: 1000,
+    });
+    const keys = await keysUnder(prefix);
+    expect(keys).toContain('renamed.bin');
+    expect(keys).not.toContain('parts.bin');
   });
 
   it('drops the pool when an upload is aborted midway', async () => {
