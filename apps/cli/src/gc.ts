@@ -8,12 +8,25 @@ type Collect = (options?: { type?: 'major' | 'minor' }) => void;
 
 let collect: Collect | undefined;
 
-/** A function that runs a minor collection (cheap: young objects only). */
-export function minorGc(): () => void {
+function collector(): Collect {
   if (collect === undefined) {
     setFlagsFromString('--expose-gc');
     collect = runInNewContext('gc') as Collect;
   }
-  const run = collect;
+  return collect;
+}
+
+/** A function that runs a minor collection (cheap: young objects only). */
+export function minorGc(): () => void {
+  const run = collector();
   return () => run({ type: 'minor' });
+}
+
+/**
+ * Either kind, for the S3 storage: minor ones as it reads from the store, a major one when
+ * it drops the part buffers of finished uploads (old objects: a minor one cannot free them).
+ */
+export function garbageCollector(): (type: 'minor' | 'major') => void {
+  const run = collector();
+  return (type) => run({ type });
 }

@@ -4,6 +4,7 @@
 // chain (AWS_ACCESS_KEY_ID…, ~/.aws/credentials and config), never from the command line.
 import type { Storage } from '@cftp/server';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { garbageCollector } from './gc.js';
 
 export interface StorageFlags {
   /** `--storage s3://BUCKET/PREFIX`: serve a bucket instead of `--root`. */
@@ -65,6 +66,7 @@ export async function openStorage(
     bucket,
     prefix,
     ...(umask === undefined ? {} : { umask }),
+    collectGarbage: garbageCollector(),
   });
   await storage.check();
   return storage;

@@ -2,7 +2,7 @@
 // nothing and leaves no multipart upload behind; a listing of 10 000 keys streams whole; the
 // reserved prefix is invisible; refused credentials stop the server at start with EACCES.
 import { randomBytes } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { makeTempDir, startServer } from '@cftp/testkit';
 import { Control, openData, readAll, sendAndEnd, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +47,13 @@ describe('S3 storage', () => {
     await sendAndEnd(await openData(second.port, second.token), data);
     control.send({ type: 'done', id: again, size: data.byteLength, sha256: sha256(data) });
     expect((await control.expect(again, 'ok')).sha256).toBe(sha256(data));
+    // The stored object itself, read behind the server's back: the receiver reuses its
+    // blocks once the part sink's write callback has run, so a sink that kept a reference
+    // to one would store other bytes than the ones it hashed.
+    const stored = await sdk.send(
+      new GetObjectCommand({ Bucket: store.S3_BUCKET, Key: `${prefix}lie.bin` }),
+    );
+    expect(sha256(Buffer.from(await stored.Body!.transformToByteArray()))).toBe(sha256(data));
     control.close();
   });
 

@@ -7,7 +7,7 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { MODE_MASK, PathError } from '@cftp/protocol';
+import { MODE_MASK, PathError, type Reclaimer } from '@cftp/protocol';
 import { isNotFound, s3Error } from './s3-errors.js';
 
 /**
@@ -25,6 +25,8 @@ export interface Bucket {
   readonly name: string;
   /** '' or ending in '/'. */
   readonly prefix: string;
+  /** Told the bytes read from the store (a get's body): frees dead read buffers sooner. */
+  readonly reclaimer?: Reclaimer;
 }
 
 export function fileKey(bucket: Bucket, segments: readonly string[]): string {

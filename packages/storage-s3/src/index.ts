@@ -7,5 +7,6 @@ export {
   type S3ClientOptions,
   type S3Location,
 } from './location.js';
+export { partPoolBytes } from './part-sink.js';
 export { s3Error } from './s3-errors.js';
 export { S3Storage, type S3StorageOptions } from './s3-storage.js';

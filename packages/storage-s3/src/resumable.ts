@@ -171,7 +171,7 @@ async function assemble(
       }
     } else {
       // A short segment in the middle (an interruption's tail): re-cut into parts here.
-      const sink = new PartSink(plan.partSize, plan.queueSize, async (PartNumber, Body) => {
+      const sink = new PartSink(plan, async (PartNumber, Body) => {
         const out = await bucket.client.send(
           new UploadPartCommand({
             Bucket,
@@ -269,7 +269,7 @@ export async function openResumableUpload(
     }
     written.push({ key, size: Body.byteLength });
   };
-  const sink = new PartSink(plan.partSize, plan.queueSize, sendSegment, parts.length + 1, 0);
+  const sink = new PartSink(plan, sendSegment, parts.length + 1, 0);
   let finished = false;
   const all = () => [...parts, ...written.sort((a, b) => a.key.localeCompare(b.key))];
   return {

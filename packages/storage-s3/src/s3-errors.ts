@@ -70,7 +70,9 @@ export function s3Error(error: unknown, path: string): CftpError {
   if ((code !== undefined && THROTTLING.has(code)) || status === 429 || status === 503) {
     mapped = 'EBUSY';
   }
-  const detail = code ?? (status === undefined ? String(error) : `HTTP ${status}`);
+  // A reply without a body (any HEAD) has no S3 code: the SDK names it `Unknown`.
+  const named = code === 'Unknown' ? undefined : code;
+  const detail = named ?? (status === undefined ? String(error) : `HTTP ${status}`);
   const words: Partial<Record<ErrorCode, string>> = {
     ENOENT: 'no such file or folder',
     EACCES: 'the object store refused access',

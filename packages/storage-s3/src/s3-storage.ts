@@ -9,7 +9,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { DEFAULT_SERVER_UMASK, type Entry, PathError } from '@cftp/protocol';
+import { DEFAULT_SERVER_UMASK, type Entry, PathError, Reclaimer } from '@cftp/protocol';
 import type {
   Listing,
   ReadableFile,
@@ -52,6 +52,12 @@ export interface S3StorageOptions {
   umask?: number;
   /** When rename copies in parts (defaults: above 5 GiB, 1 GiB ranges); for tests. */
   copy?: CopyPlan;
+  /**
+   * V8's collector (`cftp server` passes it): a minor collection every 16 MiB read from the
+   * store (every HTTP read is a fresh buffer, and V8 lets ~64 MiB of dead ones pile up
+   * otherwise), a major one when the part buffers of finished uploads are dropped.
+   */
+  collectGarbage?: (type: 'minor' | 'major') => void;
 }
 
 const MIB = 1024 * 1024;
@@ -65,10 +71,20 @@ export class S3Storage implements Storage {
   constructor(options: S3StorageOptions) {
     const prefix = options.prefix ?? '';
     if (prefix !== '' && !prefix.endsWith('/')) throw new TypeError('prefix must end in "/"');
-    this.bucket = { client: options.client, name: options.bucket, prefix };
+    const collect = options.collectGarbage;
+    this.bucket = {
+      client: options.client,
+      name: options.bucket,
+      prefix,
+      reclaimer: new Reclaimer(collect === undefined ? undefined : () => collect('minor')),
+    };
     const partSize = options.partSize ?? 16 * MIB;
     if (partSize < 5 * MIB) throw new RangeError('partSize must be at least 5 MiB (S3)');
-    this.plan = { partSize, queueSize: options.queueSize ?? 4 };
+    this.plan = {
+      partSize,
+      queueSize: options.queueSize ?? 4,
+      ...(collect === undefined ? {} : { poolDropped: () => collect('major') }),
+    };
     this.umask = options.umask ?? DEFAULT_SERVER_UMASK;
     this.copyPlan = options.copy ?? {};
   }

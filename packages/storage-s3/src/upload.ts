@@ -21,18 +21,13 @@ import {
   refuseReserved,
   requireParent,
 } from './bucket.js';
-import { PartSink } from './part-sink.js';
+import { type PartPlan, PartSink } from './part-sink.js';
 import { s3Error } from './s3-errors.js';
 
 /** A file up to this size is one PutObject at commit, its bytes held until then. */
 const SMALL_FILE_BYTES = 256 * 1024;
 
-export interface PartPlan {
-  /** Bytes per part (at least 5 MiB, S3's minimum for all but the last). */
-  partSize: number;
-  /** Parts on their way at once, per upload. */
-  queueSize: number;
-}
+export type { PartPlan } from './part-sink.js';
 
 /**
  * Checks a put's target (§6.3) and gives the committed object's mode (§6.8): the root and a
@@ -109,7 +104,7 @@ export async function openDirectUpload(
       throw s3Error(error, path);
     }
   };
-  const sink = new PartSink(plan.partSize, plan.queueSize, sendPart, 1, SMALL_FILE_BYTES);
+  const sink = new PartSink(plan, sendPart, 1, SMALL_FILE_BYTES);
   let done = false;
   const abortMultipart = async () => {
     if (created === undefined) return;
