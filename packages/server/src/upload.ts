@@ -22,6 +22,8 @@ import { refuseOtherForm } from './listing.js';
 import { storageError, type Upload, type UploadOptions } from './storage.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fsConstants;
+/** One-off temporary names tried before an upload fails with EEXIST (see openUpload). */
+const TEMP_NAME_ATTEMPTS = 16;
 /** Opening a FIFO would block a thread-pool thread until the other end comes. */
 const O_NONBLOCK = fsConstants.O_NONBLOCK ?? 0;
 
@@ -87,33 +89,44 @@ export async function openUpload(
     });
     if (existing?.isDirectory()) throw new PathError('EISDIR', `is a directory: "${path}"`);
     if (existing === undefined) await refuseOtherForm(folder, name, path);
-    let tempKey = options.resumeKey;
-    if (tempKey === undefined) {
-      uploads.lastStamp = nextTempStamp(uploads.lastStamp);
-      tempKey = oneOffTempKey(uploads.instance, uploads.lastStamp);
+    // A one-off name is unique within this instance; another instance whose id matches (1 in
+    // 65 536 on one host) could have taken it in the same second: the next stamp is tried.
+    for (let attempt = 1; ; attempt++) {
+      let tempKey = options.resumeKey;
+      if (tempKey === undefined) {
+        uploads.lastStamp = nextTempStamp(uploads.lastStamp);
+        tempKey = oneOffTempKey(uploads.instance, uploads.lastStamp);
+      }
+      tempFile = tempName(name, tempKey, { resumable });
+      const key = join(folder.real, tempFile);
+      if (resumable && activeResumes.has(key)) {
+        // One upload at a time per resumable partial: two writers would interleave their bytes.
+        throw new CftpError('EBUSY', `an upload of the same file to "${path}" is in progress`);
+      }
+      if (resumable) activeResumes.add(key);
+      activeTemps.add(key);
+      release = () => {
+        activeResumes.delete(key);
+        activeTemps.delete(key);
+      };
+      try {
+        // A resumable partial is appended to; a fresh temporary file is created exclusively.
+        // Neither follows a symlink planted under the temporary name.
+        handle = await open(
+          folder.entry(tempFile),
+          resumable
+            ? O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK
+            : O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
+          // 0600 until the commit gives the final mode (§6.8): never readable more widely on the way.
+          0o600,
+        );
+        break;
+      } catch (error) {
+        const taken = (error as NodeJS.ErrnoException).code === 'EEXIST';
+        if (resumable || !taken || attempt >= TEMP_NAME_ATTEMPTS) throw error;
+        release();
+      }
     }
-    tempFile = tempName(name, tempKey, { resumable });
-    const key = join(folder.real, tempFile);
-    if (resumable && activeResumes.has(key)) {
-      // One upload at a time per resumable partial: two writers would interleave their bytes.
-      throw new CftpError('EBUSY', `an upload of the same file to "${path}" is in progress`);
-    }
-    if (resumable) activeResumes.add(key);
-    activeTemps.add(key);
-    release = () => {
-      activeResumes.delete(key);
-      activeTemps.delete(key);
-    };
-    // A resumable partial is appended to; a fresh temporary file is created exclusively.
-    // Neither follows a symlink planted under the temporary name.
-    handle = await open(
-      folder.entry(tempFile),
-      resumable
-        ? O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK
-        : O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
-      // 0600 until the commit gives the final mode (§6.8): never readable more widely on the way.
-      0o600,
-    );
     if (resumable) {
       const info = await handle.stat();
       if (!info.isFile()) throw new PathError('EACCES', `not a regular file: "${tempFile}"`);

@@ -4,9 +4,10 @@
 // file, only ones idle for longer than any live upload is; its own host's killed
 // predecessor's files go at once, as §8 always said.
 import { createHash } from 'node:crypto';
-import { readdir, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { nextTempStamp, oneOffTempKey, oneOffTempKeyParts, tempName } from '@cftp/protocol';
 import { describe, expect, it } from 'vitest';
 import { LocalStorage } from '../src/index.js';
@@ -46,6 +47,29 @@ describe('temporary names of one-off uploads (§8)', () => {
       expect(oneOffTempKeyParts(temp)?.createdMs).toBeGreaterThan(Date.now() - 60_000);
     }
     await Promise.all(uploads.map((upload) => upload.abort()));
+  });
+
+  it("take the next stamp when another instance with this one's id took the name (EEXIST)", async () => {
+    const root = await fx.tempDir();
+    const storage = new LocalStorage(root);
+    const first = await storage.createUpload(['a.bin']);
+    const [taken] = await partFiles(root);
+    const parts = oneOffTempKeyParts(taken ?? '');
+    if (parts === undefined) throw new Error(`not a one-off temporary name: ${taken}`);
+    const last = parts.createdMs / 1000;
+    // Another instance with the same id, writing the same name in each of the next seconds.
+    const window = Array.from(
+      { length: Math.max(Math.floor(Date.now() / 1000), last) + 5 - last },
+      (_, i) => tempName('a.bin', oneOffTempKey(parts.instance, last + 1 + i)),
+    );
+    await Promise.all(window.map((name) => writeFile(join(root, name), 'theirs')));
+    const second = await storage.createUpload(['a.bin']);
+    second.stream.end('mine');
+    await finished(second.stream);
+    await second.commit();
+    expect(await readFile(join(root, 'a.bin'), 'utf8')).toBe('mine');
+    for (const name of window) expect(await readFile(join(root, name), 'utf8')).toBe('theirs');
+    await first.abort();
   });
 });
 
