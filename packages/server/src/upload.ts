@@ -19,6 +19,7 @@ import { FileSink, readFromHandle } from '@cftp/transfer';
 import type { FolderAccess } from './confinement.js';
 import type { FolderSyncer } from './folder-sync.js';
 import { refuseOtherForm } from './listing.js';
+import { sharedFolders } from './shared-folders.js';
 import { storageError, type Upload, type UploadOptions } from './storage.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fsConstants;
@@ -67,7 +68,9 @@ export async function openUpload(
   segments: readonly string[],
   options: UploadOptions,
 ): Promise<Upload> {
-  const { folders, activeResumes, activeTemps } = uploads;
+  const { activeResumes, activeTemps } = uploads;
+  const folders =
+    options.group === undefined ? uploads.folders : sharedFolders(uploads.folders, options.group);
   const path = segments.join('/');
   const name = segments.at(-1);
   if (name === undefined) throw new PathError('EISDIR', 'is a directory: root');
