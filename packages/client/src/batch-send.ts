@@ -3,8 +3,8 @@
 // back into a few large socket writes. Each file's open, fstat, read and close used to be a
 // promise and a thread-pool hop (four a file), and each file its own socket write (a TLS
 // record and a syscall): for a sync of 10 000 small files most of the client's CPU. A small
-// file's read takes microseconds from the page cache, so the event loop waits no longer than
-// it did for the promise's bookkeeping; the control channel is read between blocks.
+// file's read takes microseconds from the page cache; the event loop gets a turn after each
+// block written (the control channel, progress, timers).
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { finished } from 'node:stream/promises';
@@ -103,6 +103,9 @@ export async function sendPacked(
     current = 1 - current;
     fill = 0;
     await writes[current];
+    // A turn for the event loop between blocks (the control channel, progress, timers),
+    // also when the socket took the last block at once.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     signal.throwIfAborted();
   };
   try {

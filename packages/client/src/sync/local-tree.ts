@@ -199,8 +199,10 @@ export async function localTree(
               if (error instanceof CftpError) options.onWarning?.(error);
             }
           }
-          // lstat on the thread pool, a batch at a time: one by one, a big folder is slow.
+          // A batch at a time: links through the thread pool together, the rest on this
+          // thread (seenHere), with a turn for the event loop between batches of a big folder.
           for (let at = 0; at < named.length; at += STAT_BATCH) {
+            if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
             const batch = named.slice(at, at + STAT_BATCH);
             const infos = await Promise.all(
               batch.map(({ dirent }) => {
