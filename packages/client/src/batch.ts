@@ -2,11 +2,11 @@
 // file verified on its own.
 import { rename, unlink, utimes } from 'node:fs/promises';
 import { IntegrityError, ProtocolError } from '@cftp/protocol';
+import { closeLocalFiles, openLocalFiles } from './batch-send.js';
 import { dataFailure, verify, watchFinalReply } from './data-channel.js';
 import { Meter } from './meter.js';
 import {
   applyReceivedMode,
-  openLocalFiles,
   partialPathFor,
   receiveFiles,
   sendFiles,
@@ -25,7 +25,7 @@ export async function putMany(
   options: BatchOptions,
 ): Promise<BatchResult> {
   const started = performance.now();
-  const files = await openLocalFiles(items.map((item) => item.local));
+  const files = openLocalFiles(items.map((item) => item.local));
   try {
     const total = files.reduce((sum, f) => sum + f.size, 0);
     const modes = serverHasModes(session.server); // §6.8
@@ -62,7 +62,7 @@ export async function putMany(
       },
     );
   } finally {
-    await Promise.all(files.map((f) => f.handle.close().catch(() => {})));
+    closeLocalFiles(files);
   }
 }
 

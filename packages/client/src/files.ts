@@ -158,8 +158,16 @@ const parentOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/
 
 /** Files up to this size travel in batches (§6.7) when the server offers them. */
 export const BATCH_FILE_BYTES = 1024 * 1024;
-/** Files per batch: enough to spread the per-request cost, few enough to keep several in flight. */
-export const BATCH_MAX_FILES = 32;
+/**
+ * Files per batch: at least BATCH_MIN_FILES, more when there are many (up to BATCH_MAX_FILES),
+ * so each lane still gets about two batches. Each batch costs a request, a data channel (a
+ * TLS handshake) and a round trip on both sides: a 10 000-file sync in batches of 32 paid that
+ * 313 times (docs/performance.md, "Sync speed").
+ */
+export const BATCH_MIN_FILES = 32;
+export const BATCH_MAX_FILES = 128;
+/** The lanes planUnits spreads batches over when the caller does not say. */
+const DEFAULT_LANES = 8;
 const BATCH_MAX_BYTES = 8 * 1024 * 1024;
 /** What a `putmany` request spends per file besides its path: `{"path":"","size":…,"mtime":…},`. */
 const FRAME_BYTES_PER_FILE = 64;
@@ -176,8 +184,14 @@ export type Unit = { batch: false; index: number } | { batch: true; indexes: num
 export function planUnits(
   jobs: readonly { remote: string; size: number; partial?: boolean }[],
   maxFrameSize: number,
+  lanes = DEFAULT_LANES,
 ): Unit[] {
   const units: Unit[] = [];
+  const small = jobs.filter((job) => job.partial !== true && job.size <= BATCH_FILE_BYTES).length;
+  const perBatch = Math.min(
+    BATCH_MAX_FILES,
+    Math.max(BATCH_MIN_FILES, Math.ceil(small / (2 * Math.max(1, lanes)))),
+  );
   let open: { indexes: number[]; bytes: number; frame: number } | undefined;
   const close = () => {
     if (open === undefined) return;
@@ -198,7 +212,7 @@ export function planUnits(
     }
     if (
       open !== undefined &&
-      (open.indexes.length >= BATCH_MAX_FILES ||
+      (open.indexes.length >= perBatch ||
         open.bytes + job.size > BATCH_MAX_BYTES ||
         open.frame + frame > frameLimit)
     ) {
@@ -333,6 +347,7 @@ export async function transferFiles(
   const units = planUnits(
     jobs.map((job, i) => ({ remote: job.item.remote, size: job.item.size, partial: partial[i] })),
     batches,
+    concurrencyOf(client, options),
   );
   const report = tally(jobs, units, options);
   const { signal, resume } = options;

@@ -6,7 +6,7 @@ import { chmod, type FileHandle, lstat, open } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import {
-  CftpError,
+  type CftpError,
   canonicalPath,
   MODE_FEATURE,
   MODE_MASK,
@@ -23,9 +23,9 @@ import {
   type ReadAt,
   readFromHandle,
   sendFile as sendSource,
-  sendFiles as sendSources,
   splitInto,
 } from '@cftp/transfer';
+import { type LocalFile, sendPacked } from './batch-send.js';
 import type { Meter } from './meter.js';
 import type { ServerInfo } from './types.js';
 
@@ -125,42 +125,6 @@ export function readLocal(file: FileHandle, path: string): ReadAt {
     });
 }
 
-/** A local file opened for a batch upload. */
-export interface LocalFile {
-  path: string;
-  handle: FileHandle;
-  size: number;
-  mtime: number;
-  /** Permission bits (st_mode), sent as `mode` to a server with the feature (§6.8). */
-  mode: number;
-}
-
-/** Opens every file, or none (the ones already open are closed on a failure). */
-export async function openLocalFiles(paths: readonly string[]): Promise<LocalFile[]> {
-  const opened: LocalFile[] = [];
-  try {
-    for (const path of paths) {
-      const handle = await open(path, 'r').catch((error: unknown) => {
-        throw localFileError(error, path, 'opening');
-      });
-      opened.push({ path, handle, size: 0, mtime: 0, mode: 0 });
-      const info = await handle.stat();
-      if (!info.isFile()) throw new CftpError('EISDIR', `local "${path}" is not a regular file`);
-      opened[opened.length - 1] = {
-        path,
-        handle,
-        size: info.size,
-        mtime: Math.trunc(info.mtimeMs),
-        mode: info.mode,
-      };
-    }
-    return opened;
-  } catch (error) {
-    await Promise.all(opened.map((f) => f.handle.close().catch(() => {})));
-    throw error;
-  }
-}
-
 /** Sends the files back to back over one socket (§6.7); returns each file's digest (§7.1). */
 export async function sendFiles(
   files: readonly LocalFile[],
@@ -169,18 +133,13 @@ export async function sendFiles(
   signal: AbortSignal,
 ): Promise<string[]> {
   const each = files.map(() => createDigest(meter.algorithm));
-  await sendSources(
-    files.map((file) => ({ size: file.size, read: readLocal(file.handle, file.path) })),
-    socket,
-    {
-      observe: (index, chunk) => {
-        each[index]!.update(chunk);
-        meter.observe(chunk);
-      },
-      shrank: () => new CftpError('EIO', 'a local file shrank while being sent'),
-      signal,
+  await sendPacked(files, socket, {
+    observe: (index, chunk) => {
+      each[index]!.update(chunk);
+      meter.observe(chunk);
     },
-  );
+    signal,
+  });
   meter.finish();
   return each.map((hash) => hash.hex());
 }

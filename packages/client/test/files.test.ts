@@ -3,7 +3,13 @@
 import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { BATCH_FILE_BYTES, BATCH_MAX_FILES, planUnits, sameFile } from '../src/files.js';
+import {
+  BATCH_FILE_BYTES,
+  BATCH_MAX_FILES,
+  BATCH_MIN_FILES,
+  planUnits,
+  sameFile,
+} from '../src/files.js';
 import { eachLimit, type FileItem, type FilesProgress } from '../src/index.js';
 import { sha256File, useFixture, writeRandom } from './helpers.js';
 
@@ -133,16 +139,33 @@ describe('keepGoing: skip what cannot be read, copy the rest', () => {
 describe('planUnits: which files travel together', () => {
   const small = (i: number) => ({ remote: `dir/f${i}.bin`, size: 4096 });
 
-  it('puts small files in batches of at most BATCH_MAX_FILES', () => {
-    const jobs = Array.from({ length: 2 * BATCH_MAX_FILES + 3 }, (_, i) => small(i));
+  it('puts small files in batches of BATCH_MIN_FILES when there are few', () => {
+    const jobs = Array.from({ length: 2 * BATCH_MIN_FILES + 3 }, (_, i) => small(i));
     const units = planUnits(jobs, 65_536);
     expect(units.map((u) => (u.batch ? u.indexes.length : 1))).toEqual([
-      BATCH_MAX_FILES,
-      BATCH_MAX_FILES,
+      BATCH_MIN_FILES,
+      BATCH_MIN_FILES,
       3,
     ]);
     const covered = units.flatMap((u) => (u.batch ? u.indexes : [u.index]));
     expect(covered).toEqual(jobs.map((_, i) => i));
+  });
+
+  it('grows batches with the file count (two a lane), up to BATCH_MAX_FILES', () => {
+    const sizes = (count: number, lanes: number) =>
+      planUnits(
+        Array.from({ length: count }, (_, i) => small(i)),
+        1024 * 1024,
+        lanes,
+      ).map((u) => (u.batch ? u.indexes.length : 1));
+    // 1600 files over 8 lanes: 16 batches of 100.
+    expect(sizes(1600, 8)).toEqual(Array.from({ length: 16 }, () => 100));
+    // 10 000 files: capped at BATCH_MAX_FILES a batch.
+    const many = sizes(10_000, 8);
+    expect(Math.max(...many)).toBe(BATCH_MAX_FILES);
+    expect(many.reduce((a, b) => a + b, 0)).toBe(10_000);
+    // One lane: two batches, within the bounds.
+    expect(sizes(100, 1)).toEqual([50, 50]);
   });
 
   it('sends large files, and those with a partial to continue, on their own', () => {

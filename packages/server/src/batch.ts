@@ -40,10 +40,13 @@ export async function runPutMany(
   request: PutMany,
   files: BatchUpload[],
 ): Promise<OperationResult> {
+  // One group: the batch's uploads share their folders' opens (shared-folders.ts).
+  const group = {};
   const uploads: Upload[] = await openAll(
     files.length,
     (i) =>
       ctx.storage.createUpload(files[i]!.segments, {
+        group,
         size: files[i]!.size,
         ...(files[i]!.mtime === undefined ? {} : { mtime: files[i]!.mtime }),
         ...modeOptions(ctx, files[i]!.mode, request.exactMode),

@@ -39,6 +39,11 @@ export interface UploadOptions {
    * upload starts (S3 multipart) needs it then. `commit(mtime)` still gives it to the others.
    */
   mtime?: number;
+  /**
+   * Uploads given the same object (the files of one batch, §6.7) may share work a storage
+   * does per file, such as opening and checking their folder; any object will do.
+   */
+  group?: object;
 }
 
 export interface Upload {

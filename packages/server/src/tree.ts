@@ -26,6 +26,8 @@ import { cachedDigest, type DigestCache, digestCacheOf, fileDigest } from './tre
 
 /** Lines are joined into writes of about this size: one syscall per many entries. */
 const WRITE_BYTES = 64 * 1024;
+/** Folders listed ahead of the walk at most (each holds a descriptor and one batch). */
+const READ_AHEAD = 16;
 
 /** What the walk has sent and left out so far. */
 interface WalkState {
@@ -39,6 +41,8 @@ interface WalkState {
   skipped: number;
   /** The entry bound was reached: every level stops. */
   stopped: boolean;
+  /** Folders listed ahead of the walk and not reached yet (readAhead). */
+  ahead: number;
 }
 
 export async function runTree(
@@ -58,6 +62,7 @@ export async function runTree(
     count: 0,
     skipped: 0,
     stopped: false,
+    ahead: 0,
   };
   return withDataChannel(
     ctx,
@@ -96,46 +101,119 @@ export async function runTree(
   );
 }
 
+/** A folder's listing opened ahead of the walk, its first batch being read (or read). */
+interface Opened {
+  listing: Listing;
+  batches: AsyncIterator<Entry[]>;
+  first: Promise<IteratorResult<Entry[]>>;
+}
+
+/** Starts listing `folder` (below the top) and reading its first batch. */
+async function openFolder(state: WalkState, folder: readonly string[]): Promise<Opened> {
+  // Lazy: read at once, so a failure to open it comes from the read (the walker counts it).
+  const listing = await state.ctx.storage.list([...state.top, ...folder], {
+    identities: state.cache !== undefined,
+    lazy: true,
+  });
+  const batches = listing[Symbol.asyncIterator]();
+  const first = batches.next();
+  first.catch(() => {}); // thrown where it is awaited
+  return { listing, batches, first };
+}
+
+/**
+ * The folders of one batch whose listing starts before the walk reaches them (at most
+ * READ_AHEAD in the whole walk): the walk went one folder at a time, each open, check, read
+ * and stat a wait on the thread pool while nothing else moved, 500 folders in a row. Lines
+ * still go out depth first, in the same order.
+ */
+function readAhead(state: WalkState, below: readonly string[], batch: readonly Entry[]) {
+  const ahead = new Map<Entry, Promise<Opened>>();
+  for (const entry of batch) {
+    if (entry.type !== 'dir' || state.ahead >= READ_AHEAD) continue;
+    let name: string;
+    try {
+      name = checkName(entry.name);
+    } catch {
+      continue; // left out by lineFor
+    }
+    if (below.length + 1 >= MAX_TREE_DEPTH) continue;
+    const opened = openFolder(state, [...below, name]);
+    opened.catch(() => {}); // thrown where it is awaited
+    state.ahead++;
+    ahead.set(entry, opened);
+  }
+  return ahead;
+}
+
+/** Closes the listings read ahead that the walk will not reach (it stopped early). */
+function dropAhead(state: WalkState, ahead: Map<Entry, Promise<Opened>>): void {
+  for (const opened of ahead.values()) {
+    state.ahead--;
+    opened.then(
+      (folder) => folder.batches.return?.().catch(() => {}),
+      () => {},
+    );
+  }
+  ahead.clear();
+}
+
 /** The lines of one folder's entries and, after each folder's line, of its subtree. */
 async function* walkFolder(
   state: WalkState,
   below: readonly string[],
   listing: Listing,
+  opened?: Opened,
 ): AsyncGenerator<TreeEntry> {
-  for await (const batch of listing) {
-    for (const entry of batch) {
-      if (state.stopped) return;
-      if (state.count >= MAX_LIST_ENTRIES) {
-        // Past the bound the walk stops; `skipped` > 0 marks the tree incomplete (§6.10).
-        state.stopped = true;
-        state.skipped++;
-        return;
-      }
-      const line = await lineFor(state, below, entry, listing.identities?.get(entry.name));
-      if (line === undefined) {
-        state.skipped++;
-        continue;
-      }
-      state.count++;
-      yield line;
-      if (entry.type !== 'dir') continue;
-      const folder = [...below, line.path.slice(line.path.lastIndexOf('/') + 1)];
-      if (folder.length >= MAX_TREE_DEPTH) {
-        state.skipped++; // its content is not walked
-        continue;
-      }
-      try {
-        // Lazy: read at once, so a failure to open it comes from the read, caught below.
-        const inner = await state.ctx.storage.list([...state.top, ...folder], {
-          identities: state.cache !== undefined,
-          lazy: true,
-        });
-        yield* walkFolder(state, folder, inner);
-      } catch (error) {
-        if (state.ctx.signal.aborted) throw error;
-        state.skipped++; // removed meanwhile, or unreadable: the tree is incomplete
+  const batches = opened?.batches ?? listing[Symbol.asyncIterator]();
+  let pending = opened?.first;
+  let ahead = new Map<Entry, Promise<Opened>>();
+  try {
+    for (;;) {
+      const step = await (pending ?? batches.next());
+      pending = undefined;
+      if (step.done === true) break;
+      ahead = readAhead(state, below, step.value);
+      for (const entry of step.value) {
+        if (state.stopped) return;
+        if (state.count >= MAX_LIST_ENTRIES) {
+          // Past the bound the walk stops; `skipped` > 0 marks the tree incomplete (§6.10).
+          state.stopped = true;
+          state.skipped++;
+          return;
+        }
+        const line = await lineFor(state, below, entry, listing.identities?.get(entry.name));
+        const early = ahead.get(entry);
+        if (early !== undefined) {
+          ahead.delete(entry);
+          state.ahead--;
+        }
+        if (line === undefined) {
+          state.skipped++;
+          if (early !== undefined) dropAhead(state, new Map([[entry, early]]));
+          continue;
+        }
+        state.count++;
+        yield line;
+        if (entry.type !== 'dir') continue;
+        const folder = [...below, line.path.slice(line.path.lastIndexOf('/') + 1)];
+        if (folder.length >= MAX_TREE_DEPTH) {
+          state.skipped++; // its content is not walked
+          continue;
+        }
+        try {
+          const inner = await (early ?? openFolder(state, folder));
+          yield* walkFolder(state, folder, inner.listing, inner);
+        } catch (error) {
+          if (state.ctx.signal.aborted) throw error;
+          state.skipped++; // removed meanwhile, or unreadable: the tree is incomplete
+        }
       }
     }
+  } finally {
+    dropAhead(state, ahead);
+    // As `for await` does on an early exit: the listing closes its folder.
+    await batches.return?.();
   }
   state.skipped += listing.skipped ?? 0;
 }

@@ -2,7 +2,7 @@
 // target, which is fsynced, verified by the caller, renamed into place, and its folder
 // fsynced. A resumable upload keeps its partial under a name derived from the file's digest.
 import { constants as fsConstants } from 'node:fs';
-import { type FileHandle, lstat, lutimes, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, lstat, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished as streamFinished } from 'node:stream/promises';
 import {
@@ -19,9 +19,10 @@ import { FileSink, readFromHandle } from '@cftp/transfer';
 import type { FolderAccess } from './confinement.js';
 import type { FolderSyncer } from './folder-sync.js';
 import { refuseOtherForm } from './listing.js';
+import { sharedFolders } from './shared-folders.js';
 import { storageError, type Upload, type UploadOptions } from './storage.js';
 
-const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fsConstants;
+const { O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fsConstants;
 /** One-off temporary names tried before an upload fails with EEXIST (see openUpload). */
 const TEMP_NAME_ATTEMPTS = 16;
 /** Opening a FIFO would block a thread-pool thread until the other end comes. */
@@ -44,10 +45,14 @@ export interface UploadRoom {
 /**
  * Gives the temporary file its final permission bits before the rename (§6.8): exactMode
  * copies the source's, an existing regular file at `target` keeps its own, else the source's
- * mode (0o666 from a v1 client) masked by the umask. The temporary file is opened without
- * following links, so a link planted under its name is refused, not chmod'ed through.
+ * mode (0o666 from a v1 client) masked by the umask. Through the upload's own handle: the
+ * file chmod'ed is the one written, and a link planted under its name is never followed.
  */
-async function setFinalMode(temp: string, target: string, options: UploadOptions): Promise<void> {
+async function setFinalMode(
+  file: FileHandle,
+  target: string,
+  options: UploadOptions,
+): Promise<void> {
   const existing = await lstat(target).catch(() => undefined);
   const mode = receivedMode({
     source: options.mode,
@@ -55,12 +60,7 @@ async function setFinalMode(temp: string, target: string, options: UploadOptions
     existing: existing?.isFile() === true ? existing.mode & MODE_MASK : undefined,
     exact: options.exactMode === true,
   });
-  const handle = await open(temp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-  try {
-    await handle.chmod(mode);
-  } finally {
-    await handle.close();
-  }
+  await file.chmod(mode);
 }
 
 /** Creates (or, when resumable, reopens) the temporary file of an upload to `segments`. */
@@ -69,7 +69,9 @@ export async function openUpload(
   segments: readonly string[],
   options: UploadOptions,
 ): Promise<Upload> {
-  const { folders, activeResumes, activeTemps } = uploads;
+  const { activeResumes, activeTemps } = uploads;
+  const folders =
+    options.group === undefined ? uploads.folders : sharedFolders(uploads.folders, options.group);
   const path = segments.join('/');
   const name = segments.at(-1);
   if (name === undefined) throw new PathError('EISDIR', 'is a directory: root');
@@ -146,8 +148,15 @@ export async function openUpload(
   const file = handle;
   // The sink fsyncs the file when it finishes (flushing in the background as it goes), and
   // pipeline waits for that, so a finished stream is on disk (§8: write, fsync, verify,
-  // rename, fsync folder).
-  const stream = new FileSink(file);
+  // rename, fsync folder). It leaves the handle open (keepOpen): the commit sets the final
+  // mode and mtime through it, without opening the file again, then closes it.
+  const stream = new FileSink(file, { keepOpen: true });
+  let fileOpen = true;
+  const closeFile = async () => {
+    if (!fileOpen) return;
+    fileOpen = false;
+    await file.close();
+  };
   let finished = false;
   return {
     offset,
@@ -157,10 +166,10 @@ export async function openUpload(
       try {
         if (!stream.closed) throw new CftpError('EIO', 'upload stream still open at commit');
         const real = await folders.within(parent, async (at) => {
-          const temp = at.entry(tempFile);
-          await setFinalMode(temp, at.entry(name), options);
-          if (mtime !== undefined) await lutimes(temp, new Date(), new Date(mtime));
-          await rename(temp, at.entry(name));
+          await setFinalMode(file, at.entry(name), options);
+          if (mtime !== undefined) await file.utimes(new Date(), new Date(mtime));
+          await closeFile();
+          await rename(at.entry(tempFile), at.entry(name));
           return at.real;
         });
         finished = true;
@@ -175,6 +184,9 @@ export async function openUpload(
         stream.destroy();
         await streamFinished(stream).catch(() => {}); // closed, with or without an error
       }
+      // A sink that finished handed the handle over; one destroyed closed it (a second
+      // close only fails).
+      await closeFile().catch(() => {});
       if (!finished) {
         finished = true;
         if (!(resumable && keep)) {

@@ -1,6 +1,7 @@
 // `tree` over a real data channel (docs/protocol.md §6.10): relative paths depth first,
 // symlinks sent and never entered, digests, the digest cache that spares unchanged files a
 // second read, the depth bound, and the errors before `ready`.
+import { readdirSync } from 'node:fs';
 import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CftpError, type TreeEntry, treeEntrySchema } from '@cftp/protocol';
@@ -139,6 +140,39 @@ describe('docs/protocol.md §6.10 tree', () => {
     expect(changed?.digest).toBe(sha256('HELLO, WORLD\n'));
     expect(changed?.mtime).toBe(byPath.get('docs/a.txt')!.mtime);
     expect(storage.bytesRead).toBe(13);
+  });
+
+  it('reads folders ahead but still sends each subtree whole, right after its folder', async () => {
+    const { port, root } = await fx.start();
+    const made: string[] = [];
+    for (let a = 0; a < 30; a++) {
+      for (let b = 0; b < 3; b++) {
+        const folder = `a${a}/b${b}`;
+        await mkdir(join(root, folder), { recursive: true });
+        for (const name of ['x', 'y']) {
+          await writeFile(join(root, folder, name), name);
+          made.push(`${folder}/${name}`);
+        }
+        made.push(folder);
+      }
+      made.push(`a${a}`);
+    }
+    const descriptors = () => readdirSync('/proc/self/fd').length;
+    const control = await fx.control(port);
+    const before = descriptors();
+    const { entries, done } = await tree(control);
+    const paths = entries.map((e) => e.path);
+    expect([...paths].sort()).toEqual([...made].sort());
+    expect(done.skipped).toBeUndefined();
+    // Depth first: each folder's entries follow its line, all together.
+    paths.forEach((path, i) => {
+      if (entries[i]!.type !== 'dir') return;
+      const inside = paths.filter((p) => p.startsWith(`${path}/`)).length;
+      const block = paths.slice(i + 1, i + 1 + inside);
+      expect(block.every((p) => p.startsWith(`${path}/`))).toBe(true);
+    });
+    // Every folder listed ahead was closed.
+    expect(descriptors()).toBeLessThanOrEqual(before + 1);
   });
 
   it('counts a folder it cannot read in skipped, and goes on with the rest', async () => {

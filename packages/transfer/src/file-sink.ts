@@ -13,6 +13,12 @@ import { type ReleasesChunks, writeAll } from './receive.js';
 export interface FileSinkOptions {
   /** The file as the user knows it (a download's target, not its hidden partial): errors name it. */
   path?: string;
+  /**
+   * Leave the handle open after a successful finish (written and fsynced): the owner closes
+   * it, after using it once more (a server upload sets the final mode and mtime through it
+   * rather than opening the file again). A destroyed or failed stream still closes it.
+   */
+  keepOpen?: boolean;
 }
 
 export class FileSink extends Writable implements ReleasesChunks {
@@ -20,6 +26,9 @@ export class FileSink extends Writable implements ReleasesChunks {
   readonly releasesChunks = true as const;
   private readonly behind: WriteBehind;
   private readonly path: string | undefined;
+  private readonly keepOpen: boolean;
+  /** Finished with keepOpen: the handle is the owner's now. */
+  private handedOver = false;
 
   constructor(
     private readonly handle: FileHandle,
@@ -27,6 +36,7 @@ export class FileSink extends Writable implements ReleasesChunks {
   ) {
     super({ highWaterMark: 4 * 1024 * 1024 });
     this.path = options.path;
+    this.keepOpen = options.keepOpen === true;
     this.behind = new WriteBehind({
       write: (chunks) => writeAll(handle, chunks),
       datasync: () => handle.datasync(),
@@ -54,7 +64,10 @@ export class FileSink extends Writable implements ReleasesChunks {
   override _final(callback: (error?: Error | null) => void): void {
     this.behind
       .finish()
-      .then(() => this.handle.close())
+      .then(() => {
+        if (!this.keepOpen) return this.handle.close();
+        this.handedOver = true;
+      })
       .then(
         () => callback(),
         (error: unknown) => callback(this.failure(error)),
@@ -68,7 +81,12 @@ export class FileSink extends Writable implements ReleasesChunks {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    // After _final the handle is closed already; closing twice only fails, harmlessly.
+    // After _final the handle is closed already (closing twice only fails, harmlessly), or
+    // handed over to the owner (keepOpen), who closes it.
+    if (this.handedOver) {
+      callback(error);
+      return;
+    }
     this.handle.close().then(
       () => callback(error),
       () => callback(error),

@@ -1,5 +1,5 @@
 // FileSink: every byte on disk in order once the stream finishes, and the handle closed
-// (after the final fsync, or when destroyed).
+// (after the final fsync, or when destroyed), or with keepOpen handed over to the owner.
 import { randomBytes } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,6 +39,27 @@ describe('FileSink', () => {
     sink.destroy();
     await closed;
     expect(handle.fd).toBe(-1);
+  });
+
+  it('keepOpen: hands the open handle over after the final sync; destroyed, closes it', async () => {
+    const path = join(await temp.dir(), 'kept.bin');
+    const handle = await open(path, 'w', 0o600);
+    const sink = new FileSink(handle, { keepOpen: true });
+    await pipeline(Readable.from([Buffer.from('kept')]), sink);
+    await new Promise<void>((resolve) => (sink.closed ? resolve() : sink.once('close', resolve)));
+    expect(handle.fd).toBeGreaterThan(-1); // the owner's now: still usable
+    await handle.chmod(0o644);
+    expect((await handle.stat()).mode & 0o777).toBe(0o644);
+    await handle.close();
+    expect(await readFile(path, 'utf8')).toBe('kept');
+
+    const other = await open(join(await temp.dir(), 'gone.bin'), 'w');
+    const failed = new FileSink(other, { keepOpen: true });
+    failed.write(Buffer.from('half'));
+    const closed = new Promise<void>((resolve) => failed.once('close', () => resolve()));
+    failed.destroy();
+    await closed;
+    expect(other.fd).toBe(-1);
   });
 
   it('fails with the file error when the handle cannot write', async () => {

@@ -3,8 +3,17 @@
 // except with -L, where the walk goes through it by get -r -L's rule (tree-plan.ts: a link
 // back to a folder that holds it is a loop, left as a link). With a digest algorithm, each
 // file's digest too.
-import type { Dirent, Stats } from 'node:fs';
-import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import {
+  closeSync,
+  type Dirent,
+  constants as fsConstants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  type Stats,
+} from 'node:fs';
+import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CftpError,
@@ -14,7 +23,7 @@ import {
   isTempName,
   MODE_MASK,
 } from '@cftp/protocol';
-import { createDigest, localIoError, readFromHandle } from '@cftp/transfer';
+import { createDigest, localIoError } from '@cftp/transfer';
 import { followLocalLink, type LinkMode } from '../tree-plan.js';
 import type { SyncEntry, SyncTree } from './plan.js';
 
@@ -30,8 +39,11 @@ export interface LocalTreeOptions {
   signal?: AbortSignal;
 }
 
-/** Folders read at once, and files hashed at once. */
+/** Folders read at once. */
 const PARALLEL = 8;
+const { O_RDONLY } = fsConstants;
+/** A FIFO would block the open until a writer comes. */
+const O_NONBLOCK = fsConstants.O_NONBLOCK ?? 0;
 const READ_BYTES = 1024 * 1024;
 /** lstat calls in flight together, per folder. */
 const STAT_BATCH = 64;
@@ -47,29 +59,43 @@ function typeOf(dirent: {
   return 'other';
 }
 
+/** One read buffer for every digest of a walk (the walk hashes one file at a time). */
+let readBuffer: Buffer | undefined;
+/** Bytes read since the event loop last had a turn. */
+let sinceTurn = 0;
+
+/**
+ * The digest of a local file (--checksum), read on the calling thread: an open, a read and a
+ * close for each of 10 000 small files, each a promise and a thread-pool hop, were most of a
+ * --checksum run's client CPU. The event loop gets a turn after every READ_BYTES read, so a
+ * large file, or many small ones, do not hold up the server's tree streaming in meanwhile.
+ */
 async function digestOf(
   path: string,
-  size: number,
   algorithm: DigestAlgorithm,
   signal?: AbortSignal,
 ): Promise<string> {
-  const handle = await open(path, 'r');
+  const fd = openSync(path, O_RDONLY | O_NONBLOCK);
   try {
+    if (!fstatSync(fd).isFile()) throw new CftpError('EISDIR', `not a regular file: "${path}"`);
     const hash = createDigest(algorithm);
-    const read = readFromHandle(handle);
-    // Sized to the file (most are small): a 1 MiB buffer per file is gigabytes of garbage
-    // for a tree of many small files.
-    const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, Math.max(4096, size + 1)));
+    readBuffer ??= Buffer.allocUnsafe(READ_BYTES);
+    const buffer = readBuffer;
     for (let position = 0; ; ) {
       signal?.throwIfAborted();
-      const n = await read(buffer, position);
+      const n = readSync(fd, buffer, 0, buffer.byteLength, position);
       if (n === 0) break;
       hash.update(buffer.subarray(0, n));
       position += n;
+      sinceTurn += n;
+      if (sinceTurn >= READ_BYTES) {
+        sinceTurn = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
     return hash.hex();
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -81,6 +107,22 @@ interface Seen {
   unfollowed?: 'loop' | 'dangling';
   /** -L: the real path of a folder reached through a link. */
   real?: string;
+}
+
+/**
+ * lstat of a folder's entry that is not a link, on the calling thread: a walk of 10 000
+ * entries spent most of a no-change sync's client CPU handing each lstat to the thread pool
+ * and back (a promise each), where the call itself takes microseconds. The walk still yields
+ * at every readdir, so a server's tree streaming in at once is read meanwhile. Undefined:
+ * gone or unreadable (the caller counts it as not seen).
+ */
+function seenHere(path: string, type: EntryType): Seen | undefined {
+  try {
+    const info = lstatSync(path, { throwIfNoEntry: false });
+    return info === undefined ? undefined : { type, info };
+  } catch {
+    return undefined;
+  }
 }
 
 /** lstat of `path`; for a link, its text, and under -L what it leads to. */
@@ -157,18 +199,19 @@ export async function localTree(
               if (error instanceof CftpError) options.onWarning?.(error);
             }
           }
-          // lstat on the thread pool, a batch at a time: one by one, a big folder is slow.
+          // A batch at a time: links through the thread pool together, the rest on this
+          // thread (seenHere), with a turn for the event loop between batches of a big folder.
           for (let at = 0; at < named.length; at += STAT_BATCH) {
+            if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
             const batch = named.slice(at, at + STAT_BATCH);
             const infos = await Promise.all(
-              batch.map(({ dirent }) =>
-                seen(
-                  join(top, local === '' ? dirent.name : `${local}/${dirent.name}`),
-                  typeOf(dirent),
-                  options.links,
-                  chains.get(path) ?? [],
-                ),
-              ),
+              batch.map(({ dirent }) => {
+                const at = join(top, local === '' ? dirent.name : `${local}/${dirent.name}`);
+                const type = typeOf(dirent);
+                return type === 'symlink'
+                  ? seen(at, type, options.links, chains.get(path) ?? [])
+                  : seenHere(at, type);
+              }),
             );
             batch.forEach(({ dirent, name }, i) => {
               const found = infos[i];
@@ -204,18 +247,15 @@ export async function localTree(
     }
     const algorithm = options.digest;
     if (algorithm !== undefined) {
-      for (let i = 0; i < files.length; i += PARALLEL) {
-        await Promise.all(
-          files.slice(i, i + PARALLEL).map(async (entry) => {
-            const path = join(top, entry.local ?? entry.path);
-            try {
-              entry.digest = await digestOf(path, entry.size, algorithm, options.signal);
-            } catch (error) {
-              options.signal?.throwIfAborted();
-              throw localIoError(error, path, 'reading');
-            }
-          }),
-        );
+      // One at a time: the reads are on this thread (digestOf).
+      for (const entry of files) {
+        const path = join(top, entry.local ?? entry.path);
+        try {
+          entry.digest = await digestOf(path, algorithm, options.signal);
+        } catch (error) {
+          options.signal?.throwIfAborted();
+          throw error instanceof CftpError ? error : localIoError(error, path, 'reading');
+        }
       }
     }
     level = next;
