@@ -9,6 +9,7 @@ export {
   READ_OPERATIONS,
   readOnly,
   SERVER_DEFAULTS,
+  SERVER_RECLAIM_EVERY_BYTES,
   type ServerOptions,
   type ServerTlsOptions,
   type SessionInfo,
