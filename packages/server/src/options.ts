@@ -69,15 +69,15 @@ export const READ_OPERATIONS: ReadonlySet<Operation> = new Set(['list', 'get', '
 /** An `authorize` hook for a read-only server: list, get and stat only; the rest is EACCES. */
 export const readOnly: Authorize = (_session, operation) => READ_OPERATIONS.has(operation);
 
-/** Defaults of the limits below (docs/protocol.md §12, README `cftp server`). */
 /**
  * Upload bytes received between two minor collections. An accepted socket has no `onread`,
  * so each TLS read of an upload is a fresh Buffer, garbage once copied into the receiver's
  * blocks: every 4 MiB instead of the engines' 16 keeps a 1 GiB put's server peak about
- * 11 MiB lower (docs/performance.md). The client reads into its blocks and keeps 16.
+ * 12 MiB lower (docs/performance.md). The client reads into its blocks and keeps 16.
  */
 export const SERVER_RECLAIM_EVERY_BYTES = 4 * 1024 * 1024;
 
+/** Defaults of the limits below (docs/protocol.md §12, README `cftp server`). */
 export const SERVER_DEFAULTS = {
   maxFrameSize: DEFAULT_MAX_FRAME_SIZE,
   maxInFlight: DEFAULT_MAX_IN_FLIGHT,
