@@ -6,6 +6,7 @@ import {
   type HeadObjectCommandOutput,
   ListObjectsV2Command,
   type S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { MODE_MASK, PathError, type Reclaimer } from '@cftp/protocol';
 import { isNotFound, s3Error } from './s3-errors.js';
@@ -112,4 +113,23 @@ export async function requireParent(bucket: Bucket, segments: readonly string[])
     throw new PathError('ENOTDIR', `not a folder: "${path}"`);
   }
   throw new PathError('ENOENT', `no such folder: "${path}"`);
+}
+
+/** One part of a multipart upload; resolves with the part's entry for the completion. */
+export async function uploadPart(
+  bucket: Bucket,
+  upload: { Key: string; UploadId: string },
+  PartNumber: number,
+  Body: Buffer,
+): Promise<{ PartNumber: number; ETag: string | undefined }> {
+  const out = await bucket.client.send(
+    new UploadPartCommand({
+      Bucket: bucket.name,
+      ...upload,
+      PartNumber,
+      Body,
+      ContentLength: Body.byteLength,
+    }),
+  );
+  return { PartNumber, ETag: out.ETag };
 }

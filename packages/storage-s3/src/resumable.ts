@@ -17,12 +17,11 @@ import {
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { CftpError } from '@cftp/protocol';
 import type { Upload, UploadOptions } from '@cftp/server';
-import { type Bucket, fileKey, metadata, partialKey } from './bucket.js';
+import { type Bucket, fileKey, metadata, partialKey, uploadPart } from './bucket.js';
 import { PartSink } from './part-sink.js';
 import { isPreconditionFailed, s3Error } from './s3-errors.js';
 import { type PartPlan, prepareTarget } from './upload.js';
@@ -172,17 +171,7 @@ async function assemble(
     } else {
       // A short segment in the middle (an interruption's tail): re-cut into parts here.
       const sink = new PartSink(plan, async (PartNumber, Body) => {
-        const out = await bucket.client.send(
-          new UploadPartCommand({
-            Bucket,
-            Key,
-            UploadId,
-            PartNumber,
-            Body,
-            ContentLength: Body.byteLength,
-          }),
-        );
-        Parts.push({ PartNumber, ETag: out.ETag });
+        Parts.push(await uploadPart(bucket, { Key, UploadId }, PartNumber, Body));
       });
       for (const segment of segments) {
         const out = await bucket.client.send(new GetObjectCommand({ Bucket, Key: segment.key }));
@@ -196,18 +185,7 @@ async function assemble(
       );
       const tail = sink.takeTail();
       if (tail.byteLength > 0) {
-        const PartNumber = sink.nextPart++;
-        const out = await bucket.client.send(
-          new UploadPartCommand({
-            Bucket,
-            Key,
-            UploadId,
-            PartNumber,
-            Body: tail,
-            ContentLength: tail.byteLength,
-          }),
-        );
-        Parts.push({ PartNumber, ETag: out.ETag });
+        Parts.push(await uploadPart(bucket, { Key, UploadId }, sink.nextPart++, tail));
       }
       Parts.sort((a, b) => a.PartNumber - b.PartNumber);
     }

@@ -7,7 +7,6 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   PutObjectCommand,
-  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { CftpError, DEFAULT_SERVER_UMASK, PathError, receivedMode } from '@cftp/protocol';
 import type { Upload, UploadOptions } from '@cftp/server';
@@ -20,6 +19,7 @@ import {
   modeOf,
   refuseReserved,
   requireParent,
+  uploadPart,
 } from './bucket.js';
 import { type PartPlan, PartSink } from './part-sink.js';
 import { s3Error } from './s3-errors.js';
@@ -87,18 +87,7 @@ export async function openDirectUpload(
   const parts: Array<{ PartNumber: number; ETag: string | undefined }> = [];
   const sendPart = async (PartNumber: number, Body: Buffer) => {
     try {
-      const UploadId = await uploadId();
-      const out = await bucket.client.send(
-        new UploadPartCommand({
-          Bucket,
-          Key,
-          UploadId,
-          PartNumber,
-          Body,
-          ContentLength: Body.byteLength,
-        }),
-      );
-      parts.push({ PartNumber, ETag: out.ETag });
+      parts.push(await uploadPart(bucket, { Key, UploadId: await uploadId() }, PartNumber, Body));
     } catch (error) {
       // The stream fails with it: the put's error keeps the store's code (EBUSY, EACCES...).
       throw s3Error(error, path);
