@@ -74,6 +74,7 @@ export function receiveProcessHeld(): number {
 }
 
 function wakeWaiting(): void {
+  if (waitingForRoom.size === 0) return; // the usual case: called after every write batch
   for (const receiver of [...waitingForRoom]) {
     if (processHeld >= processBound) return;
     receiver.resumeIfRoom();
