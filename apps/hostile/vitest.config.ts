@@ -7,6 +7,9 @@ export default defineProject({
   test: {
     maxWorkers,
     name: 'hostile',
+    // The files share no module state (each starts its own processes and folders), so one
+    // worker's module cache serves them all: measured on e2e, 333 → 272 CPU-s.
+    isolate: false,
     include: ['test/**/*.test.{ts,tsx}'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
