@@ -108,15 +108,51 @@ export function blockTarget(
     : handleTarget(destination, syncEveryBytes);
 }
 
-/** Writes every chunk, in order, completely (a short writev is continued). */
+/**
+ * The most bytes one write call carries. The kernel sizes the page-cache folios of a buffered
+ * write by the bytes of the call: a 1 MiB or 4 MiB writev fills 1–2 MiB folios, and on this
+ * project's test machines (a paravirtualized guest) fresh high-order pages cost the guest a
+ * host fault per page on first touch — `copy_folio_from_iter_atomic` took 1–3 CPU-s per GiB
+ * written, against 0.3–0.5 for the same bytes in 256 KiB calls (docs/performance.md, "The
+ * put path at the machine's limit"). On other machines 256 KiB calls cost only a few more
+ * syscalls per MiB.
+ */
+export const WRITE_PIECE_BYTES = 256 * 1024;
+
+/**
+ * Writes every chunk, in order, completely (a short writev is continued): in calls of at
+ * most WRITE_PIECE_BYTES, small chunks gathered into one call.
+ */
 export async function writeAll(
   handle: Pick<ReceiveHandle, 'writev'>,
   chunks: readonly Uint8Array[],
 ): Promise<void> {
-  const pending = [...chunks];
+  let group: Uint8Array[] = [];
+  let groupBytes = 0;
+  for (const chunk of chunks) {
+    for (let offset = 0; offset < chunk.byteLength; ) {
+      const take = Math.min(chunk.byteLength - offset, WRITE_PIECE_BYTES - groupBytes);
+      group.push(take === chunk.byteLength ? chunk : chunk.subarray(offset, offset + take));
+      groupBytes += take;
+      offset += take;
+      if (groupBytes === WRITE_PIECE_BYTES) {
+        await writeFully(handle, group);
+        group = [];
+        groupBytes = 0;
+      }
+    }
+  }
+  if (group.length > 0) await writeFully(handle, group);
+}
+
+/** One writev of `pending`, continued after a short write (rare on regular files). */
+async function writeFully(
+  handle: Pick<ReceiveHandle, 'writev'>,
+  pending: Uint8Array[],
+): Promise<void> {
   while (pending.length > 0) {
     let { bytesWritten } = await handle.writev(pending);
-    // A short write (rare on regular files): drop what went out and write the rest.
+    // Drop what went out and write the rest.
     while (pending.length > 0 && bytesWritten >= pending[0]!.byteLength) {
       bytesWritten -= pending[0]!.byteLength;
       pending.shift();

@@ -15,7 +15,12 @@ import { readInto } from './read-into.js';
 import { type BlockTarget, blockTarget, type ReceiveHandle } from './receive-targets.js';
 import { returnBlock, SEND_BLOCK_BYTES, tryTakeBlock } from './send-buffers.js';
 
-export { type ReceiveHandle, type ReleasesChunks, writeAll } from './receive-targets.js';
+export {
+  type ReceiveHandle,
+  type ReleasesChunks,
+  WRITE_PIECE_BYTES,
+  writeAll,
+} from './receive-targets.js';
 
 /** Blocks made when the pool has none free: small, so that many transfers stay cheap. */
 export const PRIVATE_BLOCK_BYTES = 64 * 1024;
