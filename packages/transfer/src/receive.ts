@@ -1,12 +1,12 @@
 // Socket → file without a stream per chunk (issue 12, docs/performance.md): the bytes land in
 // 1 MiB blocks (from the process's block pool, send-buffers.ts), each full block is shown to
 // the caller once (hashing, counting, progress) and queued, and the queued blocks go to disk
-// in one `writev` per batch (receive-targets.ts). A socket opened with `onread` (net/tls
-// connect) reads straight into the blocks, no Buffer per read, and so does an accepted one
-// given to `receiveSocket` where readInto can arrange it; a socket that only has `data`
-// events hands its chunks to `push`, which copies them into the blocks so that they die
-// young. The byte limit (the announced size, §5.4) is checked on every read: one byte more
-// fails the transfer at once.
+// a batch at a time (receive-targets.ts: WriteBehind, `writev` calls of at most 256 KiB). A
+// socket opened with `onread` (net/tls connect) reads straight into the blocks, no Buffer
+// per read, and so does an accepted one given to `receiveSocket` where readInto can arrange
+// it; a socket that only has `data` events hands its chunks to `push`, which copies them
+// into the blocks so that they die young. The byte limit (the announced size, §5.4) is
+// checked on every read: one byte more fails the transfer at once.
 import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
