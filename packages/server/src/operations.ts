@@ -43,8 +43,11 @@ export interface OperationContext {
   send(message: ServerMessage): void;
   /** Resolves with the client's `done` for this upload (§6.3). */
   clientDone(): Promise<Done>;
-  /** Notes upload bytes received (memory reclaim, see Reclaimer). */
-  received(bytes: number): void;
+  /**
+   * Notes upload bytes received: the operation's count, and the memory reclaim (Reclaimer)
+   * unless `garbage` is false (they were read into reused blocks, no Buffer per read).
+   */
+  received(bytes: number, garbage?: boolean): void;
   /** Notes download bytes handed to the data channel (the operation event's count on failure). */
   sent(bytes: number): void;
   /** The server's umask for new uploaded files (§6.8). */
@@ -327,19 +330,20 @@ export async function runPut(
           ...(prefixSha256 === undefined ? {} : { prefixSha256 }),
         }),
       async (socket) => {
-        // The socket's chunks are gathered into 1 MiB blocks, hashed once per block and
-        // written to the storage's stream a batch at a time (FileReceiver, issue 12).
+        // The socket's reads land in 1 MiB blocks (or its chunks are copied there where Node
+        // will not, see readInto), hashed once per block and written to the storage's
+        // stream a batch at a time (FileReceiver, issue 12).
         const receiver = new FileReceiver(upload.stream, {
           limit: Number.MAX_SAFE_INTEGER, // the size is checked below, against `done`
           tooMuch: () => new IntegrityError('upload larger than any file'),
           observe: (block) => {
             hash.update(block);
-            ctx.received(block.byteLength);
+            ctx.received(block.byteLength, !receiver.direct);
           },
         });
         const counter = { bytes: upload.offset, digest: () => hash.hex() };
         try {
-          counter.bytes += await receiver.receiveEvents(socket, ctx.signal);
+          counter.bytes += await receiver.receiveSocket(socket, ctx.signal);
         } catch (error) {
           // Socket trouble is EDATA; the file's (ENOSPC, EDQUOT, EIO...) keeps its own code.
           throw storageError(dataError(error, ctx.signal), segments.join('/'));

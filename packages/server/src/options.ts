@@ -70,10 +70,12 @@ export const READ_OPERATIONS: ReadonlySet<Operation> = new Set(['list', 'get', '
 export const readOnly: Authorize = (_session, operation) => READ_OPERATIONS.has(operation);
 
 /**
- * Upload bytes received between two minor collections. An accepted socket has no `onread`,
- * so each TLS read of an upload is a fresh Buffer, garbage once copied into the receiver's
- * blocks: every 4 MiB instead of the engines' 16 keeps a 1 GiB put's server peak about
- * 12 MiB lower (docs/performance.md). The client reads into its blocks and keeps 16.
+ * Upload bytes received as Buffers between two minor collections: a batch's data socket
+ * (and a single upload's where readInto cannot take the socket) gets a fresh Buffer per TLS
+ * read, garbage once copied: every 4 MiB instead of the engines' 16 keeps a 1 GiB put's
+ * server peak about 12 MiB lower (docs/performance.md). A single upload read into the
+ * receiver's blocks makes no garbage and is not counted; the client reads into its blocks
+ * and keeps 16.
  */
 export const SERVER_RECLAIM_EVERY_BYTES = 4 * 1024 * 1024;
 
@@ -107,8 +109,9 @@ export interface ServerOptions {
   /** Largest control frame accepted, checked before buffering (§2). */
   maxFrameSize?: number;
   /**
-   * Called after every SERVER_RECLAIM_EVERY_BYTES of upload data received, to free the socket
-   * read buffers sooner (see Reclaimer in @cftp/protocol); `cftp server` passes V8's minor GC.
+   * Called after every SERVER_RECLAIM_EVERY_BYTES of upload data received as Buffers, to free
+   * the socket read buffers sooner (see Reclaimer in @cftp/protocol); `cftp server` passes
+   * V8's minor GC.
    */
   collectGarbage?: () => void;
   /** Requests in flight per session; more get EBUSY (§3). */

@@ -391,9 +391,9 @@ export class Session implements SessionInfo {
       linger: (socket) => this.linger(socket),
       send: (message) => this.send(message),
       clientDone: () => this.inFlight.clientDone(entry, this.options.dataAcceptTimeoutMs),
-      received: (bytes) => {
+      received: (bytes, garbage = true) => {
         moved += bytes;
-        this.options.reclaimer.note(bytes);
+        if (garbage) this.options.reclaimer.note(bytes);
       },
       sent: (bytes) => {
         moved += bytes;

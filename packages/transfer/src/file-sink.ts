@@ -8,7 +8,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { WriteBehind } from '@cftp/protocol';
 import { localIoError } from './local-errors.js';
-import { type ReleasesChunks, writeAll } from './receive.js';
+import { type ReleasesChunks, writeAll } from './receive-targets.js';
 
 export interface FileSinkOptions {
   /** The file as the user knows it (a download's target, not its hidden partial): errors name it. */

@@ -5,6 +5,7 @@ export * from './file-sink.js';
 export * from './local-errors.js';
 export * from './package-version.js';
 export * from './prefix.js';
+export * from './read-into.js';
 export * from './receive.js';
 export * from './send.js';
 export { blockPoolState } from './send-buffers.js';

@@ -1,17 +1,26 @@
 // Socket → file without a stream per chunk (issue 12, docs/performance.md): the bytes land in
 // 1 MiB blocks (from the process's block pool, send-buffers.ts), each full block is shown to
 // the caller once (hashing, counting, progress) and queued, and the queued blocks go to disk
-// in one `writev` per batch through WriteBehind (§8: flushed while it writes, synced at the
-// end). A socket opened with `onread` (net/tls connect) reads straight into the blocks, no
-// Buffer per read; a socket that only has `data` events hands its chunks to `push`, which
-// copies them into the blocks so that they die young. The byte limit (the announced size,
-// §5.4) is checked on every read: one byte more fails the transfer at once.
+// a batch at a time (receive-targets.ts: WriteBehind, `writev` calls of at most 256 KiB). A
+// socket opened with `onread` (net/tls connect) reads straight into the blocks, no Buffer
+// per read, and so does an accepted one given to `receiveSocket` where readInto can arrange
+// it; a socket that only has `data` events hands its chunks to `push`, which copies them
+// into the blocks so that they die young. The byte limit (the announced size, §5.4) is
+// checked on every read: one byte more fails the transfer at once.
 import type { Socket } from 'node:net';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { WriteBehind } from '@cftp/protocol';
 import { localIoError } from './local-errors.js';
+import { readInto } from './read-into.js';
+import { type BlockTarget, blockTarget, type ReceiveHandle } from './receive-targets.js';
 import { returnBlock, SEND_BLOCK_BYTES, tryTakeBlock } from './send-buffers.js';
+
+export {
+  type ReceiveHandle,
+  type ReleasesChunks,
+  WRITE_PIECE_BYTES,
+  writeAll,
+} from './receive-targets.js';
 
 /** Blocks made when the pool has none free: small, so that many transfers stay cheap. */
 export const PRIVATE_BLOCK_BYTES = 64 * 1024;
@@ -31,14 +40,6 @@ export const RECEIVE_PROCESS_BYTES = 64 * 1024 * 1024;
  * writes a second.
  */
 export const RECEIVE_FLUSH_MS = 100;
-
-/** What the receiver needs of a file handle (a FileHandle; tests may wrap one). */
-export interface ReceiveHandle {
-  writev(buffers: readonly Uint8Array[]): Promise<{ bytesWritten: number }>;
-  datasync(): Promise<void>;
-  sync(): Promise<void>;
-  close(): Promise<void>;
-}
 
 export interface FileReceiverOptions {
   /** The most bytes the stream may carry (its announced size, §5.4). */
@@ -81,96 +82,16 @@ function wakeWaiting(): void {
   }
 }
 
+/** What a paused socket holds in its readable buffer, or null. */
+function readBuffered(socket: Socket): Buffer | null {
+  return socket.read() as Buffer | null;
+}
+
 function abortError(signal: AbortSignal): Error {
   return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), {
     name: 'AbortError',
     code: 'ABORT_ERR',
   });
-}
-
-/** Where the blocks go: written in order; `finish` makes them durable and closes. */
-interface BlockTarget {
-  /** Resolves once the blocks are written (their memory may be reused). */
-  write(blocks: readonly Uint8Array[]): Promise<void>;
-  finish(): Promise<void>;
-  /** Gives up: releases the file or stream. */
-  close(): Promise<void>;
-}
-
-function handleTarget(handle: ReceiveHandle, syncEveryBytes: number | undefined): BlockTarget {
-  const behind = new WriteBehind(
-    {
-      write: (chunks) => writeAll(handle, chunks),
-      datasync: () => handle.datasync(),
-      sync: () => handle.sync(),
-    },
-    syncEveryBytes,
-  );
-  return {
-    write: (blocks) => behind.write(blocks),
-    finish: async () => {
-      await behind.finish();
-      await handle.close();
-    },
-    close: () => handle.close(),
-  };
-}
-
-/**
- * A Writable that is done with a chunk's memory once that chunk's write callback has run
- * (FileSink: it has written the bytes by then). The receiver reuses its blocks, so it gives
- * any other Writable a copy: a stream may keep a chunk after its callback (an S3 part sink
- * collects chunks until a part is full).
- */
-export interface ReleasesChunks {
-  readonly releasesChunks: true;
-}
-
-function releasesChunks(stream: Writable): boolean {
-  return (stream as Partial<ReleasesChunks>).releasesChunks === true;
-}
-
-/**
- * Any Writable (a storage backend's upload stream): each block is written with a callback,
- * so a block is reused only after the stream is done with it (a copy for a stream that may
- * keep it, see ReleasesChunks); `finish` ends the stream and waits until it is finished and
- * closed (a FileSink has fsynced by then).
- */
-function streamTarget(stream: Writable): BlockTarget {
-  const copy = !releasesChunks(stream);
-  // A failed write reaches its callback and then the stream's 'error' event: the callback
-  // fails the transfer, and this listener keeps the event from being an uncaught exception
-  // (a storage's upload stream may have no other listener). An error outside any write
-  // fails the next write, or `finish` through finished().
-  let failure: Error | undefined;
-  stream.on('error', (error) => {
-    failure ??= error;
-  });
-  return {
-    write: (blocks) =>
-      new Promise((resolve, reject) => {
-        if (failure !== undefined) {
-          reject(failure);
-          return;
-        }
-        blocks.forEach((block, i) => {
-          const last = i === blocks.length - 1;
-          stream.write(copy ? Buffer.from(block) : block, (error) => {
-            if (error !== undefined && error !== null) reject(error);
-            else if (last) resolve();
-          });
-        });
-      }),
-    finish: async () => {
-      stream.end();
-      await finished(stream);
-    },
-    close: async () => {
-      if (stream.closed) return;
-      stream.destroy();
-      await finished(stream).catch(() => {});
-    },
-  };
 }
 
 export class FileReceiver {
@@ -181,6 +102,8 @@ export class FileReceiver {
   };
   /** Bytes received so far. */
   bytes = 0;
+  /** receiveSocket's reads land in the blocks (readInto): no Buffer, no garbage per read. */
+  direct = false;
   private readonly target: BlockTarget;
   private block: Uint8Array | undefined;
   private used = 0;
@@ -208,10 +131,7 @@ export class FileReceiver {
     destination: ReceiveHandle | Writable,
     private readonly options: FileReceiverOptions,
   ) {
-    this.target =
-      destination instanceof Writable
-        ? streamTarget(destination)
-        : handleTarget(destination, options.syncEveryBytes);
+    this.target = blockTarget(destination, options.syncEveryBytes);
     this.onread = {
       buffer: () => this.nextBuffer(),
       callback: (bytes, buffer) => this.landed(bytes, buffer),
@@ -444,6 +364,22 @@ export class FileReceiver {
   }
 
   /**
+   * `receive` for a socket Node made (an accepted connection, TLS or not): its reads land in
+   * the blocks when readInto can arrange it (`direct` is then true), else its `data` events
+   * are pushed. Bytes it read before this call (behind the token) are taken first.
+   */
+  receiveSocket(socket: Socket, signal: AbortSignal): Promise<number> {
+    // First what the socket read before, then its reads go on from there in the same block.
+    for (let chunk = readBuffered(socket); chunk !== null; chunk = readBuffered(socket)) {
+      this.push(chunk);
+    }
+    if (!readInto(socket, this.onread)) return this.receiveEvents(socket, signal);
+    this.direct = true;
+    if (!this.paused) socket.resume();
+    return this.receive(socket, signal);
+  }
+
+  /**
    * Writes what was received and releases the handle and the blocks (a transfer that failed
    * or never ran); idempotent. A socket given `onread` but never to `receive` must be
    * destroyed first: it reads into the blocks.
@@ -467,22 +403,5 @@ export class FileReceiver {
     if (this.closed) return;
     this.closed = true;
     await this.target.close().catch(() => {});
-  }
-}
-
-/** Writes every chunk, in order, completely (a short writev is continued). */
-export async function writeAll(
-  handle: Pick<ReceiveHandle, 'writev'>,
-  chunks: readonly Uint8Array[],
-): Promise<void> {
-  const pending = [...chunks];
-  while (pending.length > 0) {
-    let { bytesWritten } = await handle.writev(pending);
-    // A short write (rare on regular files): drop what went out and write the rest.
-    while (pending.length > 0 && bytesWritten >= pending[0]!.byteLength) {
-      bytesWritten -= pending[0]!.byteLength;
-      pending.shift();
-    }
-    if (pending.length > 0 && bytesWritten > 0) pending[0] = pending[0]!.subarray(bytesWritten);
   }
 }

@@ -16,6 +16,8 @@ import {
   RECEIVE_QUEUE_BYTES,
   receiveProcessHeld,
   setReceiveProcessBytes,
+  WRITE_PIECE_BYTES,
+  writeAll,
 } from '../src/index.js';
 import { sha256, useTemp } from './helpers.js';
 
@@ -172,16 +174,18 @@ describe('FileReceiver', () => {
     });
   });
 
-  it('sends the blocks queued behind a slow write in one writev', async () => {
+  it('writes the blocks queued behind a slow write in pieces of at most WRITE_PIECE_BYTES', async () => {
     const data = randomBytes(RECEIVE_QUEUE_BYTES - MiB);
     const path = join(await temp.dir(), 'batched.bin');
     const real = await open(path, 'w');
     const calls: number[] = [];
+    const sizes: number[] = [];
     let release: () => void = () => {};
     const firstWriteHeld = new Promise<void>((resolve) => (release = resolve));
     const handle = {
       writev: async (chunks: readonly Uint8Array[]) => {
         calls.push(chunks.length);
+        sizes.push(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
         if (calls.length === 1) await firstWriteHeld;
         return real.writev(chunks);
       },
@@ -203,9 +207,36 @@ describe('FileReceiver', () => {
     await allQueued; // the first write is still held: the other blocks wait behind it
     release();
     await receiver.receive(receiving, never);
-    expect(calls[0]).toBe(1);
-    expect(calls.slice(1)).toEqual([2]); // the two blocks queued meanwhile, in one call
+    // Every call one piece: the page cache gets small folios (see WRITE_PIECE_BYTES).
+    expect(sizes).toEqual(new Array(data.byteLength / WRITE_PIECE_BYTES).fill(WRITE_PIECE_BYTES));
     expect(sha256(await readFile(path))).toBe(sha256(data));
+  });
+
+  it('gathers small chunks into one call and splits big ones, never over WRITE_PIECE_BYTES', async () => {
+    const chunks = [
+      randomBytes(100_000),
+      randomBytes(100_000),
+      randomBytes(100_000),
+      randomBytes(MiB),
+    ];
+    const calls: Array<readonly Uint8Array[]> = [];
+    const written: Buffer[] = [];
+    await writeAll(
+      {
+        writev: async (buffers) => {
+          calls.push([...buffers]);
+          // A short write on the first call: the rest must follow in order.
+          const take = calls.length === 1 ? [buffers[0]!] : buffers;
+          for (const buffer of take) written.push(Buffer.from(buffer));
+          return { bytesWritten: take.reduce((sum, b) => sum + b.byteLength, 0) };
+        },
+      },
+      chunks,
+    );
+    expect(sha256(Buffer.concat(written))).toBe(sha256(Buffer.concat(chunks)));
+    const sizes = calls.map((call) => call.reduce((sum, b) => sum + b.byteLength, 0));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(WRITE_PIECE_BYTES);
+    expect(calls[0]).toHaveLength(3); // two whole chunks and the start of the third
   });
 
   it('pauses every receiver while the process holds its bound, and resumes them as the writes catch up', async () => {

@@ -1,0 +1,202 @@
+// FileReceiver.receiveSocket: an accepted socket (the server's side of an upload), plain or
+// wrapped in TLS, read straight into the receiver's blocks (readInto) rather than through a
+// Buffer per read; bytes the socket read before (behind the token) come first; the byte
+// limit and the process-wide bound hold as on the other paths. Real loopback sockets, real
+// TLS, real files.
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { createServer, connect as netConnect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { createSecureContext, TLSSocket, connect as tlsConnect } from 'node:tls';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  blockPoolState,
+  FileReceiver,
+  FileSink,
+  readInto,
+  receiveProcessHeld,
+  setReceiveProcessBytes,
+} from '../src/index.js';
+import { sha256, useTemp } from './helpers.js';
+
+const temp = useTemp();
+const MiB = 1024 * 1024;
+const never = new AbortController().signal;
+const tooMuch = () => Object.assign(new Error('too much'), { code: 'EPROTO' });
+const secureContext = createSecureContext({
+  key: readFileSync(new URL('./tls/key.pem', import.meta.url), 'utf8'),
+  cert: readFileSync(new URL('./tls/cert.pem', import.meta.url), 'utf8'),
+});
+
+const inUse = () => {
+  const { made, free } = blockPoolState();
+  return made - free;
+};
+
+/** Waits until `socket` holds some unread bytes in its readable buffer (paused mode). */
+async function buffered(socket: Socket): Promise<void> {
+  while (socket.readableLength === 0) await once(socket, 'readable');
+}
+
+let opened: Socket[] = [];
+afterEach(() => {
+  for (const socket of opened) socket.destroy();
+  opened = [];
+});
+
+/** A TLS connection over loopback: the client's socket, and the server's over an accepted one. */
+async function tlsPair(): Promise<{ sending: TLSSocket; receiving: TLSSocket }> {
+  const listener = createServer({ pauseOnConnect: true });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const address = listener.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const incoming = new Promise<Socket>((resolve) => listener.once('connection', resolve));
+  const sending = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+  const plain = await incoming;
+  listener.close();
+  // As the server's data channel does (data-channel.ts): TLS over the accepted socket.
+  const receiving = new TLSSocket(plain, { isServer: true, secureContext });
+  plain.resume();
+  opened.push(sending, receiving, plain);
+  sending.on('error', () => {});
+  receiving.on('error', () => {});
+  await Promise.all([once(sending, 'secureConnect'), once(receiving, 'secure')]);
+  return { sending, receiving };
+}
+
+describe('FileReceiver.receiveSocket', () => {
+  it('reads an accepted socket into its blocks, bytes it read before included', async () => {
+    const head = randomBytes(1000);
+    const rest = randomBytes(3 * MiB + 17);
+    const { sending, receiving } = await temp.socketPair();
+    sending.write(head);
+    await buffered(receiving); // as the token read leaves the payload behind it
+    const path = join(await temp.dir(), 'plain.bin');
+    const before = inUse();
+    const receiver = new FileReceiver(new FileSink(await open(path, 'w')), {
+      limit: Number.MAX_SAFE_INTEGER,
+      tooMuch,
+    });
+    const done = receiver.receiveSocket(receiving, never);
+    expect(receiver.direct).toBe(true);
+    sending.end(rest);
+    expect(await done).toBe(head.byteLength + rest.byteLength);
+    expect(sha256(await readFile(path))).toBe(sha256(Buffer.concat([head, rest])));
+    expect(inUse()).toBe(before);
+  });
+
+  it('reads a TLS socket over an accepted one (the server side) into its blocks', async () => {
+    const head = randomBytes(300);
+    const rest = randomBytes(5 * MiB + 3);
+    const { sending, receiving } = await tlsPair();
+    sending.write(head);
+    await buffered(receiving);
+    const path = join(await temp.dir(), 'tls.bin');
+    const receiver = new FileReceiver(new FileSink(await open(path, 'w')), {
+      limit: Number.MAX_SAFE_INTEGER,
+      tooMuch,
+    });
+    const done = receiver.receiveSocket(receiving, never);
+    expect(receiver.direct).toBe(true);
+    sending.end(rest);
+    expect(await done).toBe(head.byteLength + rest.byteLength);
+    expect(sha256(await readFile(path))).toBe(sha256(Buffer.concat([head, rest])));
+  });
+
+  it('fails at once on one byte beyond the limit', async () => {
+    const { sending, receiving } = await tlsPair();
+    const path = join(await temp.dir(), 'over.bin');
+    const receiver = new FileReceiver(await open(path, 'w'), { limit: MiB, tooMuch });
+    const done = receiver.receiveSocket(receiving, never);
+    sending.write(randomBytes(MiB + 1));
+    await expect(done).rejects.toMatchObject({ code: 'EPROTO' });
+  });
+
+  it('leaves a socket that already reads into a buffer as it is', async () => {
+    const listener = createServer();
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const address = listener.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const owned = netConnect({
+      host: '127.0.0.1',
+      port,
+      onread: { buffer: Buffer.alloc(16), callback: () => true },
+    });
+    opened.push(owned);
+    owned.on('error', () => {});
+    const [accepted] = (await once(listener, 'connection')) as [Socket];
+    opened.push(accepted);
+    listener.close();
+    const onread = { buffer: () => new Uint8Array(16), callback: () => true };
+    expect(readInto(owned, onread)).toBe(false);
+    expect(readInto(accepted, onread)).toBe(true);
+  });
+
+  it('pauses at the process bound and is resumed as the writes catch up', async () => {
+    const restore = setReceiveProcessBytes(2 * MiB);
+    try {
+      const before = receiveProcessHeld();
+      const dataA = randomBytes(3 * MiB);
+      const pathA = join(await temp.dir(), 'a.bin');
+      const real = await open(pathA, 'w');
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const handle = {
+        writev: async (chunks: readonly Uint8Array[]) => {
+          await gate;
+          return real.writev(chunks);
+        },
+        datasync: () => real.datasync(),
+        sync: () => real.sync(),
+        close: () => real.close(),
+      };
+      // A's writes wait for the gate: what it receives stays held, up to the bound.
+      let seenA = 0;
+      let atBound: () => void = () => {};
+      const aHolds = new Promise<void>((resolve) => (atBound = resolve));
+      const a = await tlsPair();
+      const receiverA = new FileReceiver(handle, {
+        limit: dataA.byteLength,
+        tooMuch,
+        observe: (block) => {
+          seenA += block.byteLength;
+          if (seenA >= 2 * MiB) atBound();
+        },
+      });
+      const doneA = receiverA.receiveSocket(a.receiving, never);
+      a.sending.end(dataA);
+      await aHolds;
+      expect(receiveProcessHeld() - before).toBeGreaterThanOrEqual(2 * MiB);
+
+      // B finds the process full from its first bytes on: it pauses (its first bytes reach
+      // `observe` within RECEIVE_FLUSH_MS all the same), and goes on only when A's writes
+      // free room and resume it.
+      const dataB = randomBytes(MiB + 5);
+      const pathB = join(await temp.dir(), 'b.bin');
+      const b = await tlsPair();
+      let firstB: () => void = () => {};
+      const bLanded = new Promise<void>((resolve) => (firstB = resolve));
+      const receiverB = new FileReceiver(await open(pathB, 'w'), {
+        limit: dataB.byteLength,
+        tooMuch,
+        observe: () => firstB(),
+      });
+      const resumes = vi.spyOn(b.receiving, 'resume');
+      const doneB = receiverB.receiveSocket(b.receiving, never);
+      b.sending.end(dataB);
+      await bLanded;
+      const resumedBefore = resumes.mock.calls.length;
+      release();
+      expect(await doneA).toBe(dataA.byteLength);
+      expect(await doneB).toBe(dataB.byteLength);
+      expect(resumes.mock.calls.length).toBeGreaterThan(resumedBefore); // by A's writes
+      expect(sha256(await readFile(pathA))).toBe(sha256(dataA));
+      expect(sha256(await readFile(pathB))).toBe(sha256(dataB));
+      expect(receiveProcessHeld()).toBe(before);
+    } finally {
+      restore();
+    }
+  });
+});
