@@ -227,16 +227,9 @@ async function* walkFolder(
   state.skipped += listing.skipped ?? 0;
 }
 
-/**
- * Names of letters, digits and `_ - . + @ = , ~ %` only: ASCII, so already NFC, and nothing
- * §9 refuses (no control, `/`, `\\` or `:`), save `.` and `..`, checked apart.
- */
-const PLAIN_NAME = /^[\w\-.+@=,~%]{1,255}$/;
-
 /** The name as the wire carries it, or undefined when it cannot (it is left out). */
 function wireName(name: string): string | undefined {
   // A storage other than the local disk may hold names the wire cannot carry (§9).
-  if (PLAIN_NAME.test(name) && name !== '.' && name !== '..') return name;
   try {
     return checkName(name);
   } catch {
