@@ -180,7 +180,10 @@ async function* listBatches(
   onThread: boolean,
 ): AsyncGenerator<Entry[]> {
   const path = segments.join('/');
-  const folder = await folders.open(segments);
+  const folder =
+    onThread && folders.openHere !== undefined
+      ? await folders.openHere(segments)
+      : await folders.open(segments);
   try {
     let dir: Dir;
     try {
