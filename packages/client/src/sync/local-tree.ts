@@ -10,10 +10,11 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  readdirSync,
   readSync,
   type Stats,
 } from 'node:fs';
-import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CftpError,
@@ -113,7 +114,7 @@ interface Seen {
  * lstat of a folder's entry that is not a link, on the calling thread: a walk of 10 000
  * entries spent most of a no-change sync's client CPU handing each lstat to the thread pool
  * and back (a promise each), where the call itself takes microseconds. The walk still yields
- * at every readdir, so a server's tree streaming in at once is read meanwhile. Undefined:
+ * before every folder, so a server's tree streaming in at once is read meanwhile. Undefined:
  * gone or unreadable (the caller counts it as not seen).
  */
 function seenHere(path: string, type: EntryType): Seen | undefined {
@@ -182,7 +183,11 @@ export async function localTree(
           options.signal?.throwIfAborted();
           let dirents: Dirent[];
           try {
-            dirents = await readdir(join(top, local), { withFileTypes: true });
+            // A turn for the event loop first (the server's tree streams in meanwhile), then
+            // the folder read on this thread: a thread-pool hop per folder cost more CPU than
+            // the getdents calls themselves.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            dirents = readdirSync(join(top, local), { withFileTypes: true });
           } catch (error) {
             if (path === '') throw localIoError(error, top, 'reading');
             complete = false; // removed meanwhile, or unreadable: not seen is not absent
