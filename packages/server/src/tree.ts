@@ -28,6 +28,12 @@ import { cachedDigest, type DigestCache, digestCacheOf, fileDigest } from './tre
 const WRITE_BYTES = 64 * 1024;
 /** Folders listed ahead of the walk at most (each holds a descriptor and one batch). */
 const READ_AHEAD = 16;
+/**
+ * Entries between two turns of the event loop. The listing works on the calling thread
+ * (ListOptions.onThread) and a loopback socket rarely pushes back, so without these turns a
+ * whole walk ran as one task: other sessions waited up to its end (1.5 s under load).
+ */
+const TURN_EVERY = 128;
 
 /** What the walk has sent and left out so far. */
 interface WalkState {
@@ -45,6 +51,8 @@ interface WalkState {
   ahead: number;
   /** Lines not sent yet: the walk hands them on WRITE_BYTES at a time, not line by line. */
   text: string;
+  /** Entries since the event loop last had a turn (TURN_EVERY). */
+  sinceTurn: number;
 }
 
 export async function runTree(
@@ -66,6 +74,7 @@ export async function runTree(
     stopped: false,
     ahead: 0,
     text: '',
+    sinceTurn: 0,
   };
   return withDataChannel(
     ctx,
@@ -203,6 +212,10 @@ async function* walkFolder(
         if (state.text.length >= WRITE_BYTES) {
           yield state.text;
           state.text = '';
+        }
+        if (++state.sinceTurn >= TURN_EVERY) {
+          state.sinceTurn = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
         if (entry.type !== 'dir') continue;
         const folder = [...below, name!];
