@@ -5,14 +5,12 @@
 // is paid by every one-shot command and every test that spawns one.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkFingerprintFlag, TIMEOUT_FLAG, timeoutParser } from './client-security.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { readPassword } from './secrets.js';
-import type { ServerCommandOptions } from './server-command.js';
-import { addServerOptions } from './server-options.js';
-import { addStorageOptions } from './server-storage.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { registerTuiCommand } from './tui-command.js';
-import { addUser, PERMISSIONS, type Permission, setPassword } from './users.js';
 import { packageVersion } from './version.js';
+
+/** First words that never need the server's modules (see the `server` command below). */
+const CLIENT_COMMANDS = new Set(['client', 'get', 'put', 'sync', 'tui', '--version', '-V']);
 
 function portParser(min: number): (value: string) => number {
   return (value) => {
@@ -52,28 +50,6 @@ function addSecurityFlags(command: Command): Command {
     );
 }
 
-function permissionsParser(value: string): Permission[] {
-  const list = value
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
-  for (const p of list) {
-    if (!(PERMISSIONS as readonly string[]).includes(p)) {
-      throw new InvalidArgumentError(`unknown permission "${p}" (${PERMISSIONS.join(', ')})`);
-    }
-  }
-  return list as Permission[];
-}
-
-async function userFileCommand(what: () => Promise<void>): Promise<void> {
-  try {
-    await what();
-  } catch (error) {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = EXIT_FAILED;
-  }
-}
-
 const program = new Command('cftp')
   .description('CFTP: verified, atomic, resumable file transfer. See README.md.')
   .version(packageVersion())
@@ -85,59 +61,13 @@ const program = new Command('cftp')
     process.exit(error.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
   });
 
-const server = addStorageOptions(
-  addServerOptions(
-    program
-      .command('server')
-      .usage('[options] <port>')
-      .description('serve a folder to any number of clients (adduser, passwd: accounts)')
-      .argument('<port>', 'TCP port to listen on (0 picks a free one)', portParser(0))
-      .option('--root <dir>', 'folder to serve', process.cwd())
-      .option('--host <addr>', 'address to bind (default: all interfaces)')
-      .option('--quiet', 'log only warnings and errors')
-      .option('--users <file>', 'accounts file (JSON, see docs/security.md): log in required')
-      .option('--state <dir>', 'where the key and certificate live (default: ~/.config/cftp)')
-      .option('--cert <file>', 'TLS certificate (PEM) instead of the generated one')
-      .option('--key <file>', 'TLS private key (PEM) for --cert')
-      .option('--insecure-plaintext', 'no TLS: only for clients started the same way'),
-  ),
-).action(async (port: number, opts: Omit<ServerCommandOptions, 'port'>) => {
-  const { runServer } = await import('./server-command.js');
-  process.exitCode = await runServer({ port, ...opts });
-  process.exit();
-});
-
-server
-  .command('adduser')
-  .description('add an account to a users file (password from CFTP_PASSWORD or the terminal)')
-  .argument('<file>', 'users file (created if missing)')
-  .argument('<name>', 'user name')
-  .option('--user-root <dir>', "the user's folder: absolute, or relative to the server's --root")
-  .option('--permissions <list>', `comma-separated: ${PERMISSIONS.join(', ')}`, permissionsParser, [
-    ...PERMISSIONS,
-  ])
-  .action((file: string, name: string, opts: { userRoot?: string; permissions: Permission[] }) =>
-    userFileCommand(async () => {
-      const password = await readPassword(`password for ${name}: `);
-      await addUser(file, name, password, {
-        ...(opts.userRoot === undefined ? {} : { root: opts.userRoot }),
-        permissions: opts.permissions,
-      });
-      process.stdout.write(`added ${name} to ${file}\n`);
-    }),
-  );
-
-server
-  .command('passwd')
-  .description("change an account's password in a users file")
-  .argument('<file>', 'users file')
-  .argument('<name>', 'user name')
-  .action((file: string, name: string) =>
-    userFileCommand(async () => {
-      await setPassword(file, name, await readPassword(`new password for ${name}: `));
-      process.stdout.write(`changed the password of ${name} in ${file}\n`);
-    }),
-  );
+// The server's flags need @cftp/server (its defaults) and the accounts code: loaded only when
+// the command may be `server` (or help, or a mistake commander must name), not for a client
+// command, which would otherwise pay about 23 modules of start-up for nothing.
+if (!CLIENT_COMMANDS.has(process.argv[2] ?? '')) {
+  const { registerServerCommand } = await import('./server-register.js');
+  registerServerCommand(program, portParser(0));
+}
 
 addSecurityFlags(program.command('client'))
   .usage('[user@]<host> <port> [options]')

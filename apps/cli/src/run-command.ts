@@ -30,8 +30,15 @@ export async function runCommandWords(
     name = spec.name;
     changesRemote = spec.changesRemote;
     const { flags, args } = parseCommandArgs(spec, words.slice(1));
+    // JSON output only (Call.emit): text output would build each line to drop it.
     const emit = (fields: Record<string, unknown>) => output.event(fields);
-    const result = await spec.run({ session, flags, args, signal, emit });
+    const result = await spec.run({
+      session,
+      flags,
+      args,
+      signal,
+      ...(output.json ? { emit } : {}),
+    });
     for (const warning of result.warnings ?? []) output.warning(warning);
     output.success(spec.name, result);
     if (result.failure !== undefined) {

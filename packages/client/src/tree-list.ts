@@ -10,7 +10,9 @@ import {
   CftpError,
   checkTreePath,
   IntegrityError,
+  MAX_PATH_BYTES,
   MAX_TREE_DEPTH,
+  MODE_MASK,
   ProtocolError,
   TREE_FEATURE,
   type TreeEntry,
@@ -166,6 +168,66 @@ export function parseTreeLine(line: string): TreeEntry {
   } catch {
     throw new ProtocolError('EPROTO', 'tree line is not JSON');
   }
+  return plainTreeEntry(value) ?? checkedTreeEntry(value);
+}
+
+const ENTRY_TYPES: ReadonlySet<unknown> = new Set(['file', 'dir', 'symlink', 'other']);
+/** Segments of letters, digits and `_ - . + @ = , ~ %`: ASCII, so NFC, nothing §9 refuses. */
+const PLAIN_TREE_PATH = /^[\w\-.+@=,~%]{1,255}(?:\/[\w\-.+@=,~%]{1,255}){0,63}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+const isUint = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * The common line, checked with plain comparisons: an object with the schema's fields and
+ * types and a plain path (at most MAX_TREE_DEPTH segments, none `.` or `..`). It accepts
+ * only lines that treeEntrySchema and checkTreePath accept, and gives the same entry; any
+ * other line (undefined here) takes their way, with their error. A sync parses 10 000 lines
+ * in a process that lives a second: the generic schema walk was a tenth of its CPU.
+ */
+function plainTreeEntry(value: unknown): TreeEntry | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { path, type, size, mtime, mode, digest, target } = value as Record<string, unknown>;
+  if (
+    typeof path !== 'string' ||
+    path.length > MAX_PATH_BYTES ||
+    !PLAIN_TREE_PATH.test(path) ||
+    !ENTRY_TYPES.has(type) ||
+    !isUint(size) ||
+    !isUint(mtime)
+  ) {
+    return undefined;
+  }
+  const entry: TreeEntry = { path, type: type as TreeEntry['type'], size, mtime };
+  if (mode !== undefined) {
+    if (!isUint(mode) || mode > MODE_MASK) return undefined;
+    entry.mode = mode;
+  }
+  if (digest !== undefined) {
+    if (typeof digest !== 'string' || !HEX64.test(digest)) return undefined;
+    entry.digest = digest;
+  }
+  if (target !== undefined) {
+    if (typeof target !== 'string') return undefined;
+    entry.target = target;
+  }
+  // `.` or `..` as a whole segment (not canonical, or leaving the folder): the full check.
+  if (path === '.' || path === '..' || path.startsWith('./') || path.startsWith('../')) {
+    return undefined;
+  }
+  if (
+    path.includes('/./') ||
+    path.includes('/../') ||
+    path.endsWith('/.') ||
+    path.endsWith('/..')
+  ) {
+    return undefined;
+  }
+  return entry;
+}
+
+/** A line the plain check did not take: the schema and §6.10's path rules, with their errors. */
+function checkedTreeEntry(value: unknown): TreeEntry {
   const parsed = treeEntrySchema.parse(value);
   if (!parsed.ok) throw new ProtocolError('EPROTO', `bad tree entry (${parsed.error})`);
   checkTreePath(parsed.value.path);

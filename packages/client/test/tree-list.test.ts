@@ -121,6 +121,58 @@ describe('tree lines as the client reads them (§6.10)', () => {
     expect(() => parseTreeLine(line)).toThrow(expect.objectContaining({ code: 'EPROTO' }));
   });
 
+  it.each([
+    ['"." as a segment', '{"path":"a/./b","type":"file","size":1,"mtime":1}'],
+    ['"." at the end', '{"path":"a/.","type":"dir","size":0,"mtime":1}'],
+    ['"./" in front', '{"path":"./a","type":"file","size":1,"mtime":1}'],
+    ['".." at the end', '{"path":"a/..","type":"dir","size":0,"mtime":1}'],
+    ['".." alone', '{"path":"..","type":"dir","size":0,"mtime":1}'],
+    ['an empty segment', '{"path":"a//b","type":"file","size":1,"mtime":1}'],
+    [
+      '65 folders deep',
+      `{"path":"${Array(65).fill('d').join('/')}","type":"dir","size":0,"mtime":1}`,
+    ],
+    ['a segment of 256 bytes', `{"path":"${'a'.repeat(256)}","type":"file","size":1,"mtime":1}`],
+    ['an unknown type', '{"path":"a","type":"fifo","size":1,"mtime":1}'],
+    ['a negative size', '{"path":"a","type":"file","size":-1,"mtime":1}'],
+    ['a fractional mtime', '{"path":"a","type":"file","size":1,"mtime":1.5}'],
+    ['a mode past 0o777', '{"path":"a","type":"file","size":1,"mtime":1,"mode":512}'],
+    ['a null mode', '{"path":"a","type":"file","size":1,"mtime":1,"mode":null}'],
+    [
+      'an uppercase digest',
+      `{"path":"a","type":"file","size":1,"mtime":1,"digest":"${'A'.repeat(64)}"}`,
+    ],
+    ['a target that is no string', '{"path":"a","type":"symlink","size":1,"mtime":1,"target":7}'],
+    ['an array', '["a","file",1,1]'],
+  ])('refuses a plain-looking line with %s, as the full check does', (_name, line) => {
+    expect(() => parseTreeLine(line)).toThrow(expect.objectContaining({ code: 'EPROTO' }));
+  });
+
+  it("gives the schema's entry for plain and other lines alike, unknown fields dropped", () => {
+    const digest = 'ab'.repeat(32);
+    expect(
+      parseTreeLine(
+        `{"extra":1,"path":"d00/s1/f00001.bin","type":"file","size":5,"mtime":7,"mode":420,"digest":"${digest}"}`,
+      ),
+    ).toEqual({ path: 'd00/s1/f00001.bin', type: 'file', size: 5, mtime: 7, mode: 420, digest });
+    expect(parseTreeLine('{"path":"l","type":"symlink","size":1,"mtime":0,"target":""}')).toEqual({
+      path: 'l',
+      type: 'symlink',
+      size: 1,
+      mtime: 0,
+      target: '',
+    });
+    // Not plain (a space, a non-ASCII name): the full check, the same shape of entry.
+    expect(parseTreeLine('{"path":"a b/\u00e9","type":"dir","size":0,"mtime":3}')).toEqual({
+      path: 'a b/\u00e9',
+      type: 'dir',
+      size: 0,
+      mtime: 3,
+    });
+    const deep = Array(64).fill('d').join('/');
+    expect(parseTreeLine(`{"path":"${deep}","type":"dir","size":0,"mtime":1}`).path).toBe(deep);
+  });
+
   it('splits lines across chunks and bounds their length', () => {
     const lines = new LineSplitter(8, 'tree');
     expect(lines.push(Buffer.from('abc\nde'))).toEqual(['abc']);

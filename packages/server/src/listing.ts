@@ -2,10 +2,18 @@
 // listing in batches that leaves temporary files out and names it cannot carry out (counted,
 // see names.ts), and the Unicode-form check for new names.
 import type { Dir, Stats } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
 import { type Entry, type EntryType, MAX_LIST_ENTRIES, MODE_MASK, PathError } from '@cftp/protocol';
 import { exists, type Folder, type FolderAccess } from './confinement.js';
-import { judgeName, MAY_HAVE_OTHER_FORM, OtherForms, openRawDir, rawName } from './names.js';
+import {
+  judgeName,
+  MAY_HAVE_OTHER_FORM,
+  OtherForms,
+  openRawDir,
+  openRawDirSync,
+  rawName,
+} from './names.js';
 import { type Listing, type ListOptions, storageError } from './storage.js';
 import { withTarget } from './symlink.js';
 
@@ -94,6 +102,48 @@ async function statBatch(
   return Promise.all(entries);
 }
 
+/**
+ * statBatch on the calling thread (ListOptions.onThread): each lstat takes microseconds on a
+ * local disk, its hop through the thread pool and its promise several times that. A batch
+ * is at most LIST_BATCH calls, and the listing lets the event loop run after each batch.
+ */
+function statBatchHere(
+  folder: Folder,
+  names: readonly string[],
+  identities?: Map<string, string>,
+): Entry[] | Promise<Entry[]> {
+  const entries: Entry[] = [];
+  let links = false;
+  for (const name of names) {
+    let info: Stats | undefined;
+    try {
+      info = lstatSync(folder.entry(name), { throwIfNoEntry: false });
+    } catch {
+      info = undefined; // unreadable now (EACCES on a race): left out, as statBatch does
+    }
+    if (info === undefined) continue;
+    const entry = toEntry(name, info);
+    if (entry.type === 'symlink') links = true;
+    entries.push(entry);
+    if (identities !== undefined && info.isFile()) identities.set(name, fileIdentity(info));
+  }
+  if (!links) return entries;
+  // A symlink's text (§6.1, feature `links`): rare, read through the thread pool.
+  return Promise.all(
+    entries.map((entry) =>
+      entry.type === 'symlink' ? withTarget(entry, folder.entry(entry.name)) : entry,
+    ),
+  );
+}
+
+function closeQuietly(dir: Dir): void {
+  try {
+    dir.closeSync();
+  } catch {
+    // Already closed; nothing is left to release.
+  }
+}
+
 /** What changes whenever a file's content may have: the key of `tree`'s digest cache. */
 export function fileIdentity(info: Stats): string {
   return `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
@@ -112,7 +162,8 @@ export function listFolder(
       return counts.skipped;
     },
     ...(identities === undefined ? {} : { identities }),
-    [Symbol.asyncIterator]: () => listBatches(folders, segments, counts, identities),
+    [Symbol.asyncIterator]: () =>
+      listBatches(folders, segments, counts, identities, options.onThread === true),
   };
 }
 
@@ -125,14 +176,21 @@ async function* listBatches(
   folders: FolderAccess,
   segments: readonly string[],
   counts: { skipped: number },
-  identities?: Map<string, string>,
+  identities: Map<string, string> | undefined,
+  onThread: boolean,
 ): AsyncGenerator<Entry[]> {
   const path = segments.join('/');
-  const folder = await folders.open(segments);
+  const folder =
+    onThread && folders.openHere !== undefined
+      ? await folders.openHere(segments)
+      : await folders.open(segments);
   try {
     let dir: Dir;
     try {
-      dir = await openRawDir(folder.at, LIST_READ);
+      // onThread: an opendir and a close on this thread too, two thread-pool hops a folder.
+      dir = onThread
+        ? openRawDirSync(folder.at, LIST_READ)
+        : await openRawDir(folder.at, LIST_READ);
     } catch (error) {
       throw storageError(error, path);
     }
@@ -143,8 +201,9 @@ async function* listBatches(
       while (!ended) {
         const names: string[] = [];
         for (let i = 0; i < LIST_BATCH; i++) {
-          // Served from the Dir's buffer; one getdents per LIST_READ names, on the thread pool.
-          const dirent = await dir.read();
+          // Served from the Dir's buffer; one getdents per LIST_READ names, on the thread pool
+          // (or, onThread, on this one).
+          const dirent = onThread ? dir.readSync() : await dir.read();
           if (dirent === null) {
             ended = true;
             break;
@@ -161,12 +220,17 @@ async function* listBatches(
           }
           names.push(verdict.name);
         }
-        const present = await statBatch(folder, names, identities);
+        const present = onThread
+          ? await statBatchHere(folder, names, identities)
+          : await statBatch(folder, names, identities);
         listed += present.length;
         if (present.length > 0) yield present;
+        // The event loop's turn: the caller may consume batch after batch without any I/O.
+        if (onThread && !ended) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
-      await dir.close().catch(() => {});
+      if (onThread) closeQuietly(dir);
+      else await dir.close().catch(() => {});
     }
   } finally {
     await folder.close();

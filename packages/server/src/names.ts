@@ -3,7 +3,8 @@
 // another program) is served by its NFC form; a name the protocol cannot carry (not UTF-8, a
 // control character, `\`, …) is left out and counted. Folders are read as raw bytes, so a
 // name that is not UTF-8 is seen (and counted) rather than mangled by the decoder.
-import type { Dir } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import { type Dir, opendirSync } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkName, isTempName } from '@cftp/protocol';
@@ -28,6 +29,11 @@ export function openRawDir(path: string, bufferSize = 128): Promise<Dir> {
   return opendir(path, { bufferSize, encoding: RAW });
 }
 
+/** openRawDir on the calling thread (listings read on the thread: ListOptions.onThread). */
+export function openRawDirSync(path: string, bufferSize = 128): Dir {
+  return opendirSync(path, { bufferSize, encoding: RAW });
+}
+
 /** A raw entry name: Node gives a Buffer for a folder opened by openRawDir. */
 export function rawName(name: unknown): Buffer {
   return Buffer.isBuffer(name) ? name : Buffer.from(String(name));
@@ -45,7 +51,8 @@ export type NameVerdict =
 export function judgeName(raw: Buffer): NameVerdict {
   let name: string;
   try {
-    name = utf8.decode(raw);
+    // ASCII is its own UTF-8: most names skip the (costlier) checking decoder.
+    name = isAscii(raw) ? raw.toString('latin1') : utf8.decode(raw);
   } catch {
     return { kind: 'bad' };
   }

@@ -114,6 +114,12 @@ export interface ListOptions {
    * need not check the folder up front (`tree`, for the folders below the one asked).
    */
   lazy?: boolean;
+  /**
+   * Read the folder and lstat its entries on the calling thread, a batch at a time with a
+   * turn for the event loop after each (`tree`: a thread-pool hop and a promise per entry
+   * were most of a walk's CPU). A storage may ignore it.
+   */
+  onThread?: boolean;
 }
 
 export interface Storage {

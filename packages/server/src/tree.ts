@@ -28,6 +28,12 @@ import { cachedDigest, type DigestCache, digestCacheOf, fileDigest } from './tre
 const WRITE_BYTES = 64 * 1024;
 /** Folders listed ahead of the walk at most (each holds a descriptor and one batch). */
 const READ_AHEAD = 16;
+/**
+ * Entries between two turns of the event loop. The listing works on the calling thread
+ * (ListOptions.onThread) and a loopback socket rarely pushes back, so without these turns a
+ * whole walk ran as one task: other sessions waited up to its end (1.5 s under load).
+ */
+const TURN_EVERY = 128;
 
 /** What the walk has sent and left out so far. */
 interface WalkState {
@@ -43,6 +49,10 @@ interface WalkState {
   stopped: boolean;
   /** Folders listed ahead of the walk and not reached yet (readAhead). */
   ahead: number;
+  /** Lines not sent yet: the walk hands them on WRITE_BYTES at a time, not line by line. */
+  text: string;
+  /** Entries since the event loop last had a turn (TURN_EVERY). */
+  sinceTurn: number;
 }
 
 export async function runTree(
@@ -52,7 +62,7 @@ export async function runTree(
 ): Promise<OperationResult> {
   // Opened (and so checked) before `ready`: ENOENT, ENOTDIR, EACCES are the request's reply.
   const digests = request.digest === true;
-  const listing = await ctx.storage.list(segments, { identities: digests });
+  const listing = await ctx.storage.list(segments, { identities: digests, onThread: true });
   const topPath = segments.join('/');
   const state: WalkState = {
     ctx,
@@ -63,6 +73,8 @@ export async function runTree(
     skipped: 0,
     stopped: false,
     ahead: 0,
+    text: '',
+    sinceTurn: 0,
   };
   return withDataChannel(
     ctx,
@@ -70,15 +82,8 @@ export async function runTree(
     async (socket) => {
       const counter = new DigestCounter(createDigest(ctx.digest));
       async function* chunks() {
-        let text = '';
-        for await (const entry of walkFolder(state, [], listing)) {
-          text += `${JSON.stringify(entry)}\n`;
-          if (text.length >= WRITE_BYTES) {
-            yield text;
-            text = '';
-          }
-        }
-        if (text !== '') yield text;
+        yield* walkFolder(state, [], listing);
+        if (state.text !== '') yield state.text;
       }
       try {
         await pipeline(chunks, counter, socket, { signal: ctx.signal });
@@ -114,6 +119,7 @@ async function openFolder(state: WalkState, folder: readonly string[]): Promise<
   const listing = await state.ctx.storage.list([...state.top, ...folder], {
     identities: state.cache !== undefined,
     lazy: true,
+    onThread: true,
   });
   const batches = listing[Symbol.asyncIterator]();
   const first = batches.next();
@@ -131,12 +137,8 @@ function readAhead(state: WalkState, below: readonly string[], batch: readonly E
   const ahead = new Map<Entry, Promise<Opened>>();
   for (const entry of batch) {
     if (entry.type !== 'dir' || state.ahead >= READ_AHEAD) continue;
-    let name: string;
-    try {
-      name = checkName(entry.name);
-    } catch {
-      continue; // left out by lineFor
-    }
+    const name = wireName(entry.name);
+    if (name === undefined) continue; // left out by the walk
     if (below.length + 1 >= MAX_TREE_DEPTH) continue;
     const opened = openFolder(state, [...below, name]);
     opened.catch(() => {}); // thrown where it is awaited
@@ -158,16 +160,21 @@ function dropAhead(state: WalkState, ahead: Map<Entry, Promise<Opened>>): void {
   ahead.clear();
 }
 
-/** The lines of one folder's entries and, after each folder's line, of its subtree. */
+/**
+ * The lines of one folder's entries and, after each folder's line, of its subtree, added to
+ * `state.text`; yields the text when it has grown to WRITE_BYTES (a yield through every
+ * level of the walk per line was a good part of a walk's CPU).
+ */
 async function* walkFolder(
   state: WalkState,
   below: readonly string[],
   listing: Listing,
   opened?: Opened,
-): AsyncGenerator<TreeEntry> {
+): AsyncGenerator<string> {
   const batches = opened?.batches ?? listing[Symbol.asyncIterator]();
   let pending = opened?.first;
   let ahead = new Map<Entry, Promise<Opened>>();
+  const prefix = below.length === 0 ? '' : `${below.join('/')}/`;
   try {
     for (;;) {
       const step = await (pending ?? batches.next());
@@ -182,7 +189,14 @@ async function* walkFolder(
           state.skipped++;
           return;
         }
-        const line = await lineFor(state, below, entry, listing.identities?.get(entry.name));
+        const name = wireName(entry.name);
+        const path = name === undefined ? undefined : prefix + name;
+        const line =
+          path === undefined || !fitsPath(state, path)
+            ? undefined
+            : entry.type === 'file' && state.cache !== undefined
+              ? await digestLine(state, below, name!, path, entry, listing)
+              : plainLine(state, path, entry);
         const early = ahead.get(entry);
         if (early !== undefined) {
           ahead.delete(entry);
@@ -194,9 +208,17 @@ async function* walkFolder(
           continue;
         }
         state.count++;
-        yield line;
+        state.text += `${JSON.stringify(line)}\n`;
+        if (state.text.length >= WRITE_BYTES) {
+          yield state.text;
+          state.text = '';
+        }
+        if (++state.sinceTurn >= TURN_EVERY) {
+          state.sinceTurn = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         if (entry.type !== 'dir') continue;
-        const folder = [...below, line.path.slice(line.path.lastIndexOf('/') + 1)];
+        const folder = [...below, name!];
         if (folder.length >= MAX_TREE_DEPTH) {
           state.skipped++; // its content is not walked
           continue;
@@ -218,33 +240,47 @@ async function* walkFolder(
   state.skipped += listing.skipped ?? 0;
 }
 
-/** An entry's tree line, or undefined when it must be left out (and counted). */
-async function lineFor(
-  state: WalkState,
-  below: readonly string[],
-  entry: Entry,
-  identity: string | undefined,
-): Promise<TreeEntry | undefined> {
-  let name: string;
+/** The name as the wire carries it, or undefined when it cannot (it is left out). */
+function wireName(name: string): string | undefined {
+  // A storage other than the local disk may hold names the wire cannot carry (§9).
   try {
-    // A storage other than the local disk may hold names the wire cannot carry (§9).
-    name = checkName(entry.name);
+    return checkName(name);
   } catch {
     return undefined;
   }
-  const path = below.length === 0 ? name : `${below.join('/')}/${name}`;
-  if (state.topBytes + Buffer.byteLength(path) > MAX_PATH_BYTES) return undefined;
+}
+
+/** A full path must stay addressable (§9): the top's path, `/`, and this one. */
+function fitsPath(state: WalkState, path: string): boolean {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: most paths need no encoding to be counted.
+  if (state.topBytes + path.length * 3 <= MAX_PATH_BYTES) return true;
+  return state.topBytes + Buffer.byteLength(path) <= MAX_PATH_BYTES;
+}
+
+/** The line of an entry sent without a digest. */
+function plainLine(state: WalkState, path: string, entry: Entry): TreeEntry {
+  const line: TreeEntry = { path, type: entry.type, size: entry.size, mtime: entry.mtime };
+  if (entry.mode !== undefined) line.mode = entry.mode;
+  // A symlink's text only for a peer that listed `links` (§6.9, §6.10).
+  if (state.ctx.links === true && entry.target !== undefined) line.target = entry.target;
+  return line;
+}
+
+/** A file's line with its digest, or undefined when it must be left out (and counted). */
+async function digestLine(
+  state: WalkState,
+  below: readonly string[],
+  name: string,
+  path: string,
+  entry: Entry,
+  listing: Listing,
+): Promise<TreeEntry | undefined> {
+  const cache = state.cache!;
   const mode = entry.mode === undefined ? {} : { mode: entry.mode };
-  if (entry.type !== 'file' || state.cache === undefined) {
-    // A symlink's text only for a peer that listed `links` (§6.9, §6.10).
-    const target =
-      state.ctx.links === true && entry.target !== undefined ? entry.target : undefined;
-    const link = target === undefined ? {} : { target };
-    return { path, type: entry.type, size: entry.size, mtime: entry.mtime, ...mode, ...link };
-  }
   // Known from the listing and unchanged since: the cached digest, without opening the file.
+  const identity = listing.identities?.get(entry.name);
   const known =
-    identity === undefined ? undefined : cachedDigest(state.cache, state.ctx.digest, identity);
+    identity === undefined ? undefined : cachedDigest(cache, state.ctx.digest, identity);
   if (known !== undefined) {
     return { path, type: 'file', size: entry.size, mtime: entry.mtime, ...mode, digest: known };
   }
@@ -252,7 +288,7 @@ async function lineFor(
   try {
     const file = await state.ctx.storage.openRead([...state.top, ...below, name]);
     try {
-      const digest = await fileDigest(file, state.ctx.digest, state.cache, state.ctx.signal);
+      const digest = await fileDigest(file, state.ctx.digest, cache, state.ctx.signal);
       const fileMode = file.mode === undefined ? mode : { mode: file.mode };
       return { path, type: 'file', size: file.size, mtime: file.mtime, ...fileMode, digest };
     } finally {

@@ -4,6 +4,7 @@
 // normalisation.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { renameSync, symlinkSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Control, HOST, openData, readAll, sendAndEnd } from '@cftp/wire-test';
@@ -139,6 +140,61 @@ describe('a folder swapped for a symlink between the check and the open', () => 
         expect(listed).toMatchObject({ type: 'error', code: 'EACCES' });
       }
       expect(await readdir(outside)).toEqual(['secret.txt']);
+    } finally {
+      await server.close(0);
+    }
+  });
+});
+
+/** SwappedStorage for the walk of `tree`, whose folders are checked on the calling thread. */
+class SwappedHereStorage extends LocalStorage {
+  private swapped = false;
+
+  constructor(
+    root: string,
+    private readonly outside: string,
+  ) {
+    super(root);
+  }
+
+  protected override resolveInsideHere(root: string, segments: readonly string[]): string {
+    const real = super.resolveInsideHere(root, segments);
+    if (segments[0] === 'a' && !this.swapped) {
+      this.swapped = true;
+      const a = join(this.root, 'a');
+      renameSync(a, join(this.root, 'a-moved'));
+      symlinkSync(this.outside, a);
+    }
+    return real;
+  }
+}
+
+describe('a folder swapped for a symlink while tree walks (checked on the calling thread)', () => {
+  it('leaves the folder out, counted, and never lists what is outside', async () => {
+    const { root, outside } = await rootAndOutside();
+    await mkdir(join(root, 'a'));
+    await writeFile(join(root, 'a', 'inside.txt'), 'inside the root');
+    await writeFile(join(root, 'top.txt'), 'top');
+    const server = createServer({
+      storage: new SwappedHereStorage(root, outside),
+      host: HOST,
+      sweepOnStart: false,
+    });
+    const { port } = await server.listen(0);
+    try {
+      const wire = await Control.ready(port);
+      fx.track(wire.socket);
+      wire.send({ type: 'tree', id: 1, path: '' });
+      const ready = await wire.reply(1);
+      expect(ready).toMatchObject({ type: 'ready' });
+      if (ready.type !== 'ready') return;
+      const data = fx.track(await openData(ready.port, ready.token));
+      const text = (await readAll(data)).toString();
+      const done = await wire.reply(1);
+      expect(text).not.toContain('secret.txt');
+      expect(text).not.toContain('inside.txt');
+      expect(text).toContain('"top.txt"');
+      expect(done).toMatchObject({ type: 'done', skipped: 1 });
     } finally {
       await server.close(0);
     }

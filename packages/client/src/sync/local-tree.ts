@@ -10,10 +10,11 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  readdirSync,
   readSync,
   type Stats,
 } from 'node:fs';
-import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CftpError,
@@ -113,7 +114,7 @@ interface Seen {
  * lstat of a folder's entry that is not a link, on the calling thread: a walk of 10 000
  * entries spent most of a no-change sync's client CPU handing each lstat to the thread pool
  * and back (a promise each), where the call itself takes microseconds. The walk still yields
- * at every readdir, so a server's tree streaming in at once is read meanwhile. Undefined:
+ * before every folder, so a server's tree streaming in at once is read meanwhile. Undefined:
  * gone or unreadable (the caller counts it as not seen).
  */
 function seenHere(path: string, type: EntryType): Seen | undefined {
@@ -182,7 +183,11 @@ export async function localTree(
           options.signal?.throwIfAborted();
           let dirents: Dirent[];
           try {
-            dirents = await readdir(join(top, local), { withFileTypes: true });
+            // A turn for the event loop first (the server's tree streams in meanwhile), then
+            // the folder read on this thread: a thread-pool hop per folder cost more CPU than
+            // the getdents calls themselves.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            dirents = readdirSync(join(top, local), { withFileTypes: true });
           } catch (error) {
             if (path === '') throw localIoError(error, top, 'reading');
             complete = false; // removed meanwhile, or unreadable: not seen is not absent
@@ -199,43 +204,51 @@ export async function localTree(
               if (error instanceof CftpError) options.onWarning?.(error);
             }
           }
+          // The folder's path on disk once, then one concatenation an entry (join would
+          // normalise each path again).
+          const folderOnDisk = `${join(top, local)}/`;
+          const pathPrefix = path === '' ? '' : `${path}/`;
+          const localPrefix = local === '' ? '' : `${local}/`;
           // A batch at a time: links through the thread pool together, the rest on this
           // thread (seenHere), with a turn for the event loop between batches of a big folder.
           for (let at = 0; at < named.length; at += STAT_BATCH) {
             if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
             const batch = named.slice(at, at + STAT_BATCH);
-            const infos = await Promise.all(
-              batch.map(({ dirent }) => {
-                const at = join(top, local === '' ? dirent.name : `${local}/${dirent.name}`);
+            const infos: (Seen | undefined | Promise<Seen | undefined>)[] = batch.map(
+              ({ dirent }) => {
                 const type = typeOf(dirent);
                 return type === 'symlink'
-                  ? seen(at, type, options.links, chains.get(path) ?? [])
-                  : seenHere(at, type);
-              }),
+                  ? seen(folderOnDisk + dirent.name, type, options.links, chains.get(path) ?? [])
+                  : seenHere(folderOnDisk + dirent.name, type);
+              },
             );
+            // Only a batch with links waits for the thread pool.
+            const found = infos.some((info) => info instanceof Promise)
+              ? await Promise.all(infos)
+              : (infos as (Seen | undefined)[]);
             batch.forEach(({ dirent, name }, i) => {
-              const found = infos[i];
-              if (found === undefined) {
+              const got = found[i];
+              if (got === undefined) {
                 complete = false; // removed meanwhile, or unreadable
                 return;
               }
-              const { info, type } = found;
-              const below = path === '' ? name : `${path}/${name}`;
-              const onDisk = local === '' ? dirent.name : `${local}/${dirent.name}`;
+              const { info, type } = got;
+              const below = pathPrefix + name;
+              const onDisk = localPrefix + dirent.name;
               const entry: SyncEntry = {
                 path: below,
                 type,
                 size: type === 'dir' ? 0 : info.size,
                 mtime: Math.max(0, Math.trunc(info.mtimeMs)),
-                ...(type === 'file' || type === 'dir' ? { mode: info.mode & MODE_MASK } : {}),
-                ...(onDisk === below ? {} : { local: onDisk }),
-                ...(found.target === undefined ? {} : { target: found.target }),
-                ...(found.unfollowed === undefined ? {} : { unfollowed: found.unfollowed }),
               };
+              if (type === 'file' || type === 'dir') entry.mode = info.mode & MODE_MASK;
+              if (onDisk !== below) entry.local = onDisk;
+              if (got.target !== undefined) entry.target = got.target;
+              if (got.unfollowed !== undefined) entry.unfollowed = got.unfollowed;
               if (follow && type === 'dir') {
                 // A real folder's real path is its name in its parent's real path.
                 const chain = chains.get(path) ?? [top];
-                chains.set(below, [...chain, found.real ?? join(chain.at(-1)!, dirent.name)]);
+                chains.set(below, [...chain, got.real ?? join(chain.at(-1)!, dirent.name)]);
               }
               entries.set(below, entry);
               if (type === 'dir' && (options.enter?.(below) ?? true)) next.push([below, onDisk]);
