@@ -77,8 +77,10 @@ export async function refuseOtherForm(
 
 /**
  * The entries of `names` in `folder`: one batch of lstat calls in flight together on the
- * thread pool (at most LIST_BATCH), never a sync call on the server's event loop, where a
- * slow or network disk would stall every session (docs/performance.md, LIST).
+ * thread pool (at most LIST_BATCH), no sync call on the event loop. For a caller that does
+ * not ask for ListOptions.onThread; the server's own `list` and `tree` do ask (a slice of
+ * LIST_BATCH calls then blocks the loop for about a millisecond on a local disk; on a slow
+ * network disk, longer: docs/server.md, "Listings").
  */
 async function statBatch(
   folder: Folder,

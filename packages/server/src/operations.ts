@@ -173,7 +173,10 @@ export function forPeer(ctx: Pick<OperationContext, 'links'>, entry: Entry): Ent
 }
 
 export async function runList(ctx: OperationContext, segments: string[]): Promise<OperationResult> {
-  const batches = await ctx.storage.list(segments);
+  // On the calling thread, 128 entries a slice with a turn for the event loop between, as
+  // `tree` reads (ListOptions.onThread): a thread-pool hop and a promise per lstat were most
+  // of a listing's CPU (docs/performance.md, LIST).
+  const batches = await ctx.storage.list(segments, { onThread: true });
   return withDataChannel(
     ctx,
     (channel) => ctx.send({ type: 'ready', id: ctx.id, port: channel.port, token: channel.token }),
