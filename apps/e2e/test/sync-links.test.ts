@@ -1,8 +1,9 @@
 // `cftp sync` and symlinks, with real processes over TLS (docs/cli.md "Sync"): a tree holding
 // a file link, a folder link, a dangling link, a link back up (a loop under -L) and one that
 // leads outside the tree. Default: each is skipped and named. -L: followed (loops and
-// dangling links skipped). --links: made as links (those inside the tree), compared by their
-// text, removed by --delete. Both directions; a second run plans nothing.
+// dangling links skipped), and with --checksum too a second run copies nothing. --links: made
+// as links (those inside the tree), compared by their text, removed by --delete. Both
+// directions; a second run plans nothing.
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -104,6 +105,18 @@ describe('cftp sync and symlinks', () => {
     const twice = await sync(['--delete', '-L', from, 'copy'], base);
     expect(twice.code, twice.stderr).toBe(0);
     expect(counts(twice.stdout)).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+    // --checksum both ways: a followed file link on the server has no digest of its own and
+    // takes that of the file its text names in the tree, so nothing is copied again.
+    const summedUp = await sync(['--checksum', '-L', 'src', at(cftp.server.port, remote)], base);
+    expect(summedUp.code, summedUp.stderr).toBe(0);
+    expect(counts(summedUp.stdout)).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+    const summedDown = await sync(['--checksum', '-v', '-L', from, 'copy'], base);
+    expect(summedDown.code, summedDown.stderr).toBe(0);
+    expect(counts(summedDown.stdout), summedDown.stdout).toMatchObject({
+      created: 0,
+      updated: 0,
+      deleted: 0,
+    });
   });
 
   it('--links recreates links inside the tree, compares their text, and --delete removes them', async () => {

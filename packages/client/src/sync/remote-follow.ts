@@ -51,7 +51,14 @@ export async function followRemoteLinks(
         if (inner.type === 'symlink') queue.push({ path: at, via: path });
       }
     } else if (file !== undefined) {
-      entries.set(path, { path, type: 'file', size: file.size, mtime: file.mtime });
+      const digest = digestInTree(entries, path, via, link.target, file.size, file.mtime);
+      entries.set(path, {
+        path,
+        type: 'file',
+        size: file.size,
+        mtime: file.mtime,
+        ...(digest === undefined ? {} : { digest }),
+      });
     } else {
       const reason = plan.skipped[0]?.reason;
       const unfollowed = reason === 'loop' || reason === 'outside-root' ? reason : 'dangling';
@@ -59,4 +66,40 @@ export async function followRemoteLinks(
     }
   }
   return complete;
+}
+
+/**
+ * The digest a followed file link can take from the tree read with digests (--checksum),
+ * since a link's own entry carries none: the file its relative text names, found by joining
+ * that text to the link's folder, if that file is in the tree with a digest and the size and
+ * mtime the server's stat through the link gave. `..` is taken only at the start of the text
+ * and only for a link whose folders are real ones (`via` empty): after a folder link a
+ * lexical `..` is not where the server's lookup goes. Otherwise undefined, and the planner
+ * copies the file, as it must when nothing proves it unchanged.
+ */
+function digestInTree(
+  entries: ReadonlyMap<string, SyncEntry>,
+  path: string,
+  via: string,
+  text: string | undefined,
+  size: number,
+  mtime: number,
+): string | undefined {
+  if (text === undefined || text.startsWith('/')) return undefined;
+  const parts = path.split('/').slice(0, -1);
+  let descended = false;
+  for (const segment of text.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') {
+      if (descended || via !== '' || parts.length === 0) return undefined;
+      parts.pop();
+    } else {
+      parts.push(segment);
+      descended = true;
+    }
+  }
+  const named = entries.get(parts.join('/'));
+  if (named?.type !== 'file' || named.digest === undefined) return undefined;
+  if (named.size !== size || Math.trunc(named.mtime) !== Math.trunc(mtime)) return undefined;
+  return named.digest;
 }
