@@ -34,6 +34,8 @@ export interface OperationContext {
   readonly dataChannels?: DataChannelPlan;
   /** No byte either way on a connected data channel for this long: ETIMEDOUT (§5). */
   readonly dataStallTimeoutMs: number;
+  /** How long a `tree` line waits for a file's digest before it goes without (§6.10). */
+  readonly treeDigestWaitMs: number;
   /** The session's digest (§7.1): every digest of its data channels. */
   readonly digest: DigestAlgorithm;
   /** Both peers list `links` (§6.9): entries keep a symlink's `target`, else it is dropped. */

@@ -89,6 +89,7 @@ export const SERVER_DEFAULTS = {
   idleTimeoutMs: 300_000,
   dataAcceptTimeoutMs: DEFAULT_DATA_ACCEPT_TIMEOUT_MS,
   dataStallTimeoutMs: 120_000,
+  treeDigestWaitMs: 10_000,
   shutdownDeadlineMs: 10_000,
   loginFailureDelayMs: 1000,
   maxLoginFailuresPerAddress: 10,
@@ -128,6 +129,11 @@ export interface ServerOptions {
   dataAcceptTimeoutMs?: number;
   /** No byte either way on a connected data channel for this long: ETIMEDOUT (§5). */
   dataStallTimeoutMs?: number;
+  /**
+   * How long a `tree` line waits for a file's digest before it goes without one (§6.10), so
+   * the stream is never silent long enough to trip a client's no-data timeout.
+   */
+  treeDigestWaitMs?: number;
   /** How long `close()` lets running transfers finish before aborting them. */
   shutdownDeadlineMs?: number;
   /**
@@ -180,6 +186,7 @@ export interface ResolvedOptions {
   idleTimeoutMs: number;
   dataAcceptTimeoutMs: number;
   dataStallTimeoutMs: number;
+  treeDigestWaitMs: number;
   shutdownDeadlineMs: number;
   sweepOnStart: boolean;
   partialMaxAgeMs: number;
@@ -230,6 +237,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     idleTimeoutMs: positive('idleTimeoutMs', options.idleTimeoutMs),
     dataAcceptTimeoutMs: positive('dataAcceptTimeoutMs', options.dataAcceptTimeoutMs),
     dataStallTimeoutMs: positive('dataStallTimeoutMs', options.dataStallTimeoutMs),
+    treeDigestWaitMs: positive('treeDigestWaitMs', options.treeDigestWaitMs),
     shutdownDeadlineMs: Math.max(
       0,
       options.shutdownDeadlineMs ?? SERVER_DEFAULTS.shutdownDeadlineMs,

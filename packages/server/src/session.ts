@@ -386,6 +386,7 @@ export class Session implements SessionInfo {
       tls: this.options.tls,
       dataChannels: this.options.dataChannels,
       dataStallTimeoutMs: this.options.dataStallTimeoutMs,
+      treeDigestWaitMs: this.options.treeDigestWaitMs,
       digest: this.digest,
       links: this.links,
       linger: (socket) => this.linger(socket),

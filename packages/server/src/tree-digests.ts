@@ -15,6 +15,12 @@ export class DigestCache {
   private readonly entries = new Map<string, string>();
   hits = 0;
   misses = 0;
+  /**
+   * The one digest still being read after its `tree` line went without it (§6.10,
+   * treeDigestWaitMs): at most one such read per storage at a time, whatever the sessions
+   * ask, and it fills the cache for the next `tree`.
+   */
+  background: Promise<void> | undefined;
 
   constructor(private readonly capacity = DIGEST_CACHE_ENTRIES) {}
 
@@ -86,4 +92,16 @@ export async function fileDigest(
   const digest = hash.hex();
   if (key !== undefined) cache.set(key, digest);
   return digest;
+}
+
+/** True when `promise` settles (either way) within `ms`, false when the time runs out first. */
+export function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    const settled = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    promise.then(settled, settled);
+  });
 }

@@ -21,11 +21,19 @@ import {
   type OperationResult,
   withDataChannel,
 } from './operations.js';
-import type { Listing } from './storage.js';
-import { cachedDigest, type DigestCache, digestCacheOf, fileDigest } from './tree-digests.js';
+import type { Listing, ReadableFile } from './storage.js';
+import {
+  cachedDigest,
+  type DigestCache,
+  digestCacheOf,
+  fileDigest,
+  settlesWithin,
+} from './tree-digests.js';
 
 /** Lines are joined into writes of about this size: one syscall per many entries. */
 const WRITE_BYTES = 64 * 1024;
+/** A file read for its digest this long holds back no lines sent before it (they go out). */
+const FLUSH_AFTER_MS = 1000;
 /** Folders listed ahead of the walk at most (each holds a descriptor and one batch). */
 const READ_AHEAD = 16;
 /**
@@ -191,12 +199,22 @@ async function* walkFolder(
         }
         const name = wireName(entry.name);
         const path = name === undefined ? undefined : prefix + name;
-        const line =
-          path === undefined || !fitsPath(state, path)
-            ? undefined
-            : entry.type === 'file' && state.cache !== undefined
-              ? await digestLine(state, below, name!, path, entry, listing)
-              : plainLine(state, path, entry);
+        let line: TreeEntry | undefined;
+        if (path === undefined || !fitsPath(state, path)) line = undefined;
+        else if (entry.type !== 'file' || state.cache === undefined) {
+          line = plainLine(state, path, entry);
+        } else {
+          line = cachedLine(state, path, entry, listing);
+          if (line === undefined) {
+            const hashed = hashedLine(state, below, name!, path, entry);
+            // A file read for its digest may take seconds: the lines before it go out meanwhile.
+            if (state.text !== '' && !(await settlesWithin(hashed, FLUSH_AFTER_MS))) {
+              yield state.text;
+              state.text = '';
+            }
+            line = await hashed;
+          }
+        }
         const early = ahead.get(entry);
         if (early !== undefined) {
           ahead.delete(entry);
@@ -266,36 +284,71 @@ function plainLine(state: WalkState, path: string, entry: Entry): TreeEntry {
   return line;
 }
 
-/** A file's line with its digest, or undefined when it must be left out (and counted). */
-async function digestLine(
+/** A file's line with the digest cached for it (known from the listing, unchanged since). */
+function cachedLine(
+  state: WalkState,
+  path: string,
+  entry: Entry,
+  listing: Listing,
+): TreeEntry | undefined {
+  const identity = listing.identities?.get(entry.name);
+  const known =
+    identity === undefined ? undefined : cachedDigest(state.cache!, state.ctx.digest, identity);
+  if (known === undefined) return undefined;
+  const mode = entry.mode === undefined ? {} : { mode: entry.mode };
+  return { path, type: 'file', size: entry.size, mtime: entry.mtime, ...mode, digest: known };
+}
+
+/**
+ * A file's line with the digest read from the file; undefined when it must be left out (and
+ * counted). Without a digest when reading takes longer than treeDigestWaitMs (§6.10: a huge
+ * file would leave the stream silent past a client's no-data timeout): the read goes on in
+ * the background and fills the cache, one such read per storage at a time; while one runs
+ * longer than that, the next file's line goes without a digest, unread.
+ */
+async function hashedLine(
   state: WalkState,
   below: readonly string[],
   name: string,
   path: string,
   entry: Entry,
-  listing: Listing,
 ): Promise<TreeEntry | undefined> {
   const cache = state.cache!;
+  const wait = state.ctx.treeDigestWaitMs;
   const mode = entry.mode === undefined ? {} : { mode: entry.mode };
-  // Known from the listing and unchanged since: the cached digest, without opening the file.
-  const identity = listing.identities?.get(entry.name);
-  const known =
-    identity === undefined ? undefined : cachedDigest(cache, state.ctx.digest, identity);
-  if (known !== undefined) {
-    return { path, type: 'file', size: entry.size, mtime: entry.mtime, ...mode, digest: known };
+  if (cache.background !== undefined && !(await settlesWithin(cache.background, wait))) {
+    return { path, type: 'file', size: entry.size, mtime: entry.mtime, ...mode };
   }
-  // With digests, size and mtime come from the opened file, so they describe the bytes hashed.
+  let file: ReadableFile;
   try {
-    const file = await state.ctx.storage.openRead([...state.top, ...below, name]);
-    try {
-      const digest = await fileDigest(file, state.ctx.digest, cache, state.ctx.signal);
-      const fileMode = file.mode === undefined ? mode : { mode: file.mode };
-      return { path, type: 'file', size: file.size, mtime: file.mtime, ...fileMode, digest };
-    } finally {
-      await file.close().catch(() => {});
-    }
+    file = await state.ctx.storage.openRead([...state.top, ...below, name]);
   } catch (error) {
     if (state.ctx.signal.aborted) throw error;
     return undefined; // removed meanwhile, or unreadable
   }
+  const opened = file;
+  const hashing = fileDigest(opened, state.ctx.digest, cache, state.ctx.signal).finally(() =>
+    opened.close().catch(() => {}),
+  );
+  // With digests, size and mtime come from the opened file, so they describe the bytes hashed.
+  const fileMode = file.mode === undefined ? mode : { mode: file.mode };
+  const line: TreeEntry = { path, type: 'file', size: file.size, mtime: file.mtime, ...fileMode };
+  if (!(await settlesWithin(hashing, wait))) {
+    const background: Promise<void> = hashing.then(
+      () => {},
+      () => {},
+    );
+    cache.background = background;
+    void background.then(() => {
+      if (cache.background === background) cache.background = undefined;
+    });
+    return line;
+  }
+  try {
+    line.digest = await hashing;
+  } catch (error) {
+    if (state.ctx.signal.aborted) throw error;
+    return undefined; // unreadable
+  }
+  return line;
 }

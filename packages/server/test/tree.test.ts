@@ -56,6 +56,46 @@ class CountingStorage extends LocalStorage {
   }
 }
 
+/** A LocalStorage whose reads of one file wait until the test opens the gate. */
+class GatedStorage extends LocalStorage {
+  private open: () => void = () => {};
+  private readonly gate = new Promise<void>((resolve) => {
+    this.open = resolve;
+  });
+  private markClosed: () => void = () => {};
+  /** Resolves when the gated file has been closed (its read finished or failed). */
+  readonly closed = new Promise<void>((resolve) => {
+    this.markClosed = resolve;
+  });
+
+  constructor(
+    root: string,
+    private readonly gated: string,
+  ) {
+    super(root);
+  }
+
+  release(): void {
+    this.open();
+  }
+
+  override async openRead(segments: readonly string[]): Promise<ReadableFile> {
+    const file = await super.openRead(segments);
+    if (segments.join('/') !== this.gated) return file;
+    return {
+      ...file,
+      read: async (buffer, position) => {
+        await this.gate;
+        return file.read(buffer, position);
+      },
+      close: async () => {
+        await file.close();
+        this.markClosed();
+      },
+    };
+  }
+}
+
 async function sampleTree(root: string) {
   await mkdir(join(root, 'docs', 'deep'), { recursive: true });
   await writeFile(join(root, 'docs', 'a.txt'), 'hello, world\n');
@@ -140,6 +180,37 @@ describe('docs/protocol.md §6.10 tree', () => {
     expect(changed?.digest).toBe(sha256('HELLO, WORLD\n'));
     expect(changed?.mtime).toBe(byPath.get('docs/a.txt')!.mtime);
     expect(storage.bytesRead).toBe(13);
+  });
+
+  it('sends a line without its digest when reading takes longer than treeDigestWaitMs, and has it cached next time', async () => {
+    const root = await fx.tempDir();
+    await mkdir(join(root, 'a'));
+    await mkdir(join(root, 'b'));
+    await writeFile(join(root, 'a', 'big.bin'), Buffer.alloc(300_000, 7));
+    await writeFile(join(root, 'b', 'other.bin'), Buffer.alloc(1000, 3));
+    const storage = new GatedStorage(root, 'a/big.bin');
+    const { port } = await fx.start({ storage, root, treeDigestWaitMs: 50 });
+    const control = await fx.control(port);
+
+    // big.bin's read waits for the gate: its line goes without a digest after 50 ms.
+    const first = await tree(control, 'a', true);
+    expect(first.entries).toEqual([
+      { path: 'big.bin', type: 'file', size: 300_000, mtime: expect.any(Number), mode: 0o644 },
+    ]);
+    expect(first.done.skipped).toBeUndefined();
+    // While that read still runs (one per storage), another file's line goes without a
+    // digest too, unread.
+    const second = await tree(control, 'b', true);
+    expect(second.entries).toHaveLength(1);
+    expect(second.entries[0]?.digest).toBeUndefined();
+
+    // The read goes on in the background once the gate opens, and fills the cache.
+    storage.release();
+    await storage.closed;
+    const third = await tree(control, '', true);
+    const byPath = new Map(third.entries.map((e) => [e.path, e]));
+    expect(byPath.get('a/big.bin')?.digest).toBe(sha256(Buffer.alloc(300_000, 7)));
+    expect(byPath.get('b/other.bin')?.digest).toBe(sha256(Buffer.alloc(1000, 3)));
   });
 
   it('reads folders ahead but still sends each subtree whole, right after its folder', async () => {
