@@ -7,7 +7,8 @@
 // files most of the client's CPU. A batch carries small files (files.ts: at most
 // BATCH_FILE_BYTES each) and the socket hands over at most 64 KiB at a time, so each write
 // is a page-cache copy of microseconds; the event loop gets a turn after every socket chunk.
-// Only the fsyncs, which wait for the disk, stay on the thread pool, all in flight at once.
+// Only the creates and the fsyncs, which may wait for the disk or the file system's journal,
+// stay on the thread pool, all of a batch's in flight at once (callbacks, not promises).
 import {
   closeSync,
   fchmodSync,
@@ -15,7 +16,7 @@ import {
   fsync,
   futimesSync,
   lstatSync,
-  openSync,
+  open,
   renameSync,
   unlinkSync,
   writeSync,
@@ -70,6 +71,36 @@ function existingMode(target: string): number | undefined {
   }
 }
 
+/**
+ * Creates every partial (0600), all at once on the thread pool: creating a file may wait for
+ * the file system's journal, which other files' fsyncs keep busy, and the event loop must not
+ * wait with it. Each opened descriptor is in `fds` (at its target's index) even on a failure,
+ * so the caller closes them; the first failure rejects once every open has returned.
+ */
+function openPartials(targets: readonly BatchTarget[], fds: number[]): Promise<void> {
+  fds.length = targets.length;
+  fds.fill(-1);
+  if (targets.length === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let waiting = targets.length;
+    // The first file in order that failed is the one reported, as with opens one by one.
+    let failedAt = targets.length;
+    let failure: unknown;
+    targets.forEach((target, i) => {
+      open(target.partial, PARTIAL_FLAGS, PARTIAL_MODE, (error, fd) => {
+        if (error === null) fds[i] = fd;
+        else if (i < failedAt) {
+          failedAt = i;
+          failure = localIoError(error, target.local, 'creating');
+        }
+        if (--waiting > 0) return;
+        if (failure === undefined) resolve();
+        else reject(failure);
+      });
+    });
+  });
+}
+
 /** Writes all of `part` at the file's current offset. */
 function writeWhole(fd: number, part: Uint8Array, path: string): void {
   let at = 0;
@@ -108,12 +139,10 @@ export async function receiveBatch(
   const complete = (i: number): void => {
     const target = targets[i]!;
     const fd = fds[i]!;
-    const mode = receivedMode({
-      source: target.mode,
-      umask,
-      existing: existingMode(target.local),
-      exact: exactMode,
-    });
+    // With -p and a source mode, an existing file's mode is not used: no lstat.
+    const exact = exactMode && target.mode !== undefined;
+    const existing = exact ? undefined : existingMode(target.local);
+    const mode = receivedMode({ source: target.mode, umask, existing, exact: exactMode });
     try {
       fchmodSync(fd, mode);
       futimesSync(fd, now, new Date(target.mtime));
@@ -131,13 +160,7 @@ export async function receiveBatch(
     });
   };
   try {
-    for (const target of targets) {
-      try {
-        fds.push(openSync(target.partial, PARTIAL_FLAGS, PARTIAL_MODE));
-      } catch (error) {
-        throw localIoError(error, target.local, 'creating');
-      }
-    }
+    await openPartials(targets, fds);
     const each = targets.map(() => createDigest(meter.algorithm));
     let index = 0;
     let left = targets[0]?.size ?? 0;

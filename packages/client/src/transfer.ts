@@ -1,7 +1,7 @@
 // The local side of a transfer: partial files, local files opened for reading, and the
 // client's use of @cftp/transfer (file → socket, batch splitting) with its Meter counting
 // (docs/protocol.md §6.2, §6.3, §6.7, §8). A batch download's files: batch-receive.ts.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { chmod, type FileHandle, lstat } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
@@ -102,7 +102,8 @@ export function partialPathFor(target: string, remote: string): string {
   try {
     canonical = canonicalPath(remote);
   } catch {}
-  const key = createHash('sha256').update(canonical).digest('hex').slice(0, TEMP_KEY_HEX_DIGITS);
+  // One-shot: no Hash object per file (a batch names up to 256 partials at once).
+  const key = hash('sha256', canonical, 'hex').slice(0, TEMP_KEY_HEX_DIGITS);
   return join(dirname(target), resumeTempName(basename(target), key));
 }
 
