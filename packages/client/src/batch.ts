@@ -1,18 +1,11 @@
 // Several files over one data channel (docs/protocol.md §6.7): one round trip for all, each
 // file verified on its own.
-import { rename, unlink, utimes } from 'node:fs/promises';
 import { IntegrityError, ProtocolError } from '@cftp/protocol';
+import { type BatchTarget, commitBatch, discardBatch, receiveBatch } from './batch-receive.js';
 import { closeLocalFiles, openLocalFiles } from './batch-send.js';
 import { dataFailure, verify, watchFinalReply } from './data-channel.js';
 import { Meter } from './meter.js';
-import {
-  applyReceivedMode,
-  partialPathFor,
-  receiveFiles,
-  sendFiles,
-  serverHasModes,
-  sourceMode,
-} from './transfer.js';
+import { partialPathFor, sendFiles, serverHasModes, sourceMode } from './transfer.js';
 import type { BatchItem, BatchOptions, BatchResult, Session } from './types.js';
 
 /**
@@ -68,7 +61,8 @@ export async function putMany(
 
 /**
  * Downloads several remote files over one data channel (§6.7). Each is written to its
- * partial file, verified on its own, given its remote mtime and renamed into place.
+ * partial file, given its mode and remote mtime, fsynced, verified on its own and renamed
+ * into place (batch-receive.ts).
  */
 export function getMany(
   session: Session,
@@ -85,13 +79,15 @@ export function getMany(
       if (announced === undefined || announced.length !== items.length) {
         throw new ProtocolError('EPROTO', 'getmany reply does not describe every file');
       }
-      const targets = items.map((item, i) => ({
-        partial: partialPathFor(item.local, item.remote),
-        local: item.local,
-        size: announced[i]!.size,
-        mtime: announced[i]!.mtime,
-        mode: announced[i]!.mode,
-      }));
+      const targets = items.map(
+        (item, i): BatchTarget => ({
+          partial: partialPathFor(item.local, item.remote),
+          local: item.local,
+          size: announced[i]!.size,
+          mtime: announced[i]!.mtime,
+          mode: announced[i]!.mode,
+        }),
+      );
       const total = targets.reduce((sum, t) => sum + t.size, 0);
       const meter = new Meter(total, options.onProgress, session.digest);
       const socket = await exchange.openData(ready);
@@ -101,10 +97,11 @@ export function getMany(
         const final = exchange.expect('done');
         const data = watchFinalReply(final, exchange.aborted);
         try {
-          received = await receiveFiles(socket, targets, {
+          received = await receiveBatch(socket, targets, {
             meter,
             signal: data.signal,
             received: session.received,
+            exactMode: options.exactMode === true,
           });
         } catch (error) {
           // The splitter refuses a byte past the announced total (every file whole): that is
@@ -121,13 +118,7 @@ export function getMany(
             throw new IntegrityError(`download of "${items[i]!.remote}": SHA-256 mismatch`);
           }
         });
-        await Promise.all(
-          targets.map(async (t) => {
-            await utimes(t.partial, new Date(), new Date(t.mtime));
-            await applyReceivedMode(t.partial, t.local, t.mode, options.exactMode === true);
-            await rename(t.partial, t.local);
-          }),
-        );
+        commitBatch(targets);
         committed = true;
         return {
           files: items.length,
@@ -136,7 +127,7 @@ export function getMany(
         };
       } finally {
         socket.destroy();
-        if (!committed) await Promise.all(targets.map((t) => unlink(t.partial).catch(() => {})));
+        if (!committed) discardBatch(targets);
       }
     },
   );

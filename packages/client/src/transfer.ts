@@ -1,8 +1,8 @@
 // The local side of a transfer: partial files, local files opened for reading, and the
 // client's use of @cftp/transfer (file → socket, batch splitting) with its Meter counting
-// (docs/protocol.md §6.2, §6.3, §6.7, §8).
-import { createHash } from 'node:crypto';
-import { chmod, type FileHandle, lstat, open } from 'node:fs/promises';
+// (docs/protocol.md §6.2, §6.3, §6.7, §8). A batch download's files: batch-receive.ts.
+import { hash } from 'node:crypto';
+import { chmod, type FileHandle, lstat } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import {
@@ -16,14 +16,12 @@ import {
 } from '@cftp/protocol';
 import {
   createDigest,
-  FileSink,
   observePrefix as hashPrefix,
   type LocalAction,
   localIoError,
   type ReadAt,
   readFromHandle,
   sendFile as sendSource,
-  splitInto,
 } from '@cftp/transfer';
 import { type LocalFile, sendPacked } from './batch-send.js';
 import type { Meter } from './meter.js';
@@ -104,7 +102,8 @@ export function partialPathFor(target: string, remote: string): string {
   try {
     canonical = canonicalPath(remote);
   } catch {}
-  const key = createHash('sha256').update(canonical).digest('hex').slice(0, TEMP_KEY_HEX_DIGITS);
+  // One-shot: no Hash object per file (a batch names up to 256 partials at once).
+  const key = hash('sha256', canonical, 'hex').slice(0, TEMP_KEY_HEX_DIGITS);
   return join(dirname(target), resumeTempName(basename(target), key));
 }
 
@@ -142,62 +141,4 @@ export async function sendFiles(
   });
   meter.finish();
   return each.map((hash) => hash.hex());
-}
-
-/** A file of a batch download: where its bytes go until verified, and how many there are. */
-export interface BatchTarget {
-  partial: string;
-  /** The file as the user named it: local errors name it, not the hidden partial. */
-  local: string;
-  size: number;
-}
-
-export interface ReceiveOptions {
-  /** Counts and hashes the whole stream (and reports its progress). */
-  meter: Meter;
-  signal: AbortSignal;
-  /** Notes download bytes received (memory reclaim). */
-  received?: (bytes: number) => void;
-}
-
-/**
- * Splits a batch data channel into the targets' partial files by their announced sizes,
- * with backpressure from each file, and fsyncs them (§6.7). Extra bytes are refused.
- */
-export async function receiveFiles(
-  socket: Socket,
-  targets: readonly BatchTarget[],
-  options: ReceiveOptions,
-): Promise<{ bytes: number; sha256: string; files: string[] }> {
-  const { meter, signal, received } = options;
-  const onAbort = () => socket.destroy();
-  signal.addEventListener('abort', onAbort, { once: true });
-  const sinks: FileSink[] = [];
-  try {
-    for (const target of targets) {
-      const handle = await open(target.partial, 'w', PARTIAL_MODE).catch((error: unknown) => {
-        throw localFileError(error, target.local, 'creating');
-      });
-      sinks.push(new FileSink(handle, { path: target.local }));
-    }
-    const each = targets.map(() => createDigest(meter.algorithm));
-    await splitInto(
-      socket,
-      targets.map((target, i) => ({ size: target.size, stream: sinks[i]! })),
-      (index, part) => {
-        meter.observe(part);
-        received?.(part.byteLength);
-        each[index]!.update(part);
-      },
-    );
-    meter.finish();
-    return {
-      bytes: meter.bytes,
-      sha256: meter.digest(),
-      files: each.map((h) => h.hex()),
-    };
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    for (const sink of sinks) if (!sink.closed) sink.destroy();
-  }
 }
