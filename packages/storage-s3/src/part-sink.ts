@@ -21,6 +21,13 @@ export interface PartPlan {
    * nothing else may trigger one for a long time (`cftp server` passes V8's).
    */
   poolDropped?: () => void;
+  /**
+   * Notes bytes written into parts: the storage's memory reclaim (a minor collection every
+   * 16 MiB, as for reads). A server upload read straight into the receiver's blocks makes
+   * no Buffer per read and so no collection of its own, but the store's requests still
+   * leave garbage behind every part.
+   */
+  written?: (bytes: number) => void;
 }
 
 /** Part buffers kept for reuse, per part size: one upload's queue and the part filling. */
@@ -78,6 +85,7 @@ export class PartSink extends Writable implements ReleasesChunks {
   private readonly partSize: number;
   private readonly queueSize: number;
   private readonly poolDropped: (() => void) | undefined;
+  private readonly written: ((bytes: number) => void) | undefined;
 
   constructor(
     plan: PartPlan,
@@ -94,6 +102,7 @@ export class PartSink extends Writable implements ReleasesChunks {
     this.partSize = plan.partSize;
     this.queueSize = plan.queueSize;
     this.poolDropped = plan.poolDropped;
+    this.written = plan.written;
     this.nextPart = firstPart;
   }
 
@@ -106,6 +115,7 @@ export class PartSink extends Writable implements ReleasesChunks {
       callback(this.failure as Error);
       return;
     }
+    this.written?.(chunk.byteLength);
     let launched = false;
     let at = 0;
     while (at < chunk.byteLength) {

@@ -72,18 +72,16 @@ export class S3Storage implements Storage {
     const prefix = options.prefix ?? '';
     if (prefix !== '' && !prefix.endsWith('/')) throw new TypeError('prefix must end in "/"');
     const collect = options.collectGarbage;
-    this.bucket = {
-      client: options.client,
-      name: options.bucket,
-      prefix,
-      reclaimer: new Reclaimer(collect === undefined ? undefined : () => collect('minor')),
-    };
+    const reclaimer = new Reclaimer(collect === undefined ? undefined : () => collect('minor'));
+    this.bucket = { client: options.client, name: options.bucket, prefix, reclaimer };
     const partSize = options.partSize ?? 16 * MIB;
     if (partSize < 5 * MIB) throw new RangeError('partSize must be at least 5 MiB (S3)');
     this.plan = {
       partSize,
       queueSize: options.queueSize ?? 4,
-      ...(collect === undefined ? {} : { poolDropped: () => collect('major') }),
+      ...(collect === undefined
+        ? {}
+        : { poolDropped: () => collect('major'), written: (bytes) => reclaimer.note(bytes) }),
     };
     this.umask = options.umask ?? DEFAULT_SERVER_UMASK;
     this.copyPlan = options.copy ?? {};
