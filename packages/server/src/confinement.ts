@@ -140,17 +140,7 @@ export class ConfinedRoot {
       throw error;
     }
     const at = (await fdPathsWork()) ? `${FD_DIR}/${handle.fd}` : real;
-    let closed = false;
-    return {
-      real,
-      at,
-      entry: (name) => `${at}/${name}`,
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        await handle.close().catch(() => {});
-      },
-    };
+    return openedFolder(real, at, () => handle.close().catch(() => {}));
   }
 
   /** resolveInside on the calling thread, given the real root. */
@@ -203,21 +193,13 @@ export class ConfinedRoot {
       }
     }
     const at = fdPaths ? `${FD_DIR}/${fd}` : real;
-    let closed = false;
-    return {
-      real,
-      at,
-      entry: (name) => `${at}/${name}`,
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        try {
-          closeSync(fd);
-        } catch {
-          // Nothing is left to release.
-        }
-      },
-    };
+    return openedFolder(real, at, async () => {
+      try {
+        closeSync(fd);
+      } catch {
+        // Nothing is left to release.
+      }
+    });
   }
 
   protected async inFolder<T>(
@@ -240,4 +222,19 @@ export class ConfinedRoot {
       within: (segments, work) => this.inFolder(segments, work),
     };
   }
+}
+
+/** A Folder over an opened descriptor: its entries reached through `at`, released once. */
+function openedFolder(real: string, at: string, release: () => Promise<void>): Folder {
+  let closed = false;
+  return {
+    real,
+    at,
+    entry: (name) => `${at}/${name}`,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await release();
+    },
+  };
 }
