@@ -58,21 +58,23 @@ describe('idleTimeoutMs (§10)', () => {
   });
 
   it('keeps a session that keeps sending requests, and one whose transfer runs', async () => {
-    const { port } = await fx.start({ idleTimeoutMs: 200 });
+    // Requests 50 ms apart against a 1 s timeout: a gap of 20 times that (a machine at
+    // several times its load) is still activity, so the test does not hang on the speed.
+    const { port } = await fx.start({ idleTimeoutMs: 1000 });
     const chatty = await fx.control(port);
     const busy = await fx.control(port);
     const content = randomData(64 * 1024);
     busy.send({ type: 'put', id: 1, path: 'slow.bin', size: content.length });
     const ready = await busy.expect(1, 'ready');
     const data = fx.track(await openData(ready.port, ready.token));
-    // 600 ms in all: three idle periods of chatty requests and of a trickling upload.
-    for (let i = 0; i < 12; i++) {
+    // 3 s at least: three idle periods of chatty requests and of a trickling upload.
+    for (let i = 0; i < 60; i++) {
       chatty.send({ type: 'stat', id: 100 + i, path: '' });
       await chatty.expect(100 + i, 'ok');
-      data.write(content.subarray(i * 4096, (i + 1) * 4096));
+      data.write(content.subarray(i * 1024, (i + 1) * 1024));
       await delay(50);
     }
-    await sendAndEnd(data, content.subarray(12 * 4096));
+    await sendAndEnd(data, content.subarray(60 * 1024));
     busy.send({ type: 'done', id: 1, size: content.length, sha256: sha256(content) });
     await busy.expect(1, 'ok');
     expect(chatty.isOpen).toBe(true);
