@@ -79,9 +79,10 @@ describe('docs/protocol.md §4 handshake', () => {
   });
 
   it('does not disconnect a session that said hello in time', async () => {
-    const { port } = await fx.start({ handshakeTimeoutMs: 100 });
+    // 1 s, so the hello itself comes in time even on a loaded machine.
+    const { port } = await fx.start({ handshakeTimeoutMs: 1000 });
     const control = await fx.control(port);
-    await delay(300); // past the handshake deadline on purpose
+    await delay(1500); // past the handshake deadline on purpose
     control.send({ type: 'list', id: 5 });
     expect((await control.reply(5)).type).toBe('ready');
   });

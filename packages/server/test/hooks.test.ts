@@ -147,7 +147,8 @@ describe('server events', () => {
   });
 
   it("reports a list's bytes and a failed transfer's code in 'operation'", async () => {
-    const { server, port, root } = await fx.start({ dataAcceptTimeoutMs: 100 });
+    // 1 s: the list's data connection must come in time even on a loaded machine.
+    const { server, port, root } = await fx.start({ dataAcceptTimeoutMs: 1000 });
     await writeFile(join(root, 'a'), 'a');
     const operations = collectOperations(server);
     const control = await fx.control(port);

@@ -165,7 +165,8 @@ describe('docs/protocol.md §6.3 put', () => {
   });
 
   it('does not time out an upload whose data takes longer than the accept timeout', async () => {
-    const { port, root } = await fx.start({ dataAcceptTimeoutMs: 200 });
+    // 1 s, so the data connection itself comes in time even on a loaded machine.
+    const { port, root } = await fx.start({ dataAcceptTimeoutMs: 1000 });
     const data = randomData(64 * 1024);
     const control = await fx.control(port);
     const id = control.newId();
@@ -173,7 +174,7 @@ describe('docs/protocol.md §6.3 put', () => {
     const ready = await control.expect(id, 'ready');
     const socket = fx.track(await openData(ready.port, ready.token));
     socket.write(data.subarray(0, 1000));
-    await delay(400); // a slow sender: the data outlasts the accept timeout on purpose
+    await delay(1500); // a slow sender: the data outlasts the accept timeout on purpose
     await sendAndEnd(socket, data.subarray(1000));
     control.send({ type: 'done', id, size: data.byteLength, sha256: sha256(data) });
     expect((await control.reply(id)).type).toBe('ok');
