@@ -303,8 +303,8 @@ function cachedLine(
  * A file's line with the digest read from the file; undefined when it must be left out (and
  * counted). Without a digest when reading takes longer than treeDigestWaitMs (§6.10: a huge
  * file would leave the stream silent past a client's no-data timeout): the read goes on in
- * the background and fills the cache, one such read per storage at a time; while one runs
- * longer than that, the next file's line goes without a digest, unread.
+ * the background and fills the cache, one such read per storage at a time. When one is
+ * already running, a second slow read is given up instead; quick ones go on as usual.
  */
 async function hashedLine(
   state: WalkState,
@@ -316,9 +316,6 @@ async function hashedLine(
   const cache = state.cache!;
   const wait = state.ctx.treeDigestWaitMs;
   const mode = entry.mode === undefined ? {} : { mode: entry.mode };
-  if (cache.background !== undefined && !(await settlesWithin(cache.background, wait))) {
-    return { path, type: 'file', size: entry.size, mtime: entry.mtime, ...mode };
-  }
   let file: ReadableFile;
   try {
     file = await state.ctx.storage.openRead([...state.top, ...below, name]);
@@ -327,13 +324,19 @@ async function hashedLine(
     return undefined; // removed meanwhile, or unreadable
   }
   const opened = file;
-  const hashing = fileDigest(opened, state.ctx.digest, cache, state.ctx.signal).finally(() =>
+  const giveUp = new AbortController();
+  const signal = AbortSignal.any([state.ctx.signal, giveUp.signal]);
+  const hashing = fileDigest(opened, state.ctx.digest, cache, signal).finally(() =>
     opened.close().catch(() => {}),
   );
   // With digests, size and mtime come from the opened file, so they describe the bytes hashed.
   const fileMode = file.mode === undefined ? mode : { mode: file.mode };
   const line: TreeEntry = { path, type: 'file', size: file.size, mtime: file.mtime, ...fileMode };
   if (!(await settlesWithin(hashing, wait))) {
+    if (cache.background !== undefined) {
+      giveUp.abort();
+      return line;
+    }
     const background: Promise<void> = hashing.then(
       () => {},
       () => {},

@@ -56,23 +56,23 @@ class CountingStorage extends LocalStorage {
   }
 }
 
-/** A LocalStorage whose reads of one file wait until the test opens the gate. */
+/** A LocalStorage whose reads of some files wait until the test opens the gate. */
 class GatedStorage extends LocalStorage {
   private open: () => void = () => {};
   private readonly gate = new Promise<void>((resolve) => {
     this.open = resolve;
   });
-  private markClosed: () => void = () => {};
-  /** Resolves when the gated file has been closed (its read finished or failed). */
-  readonly closed = new Promise<void>((resolve) => {
-    this.markClosed = resolve;
-  });
+  private readonly closings = new Map<string, () => void>();
+  /** Per gated file: resolves when it has been closed (its read finished or given up). */
+  readonly closed = new Map<string, Promise<void>>();
+  /** Per gated file: the bytes its reads returned. */
+  readonly bytesRead = new Map<string, number>();
 
-  constructor(
-    root: string,
-    private readonly gated: string,
-  ) {
+  constructor(root: string, gated: readonly string[]) {
     super(root);
+    for (const path of gated) {
+      this.closed.set(path, new Promise((resolve) => this.closings.set(path, resolve)));
+    }
   }
 
   release(): void {
@@ -81,16 +81,20 @@ class GatedStorage extends LocalStorage {
 
   override async openRead(segments: readonly string[]): Promise<ReadableFile> {
     const file = await super.openRead(segments);
-    if (segments.join('/') !== this.gated) return file;
+    const path = segments.join('/');
+    const closing = this.closings.get(path);
+    if (closing === undefined) return file;
     return {
       ...file,
       read: async (buffer, position) => {
         await this.gate;
-        return file.read(buffer, position);
+        const n = await file.read(buffer, position);
+        this.bytesRead.set(path, (this.bytesRead.get(path) ?? 0) + n);
+        return n;
       },
       close: async () => {
         await file.close();
-        this.markClosed();
+        closing();
       },
     };
   }
@@ -184,33 +188,42 @@ describe('docs/protocol.md §6.10 tree', () => {
 
   it('sends a line without its digest when reading takes longer than treeDigestWaitMs, and has it cached next time', async () => {
     const root = await fx.tempDir();
-    await mkdir(join(root, 'a'));
-    await mkdir(join(root, 'b'));
+    for (const folder of ['a', 'b', 'c']) await mkdir(join(root, folder));
     await writeFile(join(root, 'a', 'big.bin'), Buffer.alloc(300_000, 7));
     await writeFile(join(root, 'b', 'other.bin'), Buffer.alloc(1000, 3));
-    const storage = new GatedStorage(root, 'a/big.bin');
+    const big2 = Buffer.alloc(3 * 1024 * 1024, 9); // more than one 1 MiB read
+    await writeFile(join(root, 'c', 'big2.bin'), big2);
+    const storage = new GatedStorage(root, ['a/big.bin', 'c/big2.bin']);
     const { port } = await fx.start({ storage, root, treeDigestWaitMs: 50 });
     const control = await fx.control(port);
 
-    // big.bin's read waits for the gate: its line goes without a digest after 50 ms.
+    // big.bin's read waits for the gate: its line goes without a digest after 50 ms, and
+    // the read goes on in the background.
     const first = await tree(control, 'a', true);
     expect(first.entries).toEqual([
       { path: 'big.bin', type: 'file', size: 300_000, mtime: expect.any(Number), mode: 0o644 },
     ]);
     expect(first.done.skipped).toBeUndefined();
-    // While that read still runs (one per storage), another file's line goes without a
-    // digest too, unread.
+    // Meanwhile a quick read is made as usual...
     const second = await tree(control, 'b', true);
-    expect(second.entries).toHaveLength(1);
-    expect(second.entries[0]?.digest).toBeUndefined();
+    expect(second.entries[0]?.digest).toBe(sha256(Buffer.alloc(1000, 3)));
+    // ...and a second slow one is given up (one background read per root): no digest.
+    const third = await tree(control, 'c', true);
+    expect(third.entries).toHaveLength(1);
+    expect(third.entries[0]?.digest).toBeUndefined();
 
-    // The read goes on in the background once the gate opens, and fills the cache.
+    // Once the gate opens, the background read finishes and fills the cache; the given-up
+    // one stops after the read it was waiting on.
     storage.release();
-    await storage.closed;
-    const third = await tree(control, '', true);
-    const byPath = new Map(third.entries.map((e) => [e.path, e]));
+    await storage.closed.get('a/big.bin');
+    await storage.closed.get('c/big2.bin');
+    expect(storage.bytesRead.get('a/big.bin')).toBe(300_000);
+    expect(storage.bytesRead.get('c/big2.bin')).toBeLessThan(big2.byteLength);
+    const last = await tree(control, '', true);
+    const byPath = new Map(last.entries.map((e) => [e.path, e]));
     expect(byPath.get('a/big.bin')?.digest).toBe(sha256(Buffer.alloc(300_000, 7)));
     expect(byPath.get('b/other.bin')?.digest).toBe(sha256(Buffer.alloc(1000, 3)));
+    expect(byPath.get('c/big2.bin')?.digest).toBe(sha256(big2));
   });
 
   it('reads folders ahead but still sends each subtree whole, right after its folder', async () => {
