@@ -1,6 +1,6 @@
 // Test helpers for @cftp/transfer: temp folders and a loopback socket pair, torn down in afterEach.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,4 +47,24 @@ export function useTemp() {
       return { sending, receiving };
     },
   };
+}
+
+/**
+ * A new file at `path` behind a handle whose writes wait until `release()`: a disk that has
+ * stopped taking bytes, so what a receiver holds stays held.
+ */
+export async function heldWrites(path: string) {
+  const real = await open(path, 'w');
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const handle = {
+    writev: async (chunks: readonly Uint8Array[]) => {
+      await gate;
+      return real.writev(chunks);
+    },
+    datasync: () => real.datasync(),
+    sync: () => real.sync(),
+    close: () => real.close(),
+  };
+  return { handle, release };
 }

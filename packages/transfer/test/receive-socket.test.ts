@@ -19,7 +19,7 @@ import {
   receiveProcessHeld,
   setReceiveProcessBytes,
 } from '../src/index.js';
-import { sha256, useTemp } from './helpers.js';
+import { heldWrites, sha256, useTemp } from './helpers.js';
 
 const temp = useTemp();
 const MiB = 1024 * 1024;
@@ -67,13 +67,21 @@ async function tlsPair(): Promise<{ sending: TLSSocket; receiving: TLSSocket }> 
 }
 
 describe('FileReceiver.receiveSocket', () => {
-  it('reads an accepted socket into its blocks, bytes it read before included', async () => {
-    const head = randomBytes(1000);
-    const rest = randomBytes(3 * MiB + 17);
-    const { sending, receiving } = await temp.socketPair();
+  it.each([
+    { what: 'an accepted socket', pair: () => temp.socketPair(), head: 1000, rest: 3 * MiB + 17 },
+    {
+      what: 'a TLS socket over an accepted one (the server side)',
+      pair: tlsPair,
+      head: 300,
+      rest: 5 * MiB + 3,
+    },
+  ])('reads $what into its blocks, bytes it read before included', async (each) => {
+    const head = randomBytes(each.head);
+    const rest = randomBytes(each.rest);
+    const { sending, receiving } = await each.pair();
     sending.write(head);
     await buffered(receiving); // as the token read leaves the payload behind it
-    const path = join(await temp.dir(), 'plain.bin');
+    const path = join(await temp.dir(), 'received.bin');
     const before = inUse();
     const receiver = new FileReceiver(new FileSink(await open(path, 'w')), {
       limit: Number.MAX_SAFE_INTEGER,
@@ -85,24 +93,6 @@ describe('FileReceiver.receiveSocket', () => {
     expect(await done).toBe(head.byteLength + rest.byteLength);
     expect(sha256(await readFile(path))).toBe(sha256(Buffer.concat([head, rest])));
     expect(inUse()).toBe(before);
-  });
-
-  it('reads a TLS socket over an accepted one (the server side) into its blocks', async () => {
-    const head = randomBytes(300);
-    const rest = randomBytes(5 * MiB + 3);
-    const { sending, receiving } = await tlsPair();
-    sending.write(head);
-    await buffered(receiving);
-    const path = join(await temp.dir(), 'tls.bin');
-    const receiver = new FileReceiver(new FileSink(await open(path, 'w')), {
-      limit: Number.MAX_SAFE_INTEGER,
-      tooMuch,
-    });
-    const done = receiver.receiveSocket(receiving, never);
-    expect(receiver.direct).toBe(true);
-    sending.end(rest);
-    expect(await done).toBe(head.byteLength + rest.byteLength);
-    expect(sha256(await readFile(path))).toBe(sha256(Buffer.concat([head, rest])));
   });
 
   it('fails at once on one byte beyond the limit', async () => {
@@ -140,18 +130,7 @@ describe('FileReceiver.receiveSocket', () => {
       const before = receiveProcessHeld();
       const dataA = randomBytes(3 * MiB);
       const pathA = join(await temp.dir(), 'a.bin');
-      const real = await open(pathA, 'w');
-      let release: () => void = () => {};
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const handle = {
-        writev: async (chunks: readonly Uint8Array[]) => {
-          await gate;
-          return real.writev(chunks);
-        },
-        datasync: () => real.datasync(),
-        sync: () => real.sync(),
-        close: () => real.close(),
-      };
+      const { handle, release } = await heldWrites(pathA);
       // A's writes wait for the gate: what it receives stays held, up to the bound.
       let seenA = 0;
       let atBound: () => void = () => {};

@@ -19,7 +19,7 @@ import {
   WRITE_PIECE_BYTES,
   writeAll,
 } from '../src/index.js';
-import { sha256, useTemp } from './helpers.js';
+import { heldWrites, sha256, useTemp } from './helpers.js';
 
 const temp = useTemp();
 const MiB = 1024 * 1024;
@@ -246,18 +246,7 @@ describe('FileReceiver', () => {
       // A: its writes wait until released, so what it receives stays held.
       const dataA = randomBytes(3 * MiB);
       const pathA = join(await temp.dir(), 'a.bin');
-      const real = await open(pathA, 'w');
-      let release: () => void = () => {};
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const handle = {
-        writev: async (chunks: readonly Uint8Array[]) => {
-          await gate;
-          return real.writev(chunks);
-        },
-        datasync: () => real.datasync(),
-        sync: () => real.sync(),
-        close: () => real.close(),
-      };
+      const { handle, release } = await heldWrites(pathA);
       const a = await temp.socketPair();
       const receiverA = new FileReceiver(handle, { limit: dataA.byteLength, tooMuch });
       const aPaused = once(a.receiving, 'pause');
