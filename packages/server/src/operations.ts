@@ -46,10 +46,11 @@ export interface OperationContext {
   /** Resolves with the client's `done` for this upload (§6.3). */
   clientDone(): Promise<Done>;
   /**
-   * Notes upload bytes received: the operation's count, and the memory reclaim (Reclaimer)
-   * unless `garbage` is false (they were read into reused blocks, no Buffer per read).
+   * Notes upload bytes received: the operation's count; and `garbage` (default: `bytes`),
+   * the bytes of buffers made for them that now wait for the collector, for the memory
+   * reclaim (Reclaimer). Reads into reused blocks make none (no Buffer per read).
    */
-  received(bytes: number, garbage?: boolean): void;
+  received(bytes: number, garbage?: number): void;
   /** Notes download bytes handed to the data channel (the operation event's count on failure). */
   sent(bytes: number): void;
   /** The server's umask for new uploaded files (§6.8). */
@@ -343,7 +344,10 @@ export async function runPut(
           tooMuch: () => new IntegrityError('upload larger than any file'),
           observe: (block) => {
             hash.update(block);
-            ctx.received(block.byteLength, !receiver.direct);
+            // Socket Buffers (when reads could not land in the blocks) and the buffers the
+            // receiver made itself while the pool was dry are garbage alike.
+            const made = receiver.takeMadeBytes();
+            ctx.received(block.byteLength, receiver.direct ? made : block.byteLength + made);
           },
         });
         const counter = { bytes: upload.offset, digest: () => hash.hex() };

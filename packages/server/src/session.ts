@@ -392,9 +392,9 @@ export class Session implements SessionInfo {
       linger: (socket) => this.linger(socket),
       send: (message) => this.send(message),
       clientDone: () => this.inFlight.clientDone(entry, this.options.dataAcceptTimeoutMs),
-      received: (bytes, garbage = true) => {
+      received: (bytes, garbage = bytes) => {
         moved += bytes;
-        if (garbage) this.options.reclaimer.note(bytes);
+        this.options.reclaimer.note(garbage);
       },
       sent: (bytes) => {
         moved += bytes;

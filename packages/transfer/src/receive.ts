@@ -24,15 +24,23 @@ export {
 
 /** Blocks made when the pool has none free: small, so that many transfers stay cheap. */
 export const PRIVATE_BLOCK_BYTES = 64 * 1024;
+/**
+ * The most private blocks kept free for the next receiver (16 MiB): with many uploads at
+ * once (200 sessions) they pass from one upload to the next instead of each making its own
+ * and leaving them to the collector.
+ */
+export const PRIVATE_FREE_BLOCKS = 256;
 /** Bytes received but not yet written above which the socket is paused. */
 export const RECEIVE_QUEUE_BYTES = 4 * 1024 * 1024;
 /**
  * Bytes held by all the receivers of the process (received, not yet written) above which
  * each pauses its socket until the writers catch up: with many uploads at once (200
  * sessions) the receivers' private blocks would otherwise grow with the session count
- * while the disk is behind, and freed memory stays in the process's RSS.
+ * while the disk is behind, and freed memory stays in the process's RSS. Four uploads at
+ * full speed fit under it (each holds at most RECEIVE_QUEUE_BYTES); 64 MiB before, which
+ * measured 30 MiB more server peak RSS with 200 sessions (docs/performance.md).
  */
-export const RECEIVE_PROCESS_BYTES = 64 * 1024 * 1024;
+export const RECEIVE_PROCESS_BYTES = 16 * 1024 * 1024;
 /**
  * A block still filling after this long is sealed as it is: on a slow or stalled link the
  * bytes received reach the disk and the progress callback within this time, not only when
@@ -52,6 +60,14 @@ export interface FileReceiverOptions {
   path?: string | undefined;
   /** WriteBehind's flush interval (tests). */
   syncEveryBytes?: number;
+}
+
+/** Private blocks written and free again, for any receiver of the process. */
+const privateFree: Uint8Array[] = [];
+
+/** Private blocks free now (tests: bounded by PRIVATE_FREE_BLOCKS). */
+export function privateBlocksFree(): number {
+  return privateFree.length;
 }
 
 let processBound = RECEIVE_PROCESS_BYTES;
@@ -104,6 +120,8 @@ export class FileReceiver {
   bytes = 0;
   /** receiveSocket's reads land in the blocks (readInto): no Buffer, no garbage per read. */
   direct = false;
+  /** Bytes of buffers made outside the pool and not yet reported (takeMadeBytes). */
+  private made = 0;
   private readonly target: BlockTarget;
   private block: Uint8Array | undefined;
   private used = 0;
@@ -119,8 +137,6 @@ export class FileReceiver {
   private socket: Socket | undefined;
   private paused = false;
   private closed = false;
-  /** Private blocks written and free again (see release). */
-  private readonly spares: Uint8Array[] = [];
   /** Seals a block that has not filled within RECEIVE_FLUSH_MS. */
   private flushTimer: NodeJS.Timeout | undefined;
   /** Where reads beyond the limit land: any byte there fails the transfer. */
@@ -150,21 +166,47 @@ export class FileReceiver {
     this.flushed = 0;
     const left = this.options.limit - this.bytes;
     // A small rest is cheaper to allocate than to take a pooled block from a bigger transfer.
-    if (left < PRIVATE_BLOCK_BYTES) return new Uint8Array(left);
-    return tryTakeBlock() ?? this.spares.pop() ?? new Uint8Array(PRIVATE_BLOCK_BYTES);
+    if (left < PRIVATE_BLOCK_BYTES) return this.make(left);
+    return tryTakeBlock() ?? this.privateBlock();
+  }
+
+  private privateBlock(): Uint8Array {
+    return privateFree.pop() ?? this.make(PRIVATE_BLOCK_BYTES);
+  }
+
+  private make(bytes: number): Uint8Array {
+    this.made += bytes;
+    return new Uint8Array(bytes);
   }
 
   /**
-   * A pooled block goes back to the pool; a private one is kept for this transfer's next
-   * block (while the pool is dry, a transfer reuses its own instead of making garbage).
+   * Bytes of buffers this receiver has made outside the pools (private blocks when none was
+   * free, a file's small rest) since the last call. They are garbage once written, and
+   * V8 frees such buffers only when it collects: a caller that keeps memory bounded by
+   * collecting every few MiB of garbage (the server's Reclaimer) counts these too. With
+   * many uploads at once (200 sessions) the pool is dry and every upload makes its own.
+   */
+  takeMadeBytes(): number {
+    const made = this.made;
+    this.made = 0;
+    return made;
+  }
+
+  /**
+   * A pooled block goes back to the pool; a private one to the private free list, for this
+   * transfer's next block or another's (while the pool is dry, transfers reuse them instead
+   * of making garbage); a file's small rest is left to the collector.
    */
   private release(view: Uint8Array): void {
-    // One view of a block is ever queued (a flush queues a copy, never a view of the block
+    // One view of a block is ever queued (a flush queues copies, never a view of the block
     // still being read into), so the block goes back by its own buffer, whatever the offset.
     if (view.buffer.byteLength === SEND_BLOCK_BYTES) {
       returnBlock(new Uint8Array(view.buffer, 0, SEND_BLOCK_BYTES));
-    } else if (view.buffer.byteLength === PRIVATE_BLOCK_BYTES && !this.closed) {
-      this.spares.push(new Uint8Array(view.buffer, 0, PRIVATE_BLOCK_BYTES));
+    } else if (
+      view.buffer.byteLength === PRIVATE_BLOCK_BYTES &&
+      privateFree.length < PRIVATE_FREE_BLOCKS
+    ) {
+      privateFree.push(new Uint8Array(view.buffer, 0, PRIVATE_BLOCK_BYTES));
     }
   }
 
@@ -252,16 +294,20 @@ export class FileReceiver {
 
   /**
    * What the current block holds beyond the last flush, copied out, shown to the caller and
-   * queued for the disk. A copy: the socket may already hold a view of the block's rest for
-   * its next read, so the block itself stays where it is.
+   * queued for the disk. Copies, into private blocks: the socket may already hold a view of
+   * the block's rest for its next read, so the block itself stays where it is.
    */
   private flushPart(): void {
     const block = this.block;
     if (block === undefined || this.used <= this.flushed) return;
-    const part = block.slice(this.flushed, this.used);
+    for (let from = this.flushed; from < this.used; from += PRIVATE_BLOCK_BYTES) {
+      const part = block.subarray(from, Math.min(this.used, from + PRIVATE_BLOCK_BYTES));
+      const copy = this.privateBlock().subarray(0, part.byteLength);
+      copy.set(part);
+      this.options.observe?.(copy);
+      this.queue.push(copy);
+    }
     this.flushed = this.used;
-    this.options.observe?.(part);
-    this.queue.push(part);
     this.writing ??= this.drain();
   }
 

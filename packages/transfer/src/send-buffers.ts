@@ -4,8 +4,12 @@
 // for the collector after one file.
 
 export const SEND_BLOCK_BYTES = 1024 * 1024;
-/** The most blocks the process holds at once, in use or free: 32 MiB. */
-export const SEND_POOL_BLOCKS = 32;
+/**
+ * The most blocks the process holds at once, in use or free: 16 MiB, five downloads at full
+ * depth (SEND_BLOCKS_PER_TRANSFER); more wait for their first block. 32 before: with 200
+ * sessions the server peaked about 16 MiB higher and no faster (docs/performance.md).
+ */
+export const SEND_POOL_BLOCKS = 16;
 /** Blocks one transfer takes when they are free: reads overlap with writes in flight. */
 export const SEND_BLOCKS_PER_TRANSFER = 3;
 

@@ -13,12 +13,16 @@ import {
   blockPoolState,
   FileReceiver,
   FileSink,
+  PRIVATE_BLOCK_BYTES,
+  PRIVATE_FREE_BLOCKS,
+  privateBlocksFree,
   RECEIVE_QUEUE_BYTES,
   receiveProcessHeld,
   setReceiveProcessBytes,
   WRITE_PIECE_BYTES,
   writeAll,
 } from '../src/index.js';
+import { returnBlock, tryTakeBlock } from '../src/send-buffers.js';
 import { heldWrites, sha256, useTemp } from './helpers.js';
 
 const temp = useTemp();
@@ -75,6 +79,42 @@ describe('FileReceiver', () => {
     expect(sha256(Buffer.concat(seen))).toBe(sha256(data));
     expect(handle.fd).toBe(-1); // closed after the final sync
     expect(inUse()).toBe(before); // every pooled block is back
+  });
+
+  it('while the pool is dry, uses private blocks that pass from one receiver to the next', async () => {
+    const taken: Uint8Array[] = [];
+    for (let block = tryTakeBlock(); block !== undefined; block = tryTakeBlock()) taken.push(block);
+    try {
+      const rest = 10;
+      const data = randomBytes(3 * PRIVATE_BLOCK_BYTES + rest);
+      const receiveOnce = async (name: string) => {
+        const port = await sender(data);
+        const path = join(await temp.dir(), name);
+        const receiver = new FileReceiver(await open(path, 'w'), {
+          limit: data.byteLength,
+          tooMuch,
+        });
+        expect(await receiver.receive(connectWith(port, receiver), never)).toBe(data.byteLength);
+        expect(sha256(await readFile(path))).toBe(sha256(data));
+        return receiver;
+      };
+      const first = await receiveOnce('dry-1.bin');
+      // At most one buffer per byte received, and at least the file's small rest (a buffer of
+      // its own size); reported once.
+      const made = first.takeMadeBytes();
+      expect(made).toBeGreaterThanOrEqual(rest);
+      expect(made).toBeLessThanOrEqual(data.byteLength);
+      expect(first.takeMadeBytes()).toBe(0);
+      // Its private blocks came back, within the bound, for the next receiver.
+      const free = privateBlocksFree();
+      expect(free).toBeGreaterThan(0);
+      expect(free).toBeLessThanOrEqual(PRIVATE_FREE_BLOCKS);
+      const second = await receiveOnce('dry-2.bin');
+      expect(second.takeMadeBytes()).toBeLessThanOrEqual(data.byteLength);
+      expect(privateBlocksFree()).toBeGreaterThanOrEqual(free);
+    } finally {
+      for (const block of taken) returnBlock(block);
+    }
   });
 
   it('takes data events through push, copying them, and pauses above its queue bound', async () => {
