@@ -1,10 +1,19 @@
-// Test helpers for @cftp/transfer: temp folders and a loopback socket pair, torn down in afterEach.
+// Test helpers for @cftp/transfer: temp folders and loopback socket pairs (plain and TLS),
+// torn down in afterEach.
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSecureContext, TLSSocket, connect as tlsConnect } from 'node:tls';
 import { afterEach } from 'vitest';
+
+const secureContext = createSecureContext({
+  key: readFileSync(new URL('./tls/key.pem', import.meta.url), 'utf8'),
+  cert: readFileSync(new URL('./tls/cert.pem', import.meta.url), 'utf8'),
+});
 
 export const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -44,6 +53,27 @@ export function useTemp() {
         sending.readyState === 'open' ? resolve() : sending.once('connect', () => resolve()),
       );
       sockets.push(sending, receiving);
+      return { sending, receiving };
+    },
+    /**
+     * A TLS connection over loopback: the client's socket, and the server's made over an
+     * accepted one, as the server's data channel does (data-channel.ts).
+     */
+    async tlsPair(): Promise<{ sending: TLSSocket; receiving: TLSSocket }> {
+      const listener = createServer({ pauseOnConnect: true });
+      await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+      const address = listener.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      const incoming = new Promise<Socket>((resolve) => listener.once('connection', resolve));
+      const sending = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+      const plain = await incoming;
+      listener.close();
+      const receiving = new TLSSocket(plain, { isServer: true, secureContext });
+      plain.resume();
+      sockets.push(sending, receiving, plain);
+      sending.on('error', () => {});
+      receiving.on('error', () => {});
+      await Promise.all([once(sending, 'secureConnect'), once(receiving, 'secure')]);
       return { sending, receiving };
     },
   };

@@ -5,11 +5,9 @@
 // TLS, real files.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { createSecureContext, TLSSocket, connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   blockPoolState,
@@ -25,10 +23,6 @@ const temp = useTemp();
 const MiB = 1024 * 1024;
 const never = new AbortController().signal;
 const tooMuch = () => Object.assign(new Error('too much'), { code: 'EPROTO' });
-const secureContext = createSecureContext({
-  key: readFileSync(new URL('./tls/key.pem', import.meta.url), 'utf8'),
-  cert: readFileSync(new URL('./tls/cert.pem', import.meta.url), 'utf8'),
-});
 
 const inUse = () => {
   const { made, free } = blockPoolState();
@@ -46,32 +40,13 @@ afterEach(() => {
   opened = [];
 });
 
-/** A TLS connection over loopback: the client's socket, and the server's over an accepted one. */
-async function tlsPair(): Promise<{ sending: TLSSocket; receiving: TLSSocket }> {
-  const listener = createServer({ pauseOnConnect: true });
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  const address = listener.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  const incoming = new Promise<Socket>((resolve) => listener.once('connection', resolve));
-  const sending = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false });
-  const plain = await incoming;
-  listener.close();
-  // As the server's data channel does (data-channel.ts): TLS over the accepted socket.
-  const receiving = new TLSSocket(plain, { isServer: true, secureContext });
-  plain.resume();
-  opened.push(sending, receiving, plain);
-  sending.on('error', () => {});
-  receiving.on('error', () => {});
-  await Promise.all([once(sending, 'secureConnect'), once(receiving, 'secure')]);
-  return { sending, receiving };
-}
 
 describe('FileReceiver.receiveSocket', () => {
   it.each([
     { what: 'an accepted socket', pair: () => temp.socketPair(), head: 1000, rest: 3 * MiB + 17 },
     {
       what: 'a TLS socket over an accepted one (the server side)',
-      pair: tlsPair,
+      pair: () => temp.tlsPair(),
       head: 300,
       rest: 5 * MiB + 3,
     },
@@ -96,7 +71,7 @@ describe('FileReceiver.receiveSocket', () => {
   });
 
   it('fails at once on one byte beyond the limit', async () => {
-    const { sending, receiving } = await tlsPair();
+    const { sending, receiving } = await temp.tlsPair();
     const path = join(await temp.dir(), 'over.bin');
     const receiver = new FileReceiver(await open(path, 'w'), { limit: MiB, tooMuch });
     const done = receiver.receiveSocket(receiving, never);
@@ -135,7 +110,7 @@ describe('FileReceiver.receiveSocket', () => {
       let seenA = 0;
       let atBound: () => void = () => {};
       const aHolds = new Promise<void>((resolve) => (atBound = resolve));
-      const a = await tlsPair();
+      const a = await temp.tlsPair();
       const receiverA = new FileReceiver(handle, {
         limit: dataA.byteLength,
         tooMuch,
@@ -154,7 +129,7 @@ describe('FileReceiver.receiveSocket', () => {
       // free room and resume it.
       const dataB = randomBytes(MiB + 5);
       const pathB = join(await temp.dir(), 'b.bin');
-      const b = await tlsPair();
+      const b = await temp.tlsPair();
       let firstB: () => void = () => {};
       const bLanded = new Promise<void>((resolve) => (firstB = resolve));
       const receiverB = new FileReceiver(await open(pathB, 'w'), {

@@ -4,7 +4,14 @@ import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CftpError } from '@cftp/protocol';
 import { describe, expect, it } from 'vitest';
-import { observePrefix, readFromHandle, sendFile, sendFiles } from '../src/index.js';
+import {
+  observePrefix,
+  readFromHandle,
+  sendFile,
+  sendFiles,
+  TLS_WRITE_PIECE_BYTES,
+  writeChunk,
+} from '../src/index.js';
 import { readAll, sha256, useTemp } from './helpers.js';
 
 const temp = useTemp();
@@ -46,6 +53,43 @@ describe('sendFile', () => {
     await expect(sent).rejects.toBe(reason);
     expect(sending.destroyed).toBe(true);
     await handle.close();
+  });
+});
+
+describe('writeChunk', () => {
+  it('hands a TLS socket a piece at a time, in call order when calls overlap', async () => {
+    const { sending, receiving } = await temp.tlsPair();
+    const received = readAll(receiving);
+    const chunks = [
+      randomBytes(3 * TLS_WRITE_PIECE_BYTES + 5),
+      randomBytes(100),
+      randomBytes(2 * TLS_WRITE_PIECE_BYTES),
+    ];
+    let mostQueued = 0;
+    const watch = () => {
+      mostQueued = Math.max(mostQueued, sending.writableLength);
+    };
+    // Not awaited one by one: the pump has several blocks' writes in flight.
+    const writes = chunks.map((chunk) => writeChunk(sending, chunk).then(watch));
+    watch();
+    await Promise.all(writes);
+    sending.end();
+    expect(sha256(await received)).toBe(sha256(Buffer.concat(chunks)));
+    // Whole blocks would have queued them all at once (> 5 pieces) behind the encryption.
+    expect(mostQueued).toBeLessThanOrEqual(TLS_WRITE_PIECE_BYTES);
+  });
+
+  it('hands a plain socket the whole chunk', async () => {
+    const { sending, receiving } = await temp.socketPair();
+    receiving.pause(); // nothing is read: what the kernel does not take stays queued
+    const chunk = randomBytes(32 * 1024 * 1024); // more than loopback's socket buffers take
+    const written = writeChunk(sending, chunk);
+    expect(sending.writableLength).toBeGreaterThan(TLS_WRITE_PIECE_BYTES);
+    receiving.resume();
+    const received = readAll(receiving);
+    await written;
+    sending.end();
+    expect(sha256(await received)).toBe(sha256(chunk));
   });
 });
 
