@@ -40,7 +40,6 @@ afterEach(() => {
   opened = [];
 });
 
-
 describe('FileReceiver.receiveSocket', () => {
   it.each([
     { what: 'an accepted socket', pair: () => temp.socketPair(), head: 1000, rest: 3 * MiB + 17 },
