@@ -4,7 +4,7 @@
 // chain (AWS_ACCESS_KEY_ID…, ~/.aws/credentials and config), never from the command line.
 import type { Storage } from '@cftp/server';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { garbageCollector } from './gc.js';
+import { garbageCollector, youngGenerationGrows } from './gc.js';
 
 export interface StorageFlags {
   /** `--storage s3://BUCKET/PREFIX`: serve a bucket instead of `--root`. */
@@ -55,6 +55,7 @@ export async function openStorage(
   umask: number | undefined,
 ): Promise<Storage | undefined> {
   if (flags.storage === undefined) return undefined;
+  youngGenerationGrows(true); // V8's default again: see youngGenerationGrows
   const { createS3Client, parseS3Url, S3Storage } = await import('@cftp/storage-s3');
   const { bucket, prefix } = parseS3Url(flags.storage);
   const storage = new S3Storage({
