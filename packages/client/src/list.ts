@@ -12,6 +12,7 @@ import {
   ProtocolError,
 } from '@cftp/protocol';
 import { dataFailure, verify, watchFinalReply } from './data-channel.js';
+import { LineSplitter } from './line-splitter.js';
 import { Meter, meterStream } from './meter.js';
 import type { OperationOptions, Session } from './types.js';
 
@@ -32,19 +33,7 @@ export function list(session: Session, path: string, options: ListOptions): Prom
       const meter = new Meter(undefined, undefined, session.digest);
       const entries: Entry[] = [];
       let refused = 0;
-      // The current line's bytes so far, split on bytes so a limit counts bytes, not chars.
-      let line: Buffer[] = [];
-      let lineBytes = 0;
-      const decoder = new TextDecoder('utf-8', { fatal: true });
-      const tooLong = () =>
-        new ProtocolError('EPROTO', `listing line longer than ${maxListLineBytes} bytes`);
-      const decode = (bytes: Uint8Array): string => {
-        try {
-          return decoder.decode(bytes);
-        } catch {
-          throw new ProtocolError('EPROTO', 'listing line is not UTF-8');
-        }
-      };
+      const lines = new LineSplitter(maxListLineBytes, 'listing');
       const takeLine = (text: string) => {
         if (entries.length + refused >= maxListEntries) {
           throw new ProtocolError('EPROTO', `listing has more than ${maxListEntries} entries`);
@@ -55,62 +44,6 @@ export function list(session: Session, path: string, options: ListOptions): Prom
           options.onWarning?.(entry);
         } else entries.push(entry);
       };
-      /**
-       * The complete lines of `chunk` from `at` to its last newline `last`. Fast path: one
-       * decode for all of them (a newline byte is never inside a UTF-8 sequence, so the text
-       * splits into the same lines); each line's byte length is still checked, in order.
-       * When that decode fails, line by line, so the first bad line is the one reported.
-       */
-      const takeLines = (chunk: Buffer, at: number, last: number) => {
-        let text: string | undefined;
-        try {
-          text = decoder.decode(chunk.subarray(at, last));
-        } catch {
-          text = undefined;
-        }
-        let start = at;
-        if (text !== undefined) {
-          for (const part of text.split('\n')) {
-            const newline = chunk.indexOf(0x0a, start);
-            if (newline - start > maxListLineBytes) throw tooLong();
-            takeLine(part);
-            start = newline + 1;
-          }
-          return;
-        }
-        while (start <= last) {
-          const newline = chunk.indexOf(0x0a, start);
-          if (newline - start > maxListLineBytes) throw tooLong();
-          takeLine(decode(chunk.subarray(start, newline)));
-          start = newline + 1;
-        }
-      };
-      const takeChunk = (chunk: Buffer) => {
-        let at = 0;
-        if (line.length > 0) {
-          // The end of a line that began in an earlier chunk.
-          const newline = chunk.indexOf(0x0a);
-          const end = newline < 0 ? chunk.byteLength : newline;
-          lineBytes += end;
-          if (lineBytes > maxListLineBytes) throw tooLong();
-          line.push(chunk.subarray(0, end));
-          if (newline < 0) return;
-          takeLine(decode(Buffer.concat(line, lineBytes)));
-          line = [];
-          lineBytes = 0;
-          at = newline + 1;
-        }
-        const last = chunk.lastIndexOf(0x0a);
-        if (last >= at) {
-          takeLines(chunk, at, last);
-          at = last + 1;
-        }
-        if (at < chunk.byteLength) {
-          lineBytes = chunk.byteLength - at;
-          if (lineBytes > maxListLineBytes) throw tooLong();
-          line.push(chunk.subarray(at));
-        }
-      };
       const final = exchange.expect('done');
       const data = watchFinalReply(final, exchange.aborted);
       try {
@@ -119,7 +52,7 @@ export function list(session: Session, path: string, options: ListOptions): Prom
           // Noted as download bytes: a long listing's socket buffers are reclaimed too.
           meterStream(meter, session.received),
           async (source: AsyncIterable<Buffer>) => {
-            for await (const chunk of source) takeChunk(chunk);
+            for await (const chunk of source) for (const text of lines.push(chunk)) takeLine(text);
           },
           { signal: data.signal },
         );
@@ -128,9 +61,7 @@ export function list(session: Session, path: string, options: ListOptions): Prom
       } finally {
         socket.destroy();
       }
-      if (lineBytes > 0) {
-        throw new ProtocolError('EPROTO', 'listing ended in the middle of a line');
-      }
+      lines.end();
       const done = await final;
       verify(done, meter.bytes, meter.digest(), 'listing');
       const received = entries.length + refused; // a refused line still counts (§6.1)

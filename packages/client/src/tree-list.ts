@@ -20,6 +20,7 @@ import {
 } from '@cftp/protocol';
 import { dataFailure, verify, watchFinalReply } from './data-channel.js';
 import { joinRemote } from './files.js';
+import { LineSplitter } from './line-splitter.js';
 import { list } from './list.js';
 import { Meter, meterStream } from './meter.js';
 import type { OperationOptions, Session } from './types.js';
@@ -108,54 +109,6 @@ class Handoff<T> {
       await new Promise<void>((resolve) => {
         this.wakeTaker = resolve;
       });
-    }
-  }
-}
-
-/** Splits a byte stream into lines of at most `max` bytes (`\n` excluded), decoded as UTF-8. */
-export class LineSplitter {
-  private parts: Buffer[] = [];
-  private pending = 0;
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-
-  constructor(
-    private readonly max: number,
-    private readonly what: string,
-  ) {}
-
-  push(chunk: Buffer): string[] {
-    const lines: string[] = [];
-    let at = 0;
-    for (;;) {
-      const newline = chunk.indexOf(0x0a, at);
-      const end = newline < 0 ? chunk.byteLength : newline;
-      if (this.pending + end - at > this.max) {
-        throw new ProtocolError('EPROTO', `${this.what} line longer than ${this.max} bytes`);
-      }
-      if (newline < 0) {
-        if (end > at) {
-          this.parts.push(chunk.subarray(at));
-          this.pending += end - at;
-        }
-        return lines;
-      }
-      const piece = chunk.subarray(at, newline);
-      const bytes = this.parts.length === 0 ? piece : Buffer.concat([...this.parts, piece]);
-      this.parts = [];
-      this.pending = 0;
-      try {
-        lines.push(this.decoder.decode(bytes));
-      } catch {
-        throw new ProtocolError('EPROTO', `${this.what} line is not UTF-8`);
-      }
-      at = newline + 1;
-    }
-  }
-
-  /** The stream ended: a last line without `\n` is a truncated one. */
-  end(): void {
-    if (this.pending > 0) {
-      throw new ProtocolError('EPROTO', `${this.what} ended in the middle of a line`);
     }
   }
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { blake3, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import type { CftpClient, TreeEntry } from '../src/index.js';
-import { LineSplitter, parseTreeLine } from '../src/tree-list.js';
+import { LineSplitter } from '../src/line-splitter.js';
+import { parseTreeLine } from '../src/tree-list.js';
 import { useFixture } from './helpers.js';
 
 const fx = useFixture();
