@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext, TLSSocket, connect as tlsConnect } from 'node:tls';
 import { afterEach } from 'vitest';
+import { blockPoolState } from '../src/index.js';
 
 const secureContext = createSecureContext({
   key: readFileSync(new URL('./tls/key.pem', import.meta.url), 'utf8'),
@@ -16,6 +17,18 @@ const secureContext = createSecureContext({
 });
 
 export const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+export const MiB = 1024 * 1024;
+/** A signal that never aborts. */
+export const never = new AbortController().signal;
+/** A receiver's `tooMuch` error (EPROTO, as the engines' own). */
+export const tooMuch = () => Object.assign(new Error('too much'), { code: 'EPROTO' });
+
+/** Pooled blocks taken and not yet given back (tests: each comes back). */
+export function inUse(): number {
+  const { made, free } = blockPoolState();
+  return made - free;
+}
 
 /** Reads a socket to its end. */
 export async function readAll(socket: Socket): Promise<Buffer> {

@@ -10,24 +10,15 @@ import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  blockPoolState,
   FileReceiver,
   FileSink,
   readInto,
   receiveProcessHeld,
   setReceiveProcessBytes,
 } from '../src/index.js';
-import { heldWrites, sha256, useTemp } from './helpers.js';
+import { heldWrites, inUse, MiB, never, sha256, tooMuch, useTemp } from './helpers.js';
 
 const temp = useTemp();
-const MiB = 1024 * 1024;
-const never = new AbortController().signal;
-const tooMuch = () => Object.assign(new Error('too much'), { code: 'EPROTO' });
-
-const inUse = () => {
-  const { made, free } = blockPoolState();
-  return made - free;
-};
 
 /** Waits until `socket` holds some unread bytes in its readable buffer (paused mode). */
 async function buffered(socket: Socket): Promise<void> {

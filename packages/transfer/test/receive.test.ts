@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  blockPoolState,
   FileReceiver,
   FileSink,
   PRIVATE_BLOCK_BYTES,
@@ -23,12 +22,9 @@ import {
   writeAll,
 } from '../src/index.js';
 import { returnBlock, tryTakeBlock } from '../src/send-buffers.js';
-import { heldWrites, sha256, useTemp } from './helpers.js';
+import { heldWrites, inUse, MiB, never, sha256, tooMuch, useTemp } from './helpers.js';
 
 const temp = useTemp();
-const MiB = 1024 * 1024;
-const never = new AbortController().signal;
-const tooMuch = () => Object.assign(new Error('too much'), { code: 'EPROTO' });
 
 let servers: Array<ReturnType<typeof createServer>> = [];
 afterEach(() => {
@@ -53,11 +49,6 @@ function connectWith(port: number, receiver: FileReceiver): Socket {
   const socket = connect({ host: '127.0.0.1', port, onread: receiver.onread });
   socket.on('error', () => {});
   return socket;
-}
-
-function inUse(): number {
-  const { made, free } = blockPoolState();
-  return made - free;
 }
 
 describe('FileReceiver', () => {
