@@ -62,11 +62,12 @@ const program = new Command('cftp')
     process.exit(error.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
   });
 
+// Before the server's modules load and its heap grows (gc.ts; S3 storage turns it back on).
+if (process.argv[2] === 'server') youngGenerationGrows(false);
+
 // The server's flags need @cftp/server (its defaults) and the accounts code: loaded only when
 // the command may be `server` (or help, or a mistake commander must name), not for a client
 // command, which would otherwise pay about 23 modules of start-up for nothing.
-// Before the server's modules load and its heap grows (gc.ts; S3 storage turns it back on).
-if (process.argv[2] === 'server') youngGenerationGrows(false);
 if (!CLIENT_COMMANDS.has(process.argv[2] ?? '')) {
   const { registerServerCommand } = await import('./server-register.js');
   registerServerCommand(program, portParser(0));

@@ -8,5 +8,10 @@ export * from './prefix.js';
 export * from './read-into.js';
 export * from './receive.js';
 export * from './send.js';
-export { blockPoolState } from './send-buffers.js';
+export {
+  blockPoolState,
+  PRIVATE_BLOCK_BYTES,
+  PRIVATE_FREE_BLOCKS,
+  privateBlocksFree,
+} from './send-buffers.js';
 export * from './splitter.js';

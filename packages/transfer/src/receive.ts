@@ -13,7 +13,14 @@ import { finished } from 'node:stream/promises';
 import { localIoError } from './local-errors.js';
 import { readInto } from './read-into.js';
 import { type BlockTarget, blockTarget, type ReceiveHandle } from './receive-targets.js';
-import { returnBlock, SEND_BLOCK_BYTES, tryTakeBlock } from './send-buffers.js';
+import {
+  PRIVATE_BLOCK_BYTES,
+  returnBlock,
+  returnPrivateBlock,
+  SEND_BLOCK_BYTES,
+  takePrivateBlock,
+  tryTakeBlock,
+} from './send-buffers.js';
 
 export {
   type ReceiveHandle,
@@ -22,14 +29,6 @@ export {
   writeAll,
 } from './receive-targets.js';
 
-/** Blocks made when the pool has none free: small, so that many transfers stay cheap. */
-export const PRIVATE_BLOCK_BYTES = 64 * 1024;
-/**
- * The most private blocks kept free for the next receiver (16 MiB): with many uploads at
- * once (200 sessions) they pass from one upload to the next instead of each making its own
- * and leaving them to the collector.
- */
-export const PRIVATE_FREE_BLOCKS = 256;
 /** Bytes received but not yet written above which the socket is paused. */
 export const RECEIVE_QUEUE_BYTES = 4 * 1024 * 1024;
 /**
@@ -60,14 +59,6 @@ export interface FileReceiverOptions {
   path?: string | undefined;
   /** WriteBehind's flush interval (tests). */
   syncEveryBytes?: number;
-}
-
-/** Private blocks written and free again, for any receiver of the process. */
-const privateFree: Uint8Array[] = [];
-
-/** Private blocks free now (tests: bounded by PRIVATE_FREE_BLOCKS). */
-export function privateBlocksFree(): number {
-  return privateFree.length;
 }
 
 let processBound = RECEIVE_PROCESS_BYTES;
@@ -171,7 +162,7 @@ export class FileReceiver {
   }
 
   private privateBlock(): Uint8Array {
-    return privateFree.pop() ?? this.make(PRIVATE_BLOCK_BYTES);
+    return takePrivateBlock() ?? this.make(PRIVATE_BLOCK_BYTES);
   }
 
   private make(bytes: number): Uint8Array {
@@ -202,11 +193,8 @@ export class FileReceiver {
     // still being read into), so the block goes back by its own buffer, whatever the offset.
     if (view.buffer.byteLength === SEND_BLOCK_BYTES) {
       returnBlock(new Uint8Array(view.buffer, 0, SEND_BLOCK_BYTES));
-    } else if (
-      view.buffer.byteLength === PRIVATE_BLOCK_BYTES &&
-      privateFree.length < PRIVATE_FREE_BLOCKS
-    ) {
-      privateFree.push(new Uint8Array(view.buffer, 0, PRIVATE_BLOCK_BYTES));
+    } else if (view.buffer.byteLength === PRIVATE_BLOCK_BYTES) {
+      returnPrivateBlock(new Uint8Array(view.buffer, 0, PRIVATE_BLOCK_BYTES));
     }
   }
 

@@ -1,7 +1,8 @@
-// The send buffers of one process (issue 12, memory): 1 MiB blocks shared by every transfer
-// and reused, at most SEND_POOL_BLOCKS of them. Without it each download in flight held
-// three buffers of its own (200 sessions: ≈ 500 MiB of server RSS), and each was garbage
-// for the collector after one file.
+// The transfer buffers of one process (issue 12, memory): 1 MiB blocks shared by every
+// transfer and reused, at most SEND_POOL_BLOCKS of them. Without it each download in flight
+// held three buffers of its own (200 sessions: ≈ 500 MiB of server RSS), and each was
+// garbage for the collector after one file. Beside it, the 64 KiB private blocks receivers
+// make while the pool is dry, kept free for the next receiver (at most PRIVATE_FREE_BLOCKS).
 
 export const SEND_BLOCK_BYTES = 1024 * 1024;
 /**
@@ -46,4 +47,30 @@ export function returnBlock(block: Uint8Array): void {
 /** Blocks made and blocks free now (tests: every block taken comes back). */
 export function blockPoolState(): { made: number; free: number } {
   return { made, free: free.length };
+}
+
+/** Blocks a receiver makes when the pool has none free: small, so many transfers stay cheap. */
+export const PRIVATE_BLOCK_BYTES = 64 * 1024;
+/**
+ * The most private blocks kept free for the next receiver (16 MiB): with many uploads at
+ * once (200 sessions) they pass from one upload to the next instead of each making its own
+ * and leaving them to the collector.
+ */
+export const PRIVATE_FREE_BLOCKS = 256;
+
+const privateFree: Uint8Array[] = [];
+
+/** A free private block, or undefined when none is: the caller makes one. */
+export function takePrivateBlock(): Uint8Array | undefined {
+  return privateFree.pop();
+}
+
+/** Gives a private block back, unless PRIVATE_FREE_BLOCKS are free already. */
+export function returnPrivateBlock(block: Uint8Array): void {
+  if (privateFree.length < PRIVATE_FREE_BLOCKS) privateFree.push(block);
+}
+
+/** Private blocks free now (tests: bounded by PRIVATE_FREE_BLOCKS). */
+export function privateBlocksFree(): number {
+  return privateFree.length;
 }
