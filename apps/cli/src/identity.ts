@@ -1,13 +1,12 @@
 // Where the CLI keeps its keys and trust (docs/security.md, "Encryption"): the state folder,
-// the server's self-signed certificate (made on first start, @peculiar/x509) and the
-// client's known_hosts file (SSH's trust on first use). @peculiar/x509 (and the
-// reflect-metadata it needs) is loaded only when a certificate is made: it costs about a third
-// of a CPU-second to load, which every client command would otherwise pay at start.
-import { KeyObject, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
+// the server's self-signed certificate (made on first start, certificate.ts) and the
+// client's known_hosts file (SSH's trust on first use).
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { appendFile, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { certificateFingerprint } from '@cftp/client';
+import { createSelfSigned } from './certificate.js';
 
 /** `--state DIR`, else `$XDG_CONFIG_HOME/cftp`, else `~/.config/cftp`. */
 export function stateDir(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -51,22 +50,12 @@ export async function loadOrCreateIdentity(dir: string): Promise<ServerIdentity>
   const certPath = join(dir, CERT_FILE);
   const existing = await loadIfPresent(certPath, keyPath);
   if (existing !== undefined) return existing;
-  await import('reflect-metadata');
-  const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto);
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const now = Date.now();
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: BigInt(now).toString(16).padStart(16, '0'),
-    name: 'CN=cftp-server',
+  const { cert, key } = createSelfSigned({
+    commonName: 'cftp-server',
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + 20 * 365 * 86_400_000),
-    keys,
-    signingAlgorithm: algorithm,
   });
-  const cert = certificate.toString('pem');
-  const key = KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString();
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const suffix = `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
