@@ -36,6 +36,8 @@ if [ -f "$s3_scripts/s3-up.sh" ]; then
   bash "$s3_scripts/s3-up.sh" >/dev/null 2>"$results/s3-up.log" &
   s3_started=$!
   trap stop_s3 EXIT
+  # The s3 tests' set-up reads it to learn whether the store goes away after this run.
+  export CFTP_S3_UP_LOG="$CFTP_REPO/$results/s3-up.log"
 fi
 
 if ! step install bash scripts/bootstrap.sh || ! step build turbo run build --output-logs=errors-only; then

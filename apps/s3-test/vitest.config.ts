@@ -8,6 +8,9 @@ export default defineProject({
     maxWorkers,
     name: 's3',
     include: ['test/**/*.test.ts'],
+    // The files share no module state (each works under its own key prefix, with its own
+    // server processes), so one worker's module cache, AWS SDK included, serves them all.
+    isolate: false,
     globalSetup: ['./test/global-setup.ts'],
     testTimeout: 300_000,
     hookTimeout: 300_000,

@@ -4,6 +4,7 @@
 // to someone else. A store that does not start fails the run with the script's stderr;
 // these tests are never skipped. The apt output stays in the script's own log file.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
@@ -19,6 +20,8 @@ export interface S3Env {
 declare module 'vitest' {
   interface ProvidedContext {
     s3: S3Env;
+    /** The store and every object in it are removed when this run ends (s3-down.sh). */
+    s3Disposable: boolean;
   }
 }
 
@@ -60,9 +63,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('s3', env as unknown as S3Env);
   const ours = !/already running/.test(up.stderr);
+  project.provide('s3Disposable', process.env.S3_KEEP !== '1' && (ours || startedByTestScript()));
   return async () => {
     if (!ours) return;
     const down = await run('s3-down.sh');
     if (down.code !== 0) throw new Error(`s3-down.sh exit ${down.code}:\n${down.stderr}`);
   };
+}
+
+/**
+ * `npm test` (scripts/test.sh) starts the store beside the build and stops it with
+ * s3-down.sh at exit unless it was already running; it names its s3-up.sh log in
+ * CFTP_S3_UP_LOG. s3-up.sh runs under a lock, so by the time this set-up's own s3-up.sh has
+ * returned, that log is complete.
+ */
+function startedByTestScript(): boolean {
+  const log = process.env.CFTP_S3_UP_LOG;
+  if (log === undefined || log === '') return false;
+  try {
+    return !/already running/.test(readFileSync(log, 'utf8'));
+  } catch {
+    return false;
+  }
 }

@@ -81,6 +81,7 @@ const prefix = uniquePrefix('throttle');
 const content = randomBytes(3 * MiB);
 let throttle: Throttle;
 let server: ServerProcess;
+const savedEnv = new Map<string, string | undefined>();
 
 beforeAll(async () => {
   throttle = await startThrottle(store.S3_ENDPOINT);
@@ -99,11 +100,17 @@ beforeAll(async () => {
     ],
     { env: { ...process.env, ...awsEnv() } },
   );
-  // The in-process storage below reads its keys from the standard chain, as a server does.
+  // The in-process storage below reads its keys from the standard chain, as a server does;
+  // put back after, for the files that run after this one in the same worker.
+  for (const name of Object.keys(awsEnv())) savedEnv.set(name, process.env[name]);
   Object.assign(process.env, awsEnv());
 });
 
 afterAll(async () => {
+  for (const [name, value] of savedEnv) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
   const status = await server?.stop('SIGTERM');
   await new Promise((resolve) => throttle?.server.close(resolve));
   throttle?.server.closeAllConnections();
