@@ -6,12 +6,7 @@ import { access, constants } from 'node:fs/promises';
 import { type CftpClient, connect } from '@cftp/client';
 import { escapeControls } from '@cftp/protocol';
 import { parseRemoteAddress, type RemoteAddress } from './address.js';
-import {
-  explainTlsError,
-  type SecurityFlags,
-  securityOptions,
-  splitUser,
-} from './client-security.js';
+import { explainTlsError, type SecurityFlags, securityOptions } from './client-security.js';
 import {
   createSession,
   type LineSource,
@@ -21,6 +16,7 @@ import {
 } from './client-session.js';
 import { localError, usageError } from './errors.js';
 import { EXIT_CONNECT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, failedExit } from './exit-codes.js';
+import { splitUser } from './flags.js';
 import { minorGc } from './gc.js';
 import { JsonOutput, type Output, TextOutput } from './output.js';
 import { JsonProgress, NO_PROGRESS, type ProgressView, TerminalProgress } from './progress.js';

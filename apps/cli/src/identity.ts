@@ -5,7 +5,7 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { appendFile, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { certificateFingerprint } from '@cftp/client';
+import { certificateFingerprint } from '@cftp/transfer';
 import { createSelfSigned } from './certificate.js';
 
 /** `--state DIR`, else `$XDG_CONFIG_HOME/cftp`, else `~/.config/cftp`. */

@@ -4,8 +4,8 @@
 // that a client command does not load the server's modules (and the reverse): start-up time
 // is paid by every one-shot command and every test that spawns one.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { checkFingerprintFlag, TIMEOUT_FLAG, timeoutParser } from './client-security.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { checkFingerprintFlag, TIMEOUT_FLAG, timeoutParser } from './flags.js';
 import { youngGenerationGrows } from './gc.js';
 import { registerTuiCommand } from './tui-command.js';
 import { packageVersion } from './version.js';

@@ -1,5 +1,5 @@
 // Reading a password: from CFTP_PASSWORD (scripts), else from the terminal without echo.
-import { CftpError } from '@cftp/client';
+import { CftpError } from '@cftp/protocol';
 
 export async function readPassword(prompt: string): Promise<string> {
   const fromEnv = process.env.CFTP_PASSWORD;

@@ -3,10 +3,10 @@
 // runs the prompt's `sync` with the server side written `:/path` (sync-command.ts).
 import { parseRemoteAddress, type RemoteAddress } from './address.js';
 import { connectOrReport, makeOutput, makeProgress, type OutputOptions } from './client-command.js';
-import { splitUser } from './client-security.js';
 import { createSession } from './client-session.js';
 import { usageError } from './errors.js';
 import { EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { splitUser } from './flags.js';
 import { remoteFs } from './remote-fs.js';
 import { runCommandWords } from './run-command.js';
 import { parseSyncArgs, type SyncArgs } from './sync-args.js';

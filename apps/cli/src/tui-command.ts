@@ -4,17 +4,12 @@
 // it ignores NO_COLOR.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { CftpError } from '@cftp/client';
+import { CftpError } from '@cftp/protocol';
 import type { SecurityProvider } from '@cftp/tui';
 import { type Command, InvalidArgumentError } from 'commander';
-import {
-  type SecurityFlags,
-  securityOptions,
-  splitUser,
-  TIMEOUT_FLAG,
-  timeoutParser,
-} from './client-security.js';
+import type { SecurityFlags } from './client-security.js';
 import { EXIT_USAGE } from './exit-codes.js';
+import { splitUser, TIMEOUT_FLAG, timeoutParser } from './flags.js';
 import { knownHostsPath } from './identity.js';
 
 interface TuiFlags extends SecurityFlags {
@@ -36,6 +31,8 @@ function tuiSecurity(flags: SecurityFlags): SecurityProvider {
       }
       return given;
     };
+    // Loaded here, not at the top: registering the command must not load the client engine.
+    const { securityOptions } = await import('./client-security.js');
     return { host, ...(await securityOptions({ host, port, user }, flags, () => {}, password)) };
   };
 }

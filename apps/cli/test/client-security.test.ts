@@ -2,7 +2,8 @@
 // explained by its error class, never by its message text (src/client-security.ts).
 import { CftpError, HostKeyChangedError } from '@cftp/client';
 import { describe, expect, it } from 'vitest';
-import { explainTlsError, parseDuration, securityOptions } from '../src/client-security.js';
+import { explainTlsError, securityOptions } from '../src/client-security.js';
+import { parseDuration } from '../src/flags.js';
 
 describe('parseDuration', () => {
   it.each([

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkFingerprintFlag, splitUser } from '../src/client-security.js';
+import { checkFingerprintFlag, splitUser } from '../src/flags.js';
 import {
   addKnownHost,
   hostKey,

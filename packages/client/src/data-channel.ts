@@ -2,7 +2,6 @@
 // under TLS, the control channel's certificate; watching the request's final reply while the
 // bytes move; and checking what arrived against it. `openDataSocket` is the one place a data
 // channel is opened.
-import { createHash } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
@@ -19,13 +18,9 @@ import {
   SINGLE_PORT_FEATURE,
   TimeoutError,
 } from '@cftp/protocol';
+import { certificateFingerprint } from '@cftp/transfer';
 import { formatDuration } from './replies.js';
 import type { DataOnRead } from './types.js';
-
-/** SSH-style fingerprint of a certificate: `SHA256:` and the unpadded base64 of its DER digest. */
-export function certificateFingerprint(der: Buffer): string {
-  return `SHA256:${createHash('sha256').update(der).digest('base64').replace(/=+$/, '')}`;
-}
 
 /** The fingerprint of the certificate a TLS peer presented, or undefined. */
 export function peerFingerprint(socket: TLSSocket): string | undefined {

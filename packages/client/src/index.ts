@@ -7,9 +7,9 @@ export {
   type ErrorCode,
   IntegrityError,
 } from '@cftp/protocol';
+export { certificateFingerprint } from '@cftp/transfer';
 export { CftpClient } from './client.js';
 export { connect, HostKeyChangedError } from './connect.js';
-export { certificateFingerprint } from './data-channel.js';
 export {
   eachLimit,
   entryFailure,

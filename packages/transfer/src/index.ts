@@ -2,6 +2,7 @@
 // client) import. @cftp/protocol stays pure; the file handles and sockets live here.
 export * from './digest.js';
 export * from './file-sink.js';
+export * from './fingerprint.js';
 export * from './local-errors.js';
 export * from './package-version.js';
 export * from './prefix.js';
