@@ -3,13 +3,7 @@
 // certificate needs no extensions, chain or CA: a subject, dates, the public key and an
 // ECDSA P-256 signature. Written here instead of with an X.509 library because loading one
 // (@peculiar/x509 with reflect-metadata) cost every fresh server a third of a CPU-second.
-import {
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  randomBytes,
-  sign,
-} from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 
 /** ecdsa-with-SHA256 (1.2.840.10045.4.3.2). */
 const ECDSA_WITH_SHA256 = Buffer.from([0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02]);
@@ -55,21 +49,12 @@ export interface SelfSignedOptions {
   commonName: string;
   notBefore: Date;
   notAfter: Date;
-  /** An existing EC P-256 private key; a new one is made when absent. */
-  privateKey?: KeyObject;
 }
 
-/** An ECDSA P-256 key and a certificate for it, signed by itself with SHA-256. */
+/** A new ECDSA P-256 key and a certificate for it, signed by itself with SHA-256. */
 export function createSelfSigned(options: SelfSignedOptions): SelfSigned {
-  const privateKey =
-    options.privateKey ?? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-  if (
-    privateKey.asymmetricKeyType !== 'ec' ||
-    privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1'
-  ) {
-    throw new TypeError('the certificate key must be an EC P-256 private key');
-  }
-  const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
   // A positive serial of 16 random bytes (RFC 5280 §4.1.2.2: at most 20 octets, non-zero).
   const serial = randomBytes(16);
   serial[0] = (serial[0]! & 0x7f) | 0x01;
