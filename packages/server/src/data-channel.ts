@@ -253,9 +253,15 @@ function secured(socket: Socket, context: SecureContext | undefined): Promise<So
     const secure = new TLSSocket(socket, { isServer: true, secureContext: context });
     const onError = (error: Error) =>
       reject(new DataChannelError('EDATAAUTH', `data connection TLS failed: ${error.message}`));
+    // A peer that closes in the middle of a handshake gets no 'error' from OpenSSL, only a
+    // close: without this the transfer would wait for its data deadline (ETIMEDOUT).
+    const onClose = () =>
+      reject(new DataChannelError('EDATAAUTH', 'data connection closed before its TLS handshake'));
     secure.once('error', onError);
+    secure.once('close', onClose);
     secure.once('secure', () => {
       secure.off('error', onError);
+      secure.off('close', onClose);
       secure.on('error', () => {}); // reported through the transfer instead
       resolve(secure);
     });

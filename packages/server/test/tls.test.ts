@@ -60,9 +60,26 @@ describe('docs/protocol.md §5.3 data channels under TLS', () => {
     control.send({ type: 'get', id: 1, path: 'f.txt' });
     const ready = await control.expect(1, 'ready');
     const data = fx.track(await openData(ready.port, ready.token));
+    // Then it stops sending: 32 random bytes can read as the start of a TLS record, which
+    // the server would wait for until its data deadline.
+    data.end();
     const received = await readAll(data);
     expect(await control.errorCode(1)).toBe('EDATAAUTH');
     expect(received.includes(Buffer.from('secret payload'))).toBe(false);
+  });
+
+  it('fails at once when a data connection closes in the middle of its handshake (EDATAAUTH)', async () => {
+    const { port, root } = await fx.start({ tls, dataAcceptTimeoutMs: 60_000 });
+    await writeFile(join(root, 'f.txt'), 'secret payload');
+    const control = await tlsControl(port);
+    control.send({ type: 'get', id: 1, path: 'f.txt' });
+    const ready = await control.expect(1, 'ready');
+    // The header of a 80-byte handshake record, and no record: OpenSSL waits for the rest
+    // and reports no error when the connection closes instead.
+    const data = fx.track(await openData(ready.port, Buffer.from([0x16, 0x03, 0x01, 0x00, 0x50])));
+    data.end();
+    await readAll(data);
+    expect(await control.errorCode(1)).toBe('EDATAAUTH');
   });
 
   it('refuses a TLS data connection with a wrong token (EDATAAUTH)', async () => {
