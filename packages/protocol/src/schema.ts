@@ -8,6 +8,8 @@ export interface Field<T> {
   readonly expected: string;
   readonly optional: boolean;
   accepts(value: unknown): value is T;
+  /** The value to carry, given an accepted one (e.g. -0 becomes 0). */
+  normalize(value: T): T;
 }
 
 export interface OptionalField<T> extends Field<T> {
@@ -33,14 +35,25 @@ export interface ObjectSchema<T> {
   parse(value: unknown): ParseResult<T>;
 }
 
-function field<T>(expected: string, accepts: (value: unknown) => boolean): Field<T> {
-  return { expected, optional: false, accepts: accepts as (value: unknown) => value is T };
+function field<T>(
+  expected: string,
+  accepts: (value: unknown) => boolean,
+  normalize: (value: T) => T = (value) => value,
+): Field<T> {
+  return {
+    expected,
+    optional: false,
+    accepts: accepts as (value: unknown) => value is T,
+    normalize,
+  };
 }
 
 export const int = (min = 0, max = Number.MAX_SAFE_INTEGER): Field<number> =>
   field(
     `an integer from ${min} to ${max}`,
     (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max,
+    // JSON `-0` is the integer 0; -0 would re-encode as `0` and differ under Object.is.
+    (v) => v + 0,
   );
 
 export const string = (minLength = 0): Field<string> =>
@@ -64,7 +77,14 @@ export const bool: Field<boolean> = field('true or false', (v) => typeof v === '
 
 /** A nested object field, checked (and stripped) by its own schema. */
 export function nested<T>(schema: ObjectSchema<T>, expected: string): Field<T> {
-  return field(expected, (v) => schema.parse(v).ok);
+  return field(
+    expected,
+    (v) => schema.parse(v).ok,
+    (v) => {
+      const parsed = schema.parse(v);
+      return parsed.ok ? parsed.value : v;
+    },
+  );
 }
 
 /** An array whose every element is accepted by `inner`, with a length in [min, max]. */
@@ -73,6 +93,7 @@ export function arrayOf<T>(inner: Field<T>, min = 0, max = Number.MAX_SAFE_INTEG
     `an array of ${min} to ${max} × ${inner.expected}`,
     (v) =>
       Array.isArray(v) && v.length >= min && v.length <= max && v.every((e) => inner.accepts(e)),
+    (v) => v.map((e) => inner.normalize(e)),
   );
 }
 
@@ -83,7 +104,11 @@ export const oneOf = <const T extends string>(...values: T[]): Field<T> =>
   field(`one of ${values.map((v) => `"${v}"`).join(', ')}`, (v) => values.includes(v as T));
 
 export const nullable = <T>(inner: Field<T>): Field<T | null> =>
-  field(`${inner.expected} or null`, (v) => v === null || inner.accepts(v));
+  field(
+    `${inner.expected} or null`,
+    (v) => v === null || inner.accepts(v),
+    (v) => (v === null ? null : inner.normalize(v)),
+  );
 
 export const optional = <T>(inner: Field<T>): OptionalField<T> => ({
   ...inner,
@@ -104,7 +129,7 @@ export function object<const S extends Shape>(shape: S): ObjectSchema<Infer<S>> 
         const v = input[key];
         if (v === undefined && type.optional) continue;
         if (!type.accepts(v)) return { ok: false, error: `${key}: expected ${type.expected}` };
-        output[key] = v;
+        output[key] = type.normalize(v);
       }
       return { ok: true, value: output as Infer<S> };
     },

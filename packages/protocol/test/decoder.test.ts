@@ -274,6 +274,21 @@ describe('docs/protocol.md §2, §3: a bad payload fails one message, not the se
     });
   });
 
+  it('decodes -0 in an integer field as 0, also inside nested objects', () => {
+    // toStrictEqual tells -0 from 0 (Object.is); -0 would re-encode as `0`.
+    const sha256 = 'a'.repeat(64);
+    expect(decodeOne(`{"type":"done","id":3,"size":-0,"sha256":"${sha256}"}`)).toStrictEqual({
+      ok: true,
+      message: { type: 'done', id: 3, size: 0, sha256 },
+    });
+    expect(
+      decodeOne('{"type":"putmany","id":5,"files":[{"path":"a","size":-0,"mtime":-0}]}'),
+    ).toStrictEqual({
+      ok: true,
+      message: { type: 'putmany', id: 5, files: [{ path: 'a', size: 0, mtime: 0 }] },
+    });
+  });
+
   it('property: unknown fields are stripped from every message type', () => {
     const extraFields = fc.dictionary(
       fc.string().map((key) => `x-${key}`),
