@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   blake3File,
   blake3Text,
-  freedPort,
+  freeFixedPort,
   MiB,
   makeTempDir,
   runClientArgs,
@@ -173,7 +173,7 @@ describe('--json', () => {
   });
 
   it('a refused connection is one JSON object and exit 3', async () => {
-    const result = await runClientArgs(await freedPort(), ['--json', '-c', 'ls'], local);
+    const result = await runClientArgs(await freeFixedPort(), ['--json', '-c', 'ls'], local);
     expect(result.code).toBe(3);
     expect(jsonLines(result.stdout)).toEqual([
       { command: 'connect', ok: false, code: 'ECONNECTION', message: expect.any(String) },

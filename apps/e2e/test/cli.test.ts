@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   CLI,
   cliArgs,
-  freedPort,
+  freeFixedPort,
   makeTempDir,
   removeTempDirs,
   runCli,
@@ -34,7 +34,7 @@ describe('usage errors exit 2', () => {
 });
 
 it('exits 3 with ECONNECTION when nobody listens on the port', async () => {
-  const port = await freedPort();
+  const port = await freeFixedPort();
   const result = await runClient(port, ['ls'], await makeTempDir());
   expect(result.code).toBe(3);
   expect(result.stdout).toBe('');

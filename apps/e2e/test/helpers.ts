@@ -2,7 +2,6 @@
 // loopback, run over TLS as a user would (testkit's `withTestTls`), plus a few checks
 // (temp files left behind, prompt quoting) that only these suites use.
 import { readdir } from 'node:fs/promises';
-import { createServer as createNetServer } from 'node:net';
 import { basename } from 'node:path';
 import {
   CFTP_CLI,
@@ -26,7 +25,7 @@ import {
 
 import { afterAll, afterEach } from 'vitest';
 
-export { removeTempDirs, sha256File } from '@cftp/testkit';
+export { freeFixedPort, freeFixedPortRange, removeTempDirs, sha256File } from '@cftp/testkit';
 export { blake3File, blake3Text } from '@cftp/wire-test';
 export type { CliResult, RunningCli };
 
@@ -128,21 +127,6 @@ export async function resumeParts(dir: string, name: string): Promise<string[]> 
   return (await readdir(dir)).filter(
     (entry) => entry.startsWith(prefix) && entry.endsWith('.part'),
   );
-}
-
-/** A port that was free a moment ago (listen on port 0, note it, close): nobody answers there. */
-export async function freedPort(): Promise<number> {
-  const listener = createNetServer();
-  await new Promise<void>((resolve, reject) => {
-    listener.once('error', reject);
-    listener.listen(0, '127.0.0.1', resolve);
-  });
-  const address = listener.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  await new Promise<void>((resolve, reject) =>
-    listener.close((error) => (error ? reject(error) : resolve())),
-  );
-  return address.port;
 }
 
 /**

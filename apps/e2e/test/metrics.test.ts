@@ -10,7 +10,7 @@ import { startServer as startPlainServer } from '@cftp/testkit';
 import { Control } from '@cftp/wire-test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  freedPort,
+  freeFixedPort,
   KiB,
   makeTempDir,
   type RunningServer,
@@ -189,7 +189,8 @@ describe('--metrics: counters after real transfers, promtool, a real Prometheus'
         '',
       ].join('\n'),
     );
-    const port = await freedPort();
+    // Prometheus listens on it by number: outside the ephemeral range, no port-0 bind takes it.
+    const port = await freeFixedPort();
     const prometheus: ChildProcessWithoutNullStreams = spawn(
       'prometheus',
       [

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   blake3File,
-  freedPort,
+  freeFixedPort,
   KiB,
   makeTempDir,
   removeTempDirs,
@@ -85,7 +85,7 @@ describe('cftp get / cftp put', () => {
   });
 
   it('a server nobody runs is exit 3', async () => {
-    const port = await freedPort();
+    const port = await freeFixedPort();
     const result = await runCli(['get', `127.0.0.1:${port}:/x`], { cwd: await makeTempDir() });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/\(ECONNECTION\)\n$/);

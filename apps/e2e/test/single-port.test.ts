@@ -21,6 +21,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   CLI,
   cliArgs,
+  freeFixedPortRange,
   MiB,
   makeTempDir,
   removeTempDirs,
@@ -174,32 +175,6 @@ async function forward(
   };
 }
 
-/** `size` consecutive ports that were free a moment ago (an ephemeral port and its neighbours). */
-async function freeRange(size: number): Promise<{ low: number; high: number }> {
-  const bind = (port: number) =>
-    new Promise<Server | undefined>((resolve) => {
-      const probe = createNetServer();
-      probe.once('error', () => resolve(undefined));
-      probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve(probe));
-    });
-  const close = (probe: Server) => new Promise((resolve) => probe.close(resolve));
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const first = await bind(0);
-    if (first === undefined) continue;
-    const address = first.address();
-    const low = typeof address === 'object' && address !== null ? address.port : 0;
-    const held = [first];
-    for (let port = low + 1; port < low + size && port <= 65535; port++) {
-      const probe = await bind(port);
-      if (probe === undefined) break;
-      held.push(probe);
-    }
-    await Promise.all(held.map(close));
-    if (held.length === size) return { low, high: low + size - 1 };
-  }
-  throw new Error(`no ${size} consecutive free ports found`);
-}
-
 describe('cftp server --single-port (docs/protocol.md §5.5)', () => {
   it(
     'serves a session through a TCP forward of exactly one port, listening on that port only',
@@ -253,7 +228,7 @@ describe('cftp server --data-ports LOW-HIGH', () => {
       const content = Buffer.alloc(2 * MiB, 'cftp data ports ');
       const digest = createHash('sha256').update(content).digest('hex');
       await writeFile(join(root, 'f.bin'), content);
-      const range = await freeRange(64);
+      const range = await freeFixedPortRange(64);
       const server = await startPlainServer(root, ['--data-ports', `${range.low}-${range.high}`]);
       cleanups.push(() => server.stop());
 
@@ -297,7 +272,7 @@ describe('cftp server --data-ports LOW-HIGH', () => {
   it('says EBUSY when every port of the range is held by a transfer', async () => {
     const root = await makeTempDir();
     await writeFile(join(root, 'f.txt'), 'payload');
-    const range = await freeRange(2);
+    const range = await freeFixedPortRange(2);
     const server = await startPlainServer(root, [
       '--data-ports',
       `${range.low}-${range.high}`,

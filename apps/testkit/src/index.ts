@@ -3,7 +3,14 @@
 // TCP proxy, and /proc readings. Protocol-level tools that packages may use live in
 // @cftp/wire-test, re-exported here so an app needs one import.
 
-export { sha256, sha256File, writeRandom, writeRandomBytes } from '@cftp/wire-test';
+export {
+  freeFixedPort,
+  freeFixedPortRange,
+  sha256,
+  sha256File,
+  writeRandom,
+  writeRandomBytes,
+} from '@cftp/wire-test';
 export {
   type Channel,
   type Direction,

@@ -4,11 +4,10 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { DATA_PREAMBLE_MAGIC } from '@cftp/protocol';
-import { Control, HOST, openData, readAll, sha256 } from '@cftp/wire-test';
+import { Control, freeFixedPortRange, HOST, openData, readAll, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
 import { randomData, useFixture } from './fixture.js';
@@ -200,37 +199,9 @@ describe('docs/protocol.md §5.5 single-port mode', () => {
   });
 });
 
-/** Binds `port` on the test host and closes it again: true if it was free. */
-async function isFree(port: number): Promise<boolean> {
-  const probe = createNetServer();
-  const bound = await new Promise<boolean>((resolve) => {
-    probe.once('error', () => resolve(false));
-    probe.listen({ host: HOST, port, exclusive: true }, () => resolve(true));
-  });
-  if (bound) await new Promise((resolve) => probe.close(resolve));
-  return bound;
-}
-
-/** `size` consecutive ports that were free a moment ago (an ephemeral port and its neighbours). */
-async function freeRange(size: number): Promise<{ low: number; high: number }> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const probe = createNetServer();
-    await new Promise<void>((resolve) => probe.listen({ host: HOST, port: 0 }, resolve));
-    const address = probe.address();
-    const low = typeof address === 'object' && address !== null ? address.port : 0;
-    await new Promise((resolve) => probe.close(resolve));
-    const high = low + size - 1;
-    if (high > 65535) continue;
-    let free = true;
-    for (let port = low; port <= high && free; port++) free = await isFree(port);
-    if (free) return { low, high };
-  }
-  throw new Error('no free port range found');
-}
-
 describe('dataPorts: classic data listeners in a range', () => {
   it('listens only in the range, and refuses with EBUSY when every port is taken', async () => {
-    const range = await freeRange(2);
+    const range = await freeFixedPortRange(2);
     const { port, root } = await fx.start({ dataPorts: range, dataAcceptTimeoutMs: 30_000 });
     await writeFile(join(root, 'f.txt'), 'payload');
     const control = await fx.control(port);
@@ -248,7 +219,7 @@ describe('dataPorts: classic data listeners in a range', () => {
   });
 
   it('frees a port when its transfer ends, for the next one', async () => {
-    const range = await freeRange(1);
+    const range = await freeFixedPortRange(1);
     const { port, root } = await fx.start({ dataPorts: range });
     await writeFile(join(root, 'f.txt'), 'payload');
     const control = await fx.control(port);

@@ -9,7 +9,7 @@ import { render as renderInk } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../src/App.js';
-import { createFixture, sha256File, writeRandom } from './fixture.js';
+import { createFixture, freeFixedPort, sha256File, writeRandom } from './fixture.js';
 
 const fixture = createFixture();
 afterEach(cleanup);
@@ -24,8 +24,10 @@ const KEY = {
   ctrlU: '\u0015',
 };
 
-async function start(options: { columns?: number; rows?: number; concurrency?: number } = {}) {
-  const server = await fixture.startServer();
+async function start(
+  options: { columns?: number; rows?: number; concurrency?: number; port?: number } = {},
+) {
+  const server = await fixture.startServer({ port: options.port });
   const local = await fixture.tempDir();
   const controller = await fixture.controller(server.port, { concurrency: options.concurrency });
   const size = { columns: options.columns ?? 100, rows: options.rows ?? 30 };
@@ -242,7 +244,9 @@ describe('App: file operations', () => {
 
 describe('App: connection', () => {
   it('offers to reconnect when the connection is lost, and keeps the queue', async () => {
-    const t = await start();
+    // The server restarts on the same port: one outside the ephemeral range, so that no
+    // port-0 listener of a parallel test takes it while it is closed.
+    const t = await start({ port: await freeFixedPort() });
     await writeFile(join(t.root, 'a.txt'), 'a');
     await writeFile(join(t.root, 'b.txt'), 'b');
     t.press('R');

@@ -62,4 +62,4 @@ export function createFixture(): Fixture {
 }
 
 // One home for these test helpers (@cftp/wire-test).
-export { sha256, sha256File, writeRandom } from '@cftp/wire-test';
+export { freeFixedPort, sha256, sha256File, writeRandom } from '@cftp/wire-test';
