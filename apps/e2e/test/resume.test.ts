@@ -1,42 +1,81 @@
 // Resume after a cut connection (docs/protocol.md §6.2, §6.3, §8): a client process is killed
 // with SIGKILL mid-transfer, once the hidden partial `.NAME.cftp-resume-HEX.part` holds some
 // bytes; `get -c` / `put -c` then continue from it, and the result is checked by SHA-256.
-import { stat, watch } from 'node:fs/promises';
+// The first run goes through a fault proxy that stops the data channel part-way, so the kill
+// lands mid-file whatever the machine's speed (plaintext: the proxy reads the control channel).
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeEach, expect, it } from 'vitest';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
+  type Direction,
+  FaultProxy,
+  type RunningCli,
+  runCftp,
+  startCftp,
+  withPlaintext,
+} from '@cftp/testkit';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import {
+  type CliResult,
   MiB,
   makeTempDir,
   partFiles,
-  type RunningCli,
   resumeParts,
-  runClient,
   sha256File,
-  startCli,
   useServer,
   writeRandomFile,
 } from './helpers.js';
 
 const SIZE = 64 * MiB;
+/** Where the proxy stops the first run's data channel: well inside the file. */
+const STALL_AT = 4 * MiB;
 
-const cftp = useServer();
+const cftp = useServer({ argsFor: withPlaintext });
 let local: string;
+let proxy: FaultProxy | undefined;
 
 beforeEach(async () => {
   local = await makeTempDir();
 });
 
+afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
+});
+
+/** `cftp client` through a proxy whose data channel stalls after STALL_AT bytes. */
+async function startStalled(direction: Direction, command: string): Promise<RunningCli> {
+  proxy = await FaultProxy.start({
+    target: { port: cftp.server.port },
+    faults: [{ channel: 'data', direction, stallAfter: STALL_AT }],
+  });
+  return startCftp(['client', '127.0.0.1', String(proxy.port), '-c', command], { cwd: local });
+}
+
+/** `cftp client` straight to the server, with these command lines on stdin. */
+function runClient(lines: string[]): Promise<CliResult> {
+  return runCftp(['client', '127.0.0.1', String(cftp.server.port)], {
+    cwd: local,
+    input: lines.map((line) => `${line}\n`).join(''),
+  });
+}
+
 /**
- * Watches `dir` and kills `client` with SIGKILL as soon as a resumable partial of `name`
- * there has bytes; resolves with the partial's size at that moment. Fails if the client
- * exits first (the transfer was not interrupted).
+ * Kills `client` with SIGKILL as soon as a resumable partial of `name` in `dir` has bytes
+ * (polled: the transfer is stalled, so no later write would wake a watcher); resolves with
+ * the partial's size at that moment. Fails if the client exits first.
  */
 async function killWhenPartialGrows(
   client: RunningCli,
   dir: string,
   name: string,
 ): Promise<number> {
-  const stop = new AbortController();
+  let exited = false;
+  const exitedFirst = client.exited.then((status) => {
+    exited = true;
+    throw new Error(`client exited before the kill: ${JSON.stringify(status)} ${client.stderr()}`);
+  });
+  exitedFirst.catch(() => {});
   const partialSize = async () => {
     for (const part of await resumeParts(dir, name)) {
       const info = await stat(join(dir, part)).catch(() => undefined);
@@ -44,28 +83,14 @@ async function killWhenPartialGrows(
     }
     return 0;
   };
-  const killed = (async () => {
-    const events = watch(dir, { signal: stop.signal });
-    let size = await partialSize();
-    if (size === 0) {
-      for await (const _ of events) {
-        size = await partialSize();
-        if (size > 0) break;
-      }
+  for (let size = await partialSize(); !exited; size = await partialSize()) {
+    if (size > 0) {
+      client.child.kill('SIGKILL');
+      return size;
     }
-    client.child.kill('SIGKILL');
-    return size;
-  })();
-  const exitedFirst = client.exited.then((status) => {
-    throw new Error(`client exited before the kill: ${JSON.stringify(status)} ${client.stderr()}`);
-  });
-  try {
-    return await Promise.race([killed, exitedFirst]);
-  } finally {
-    stop.abort();
-    killed.catch(() => {});
-    exitedFirst.catch(() => {});
+    await delay(20);
   }
+  return exitedFirst;
 }
 
 /** `, resumed at byte N` in a summary line: N. */
@@ -76,9 +101,7 @@ function resumedAt(stdout: string): number {
 
 it('get -c continues a download cut by SIGKILL, verified end to end', async () => {
   const digest = await writeRandomFile(join(cftp.root, 'big.bin'), SIZE);
-  const first = startCli(['client', '127.0.0.1', String(cftp.server.port), '-c', 'get big.bin'], {
-    cwd: local,
-  });
+  const first = await startStalled('down', 'get big.bin');
   const cutAt = await killWhenPartialGrows(first, local, 'big.bin');
   expect((await first.exited).signal).toBe('SIGKILL');
   expect(cutAt).toBeGreaterThan(0);
@@ -88,7 +111,7 @@ it('get -c continues a download cut by SIGKILL, verified end to end', async () =
   expect(kept).toBeGreaterThan(0);
   expect(kept).toBeLessThan(SIZE);
 
-  const second = await runClient(cftp.server.port, ['get -c big.bin'], local);
+  const second = await runClient(['get -c big.bin']);
   expect(second.stderr).toBe('');
   expect(second.code).toBe(0);
   expect(resumedAt(second.stdout)).toBe(kept);
@@ -99,17 +122,12 @@ it('get -c continues a download cut by SIGKILL, verified end to end', async () =
 
 it('put -c continues an upload cut by SIGKILL from the part the server kept', async () => {
   const digest = await writeRandomFile(join(local, 'big.bin'), SIZE);
-  const first = startCli(
-    ['client', '127.0.0.1', String(cftp.server.port), '-c', 'put -c big.bin'],
-    {
-      cwd: local,
-    },
-  );
+  const first = await startStalled('up', 'put -c big.bin');
   const cutAt = await killWhenPartialGrows(first, cftp.root, 'big.bin');
   expect((await first.exited).signal).toBe('SIGKILL');
   expect(cutAt).toBeGreaterThan(0);
 
-  const second = await runClient(cftp.server.port, ['put -c big.bin'], local);
+  const second = await runClient(['put -c big.bin']);
   expect(second.stderr).toBe('');
   expect(second.code).toBe(0);
   const resumed = resumedAt(second.stdout);
@@ -122,12 +140,10 @@ it('put -c continues an upload cut by SIGKILL from the part the server kept', as
 
 it('get without -c starts over, and still leaves one whole verified file', async () => {
   const digest = await writeRandomFile(join(cftp.root, 'big.bin'), SIZE);
-  const first = startCli(['client', '127.0.0.1', String(cftp.server.port), '-c', 'get big.bin'], {
-    cwd: local,
-  });
+  const first = await startStalled('down', 'get big.bin');
   await killWhenPartialGrows(first, local, 'big.bin');
   await first.exited;
-  const second = await runClient(cftp.server.port, ['get big.bin'], local);
+  const second = await runClient(['get big.bin']);
   expect(second.code).toBe(0);
   expect(resumedAt(second.stdout)).toBe(0);
   expect(second.stdout).toContain(`get big.bin: ${SIZE} bytes in `);

@@ -1,7 +1,8 @@
 // The client's own waits and limits against servers that lie or stall (docs/protocol.md §5.4,
 // §6.1, §3.3, §4.3): every wait ends in ETIMEDOUT saying what it waited for, no byte past the
 // announced size is kept, listings are capped, the server is told `abort`, and the session
-// goes on. Fake servers on 127.0.0.1 (real sockets); 200 ms timeouts; nothing asserts speed.
+// goes on. Fake servers on 127.0.0.1 (real sockets); 200 ms timeouts where a timeout is the
+// point, 5 s elsewhere (so that a pause never turns a test into ETIMEDOUT); nothing asserts speed.
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
@@ -12,7 +13,10 @@ import { connect } from '../src/index.js';
 import { type FakeSession, HOST, rejectionOf, sha256, useFixture } from './helpers.js';
 
 const fx = useFixture();
-const TIMEOUT = { timeoutMs: 200 };
+/** For the tests that expect ETIMEDOUT. */
+const SHORT = { timeoutMs: 200 };
+/** For the rest: no wait in them comes near it. */
+const PATIENT = { timeoutMs: 5000 };
 
 /** A fake server that records every message and answers `stat` honestly-ish (a live check). */
 async function fakeServer(
@@ -67,7 +71,7 @@ describe('§5.4 byte counts: a get stops at the announced size', () => {
         socket.write(Buffer.alloc(64 * 1024, 7));
       });
     });
-    const client = await fx.connect(port, TIMEOUT);
+    const client = await fx.connect(port, PATIENT);
     const target = await fx.tempDir();
     const error = await rejectionOf(client.get('f.bin', join(target, 'f.bin')));
     expect(error.code).toBe('EPROTO');
@@ -86,7 +90,7 @@ describe('§5.4 byte counts: a get stops at the announced size', () => {
         session.send({ type: 'done', id: message.id, size: 1000, sha256: sha256(body) });
       });
     });
-    const client = await fx.connect(port, TIMEOUT);
+    const client = await fx.connect(port, PATIENT);
     const target = join(await fx.tempDir(), 'f.bin');
     await client.get('f.bin', target);
     expect(await readFile(target)).toEqual(body);
@@ -106,7 +110,7 @@ describe('§5.4 byte counts: a get stops at the announced size', () => {
         (await data.connection).end(Buffer.concat([one, one, Buffer.alloc(4096)]));
       })();
     });
-    const client = await fx.connect(port, TIMEOUT);
+    const client = await fx.connect(port, PATIENT);
     const dir = await fx.tempDir();
     const items = ['a', 'b'].map((name) => ({ local: join(dir, name), remote: name }));
     const error = await rejectionOf(client.getMany(items));
@@ -118,7 +122,7 @@ describe('§5.4 byte counts: a get stops at the announced size', () => {
 describe('§5.4 waits: each ends in ETIMEDOUT naming what it waited for', () => {
   it('no reply to a get: ETIMEDOUT, abort sent, the session goes on', async () => {
     const { port, seen } = await fakeServer(() => {});
-    const client = await fx.connect(port, TIMEOUT);
+    const client = await fx.connect(port, SHORT);
     const target = await fx.tempDir();
     const error = await rejectionOf(client.get('a.txt', join(target, 'a.txt')));
     expect(error.code).toBe('ETIMEDOUT');
@@ -132,7 +136,7 @@ describe('§5.4 waits: each ends in ETIMEDOUT naming what it waited for', () => 
     const { port, seen } = await fakeServer((message, session) => {
       if (message.type === 'get') void readyForGet(session, message.id, 1000);
     });
-    const client = await fx.connect(port, TIMEOUT);
+    const client = await fx.connect(port, SHORT);
     const target = await fx.tempDir();
     const error = await rejectionOf(client.get('a.txt', join(target, 'a.txt')));
     expect(error.code).toBe('ETIMEDOUT');
@@ -147,7 +151,7 @@ describe('§5.4 waits: each ends in ETIMEDOUT naming what it waited for', () => 
       if (message.type !== 'get') return;
       void readyForGet(session, message.id, body.byteLength).then((s) => s.end(body));
     });
-    const client = await fx.connect(port, TIMEOUT);
+    const client = await fx.connect(port, SHORT);
     const target = await fx.tempDir();
     const error = await rejectionOf(client.get('a.txt', join(target, 'a.txt')));
     expect(error.code).toBe('ETIMEDOUT');
@@ -186,7 +190,7 @@ describe('§5.4 waits: each ends in ETIMEDOUT naming what it waited for', () => 
         (await data.connection).end('{"name":"a","type":"file","size":1,"mtime":0}\n');
       })();
     });
-    const client = await fx.connect(port, TIMEOUT);
+    const client = await fx.connect(port, SHORT);
     const error = await rejectionOf(client.list());
     expect(error.code).toBe('ETIMEDOUT');
     expect(String((error as Error).message)).toContain('no reply to list ""');
@@ -208,7 +212,7 @@ describe('§6.1 listing limits', () => {
 
   it('more entries than the cap: EPROTO, the session goes on', async () => {
     const { port, seen } = await serveLines(line.repeat(4));
-    const client = await fx.connect(port, { ...TIMEOUT, maxListEntries: 3 });
+    const client = await fx.connect(port, { ...PATIENT, maxListEntries: 3 });
     const error = await rejectionOf(client.list());
     expect(error.code).toBe('EPROTO');
     expect(String((error as Error).message)).toContain('more than 3 entries');
@@ -218,7 +222,7 @@ describe('§6.1 listing limits', () => {
 
   it('a line longer than the cap: EPROTO', async () => {
     const { port } = await serveLines(`{"name":"${'x'.repeat(200)}","type":"file"`);
-    const client = await fx.connect(port, { ...TIMEOUT, maxListLineBytes: 100 });
+    const client = await fx.connect(port, { ...PATIENT, maxListLineBytes: 100 });
     const error = await rejectionOf(client.list());
     expect(error.code).toBe('EPROTO');
     expect(String((error as Error).message)).toContain('longer than 100 bytes');
@@ -233,7 +237,7 @@ describe('§3.3 forward compatibility', () => {
       session.socket.write(encodeMessage({ type: 'notice', text: 'hi' } as never));
       session.socket.write(encodeMessage({ type: 'progress', id: message.id } as never));
     });
-    const client = await fx.connect(port, TIMEOUT);
+    const client = await fx.connect(port, PATIENT);
     const target = await fx.tempDir();
     const error = await rejectionOf(client.get('a.txt', join(target, 'a.txt')));
     expect(error.code).toBe('EPROTO');
@@ -248,7 +252,7 @@ describe('§3.3 forward compatibility', () => {
         session.send({ type: 'error', id: null, code: 'ESHUTDOWN', message: 'bye' });
       }
     });
-    const client = await fx.connect(port, TIMEOUT);
+    const client = await fx.connect(port, PATIENT);
     const closed = once(client, 'close');
     expect((await rejectionOf(client.list())).code).toBe('ESHUTDOWN');
     expect(((await closed)[0] as { code?: string } | undefined)?.code).toBe('ESHUTDOWN');
