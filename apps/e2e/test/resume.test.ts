@@ -2,26 +2,21 @@
 // with SIGKILL mid-transfer, once the hidden partial `.NAME.cftp-resume-HEX.part` holds some
 // bytes; `get -c` / `put -c` then continue from it, and the result is checked by SHA-256.
 // The first run goes through a fault proxy that stops the data channel part-way, so the kill
-// lands mid-file whatever the machine's speed (plaintext: the proxy reads the control channel).
+// lands mid-file whatever the machine's speed. The server runs in single-port mode
+// (§5.5), so the proxy forwards TLS without reading it.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  type Direction,
-  FaultProxy,
-  type RunningCli,
-  runCftp,
-  startCftp,
-  withPlaintext,
-} from '@cftp/testkit';
+import { type Direction, FaultProxy, type RunningCli } from '@cftp/testkit';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import {
-  type CliResult,
   MiB,
   makeTempDir,
   partFiles,
   resumeParts,
+  runClient,
   sha256File,
+  startCli,
   useServer,
   writeRandomFile,
 } from './helpers.js';
@@ -30,7 +25,7 @@ const SIZE = 64 * MiB;
 /** Where the proxy stops the first run's data channel: well inside the file. */
 const STALL_AT = 4 * MiB;
 
-const cftp = useServer({ argsFor: withPlaintext });
+const cftp = useServer({ args: ['--single-port'] });
 let local: string;
 let proxy: FaultProxy | undefined;
 
@@ -48,16 +43,9 @@ async function startStalled(direction: Direction, command: string): Promise<Runn
   proxy = await FaultProxy.start({
     target: { port: cftp.server.port },
     faults: [{ channel: 'data', direction, stallAfter: STALL_AT }],
+    singlePort: true,
   });
-  return startCftp(['client', '127.0.0.1', String(proxy.port), '-c', command], { cwd: local });
-}
-
-/** `cftp client` straight to the server, with these command lines on stdin. */
-function runClient(lines: string[]): Promise<CliResult> {
-  return runCftp(['client', '127.0.0.1', String(cftp.server.port)], {
-    cwd: local,
-    input: lines.map((line) => `${line}\n`).join(''),
-  });
+  return startCli(['client', '127.0.0.1', String(proxy.port), '-c', command], { cwd: local });
 }
 
 /**
@@ -111,7 +99,7 @@ it('get -c continues a download cut by SIGKILL, verified end to end', async () =
   expect(kept).toBeGreaterThan(0);
   expect(kept).toBeLessThan(SIZE);
 
-  const second = await runClient(['get -c big.bin']);
+  const second = await runClient(cftp.server.port, ['get -c big.bin'], local);
   expect(second.stderr).toBe('');
   expect(second.code).toBe(0);
   expect(resumedAt(second.stdout)).toBe(kept);
@@ -127,7 +115,7 @@ it('put -c continues an upload cut by SIGKILL from the part the server kept', as
   expect((await first.exited).signal).toBe('SIGKILL');
   expect(cutAt).toBeGreaterThan(0);
 
-  const second = await runClient(['put -c big.bin']);
+  const second = await runClient(cftp.server.port, ['put -c big.bin'], local);
   expect(second.stderr).toBe('');
   expect(second.code).toBe(0);
   const resumed = resumedAt(second.stdout);
@@ -143,7 +131,7 @@ it('get without -c starts over, and still leaves one whole verified file', async
   const first = await startStalled('down', 'get big.bin');
   await killWhenPartialGrows(first, local, 'big.bin');
   await first.exited;
-  const second = await runClient(['get big.bin']);
+  const second = await runClient(cftp.server.port, ['get big.bin'], local);
   expect(second.code).toBe(0);
   expect(resumedAt(second.stdout)).toBe(0);
   expect(second.stdout).toContain(`get big.bin: ${SIZE} bytes in `);

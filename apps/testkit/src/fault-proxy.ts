@@ -46,6 +46,13 @@ export interface FaultProxyOptions {
   faults?: Fault[];
   /** Where the proxy listens (default 127.0.0.1). */
   host?: string;
+  /**
+   * For a server in single-port mode (docs/protocol.md §5.5), whose data connections come to
+   * its own port: forward every connection as bytes, reading none of them, so TLS passes
+   * through. The first connection is the control channel, every later one a data channel
+   * (one session at a time).
+   */
+  singlePort?: boolean;
 }
 
 /** Unbounded on purpose: the proxy must pass on whatever the server sends. */
@@ -170,10 +177,13 @@ export class FaultProxy {
     private readonly targetPort: number,
     targetHost: string,
     faults: Fault[],
+    singlePort: boolean,
   ) {
     this.targetHost = targetHost;
     this.faults = faults;
-    control.on('connection', (client: Socket) => this.onControl(client));
+    control.on('connection', (client: Socket) =>
+      singlePort ? this.onSinglePort(client) : this.onControl(client),
+    );
   }
 
   static async start(options: FaultProxyOptions): Promise<FaultProxy> {
@@ -187,6 +197,7 @@ export class FaultProxy {
       options.target.port,
       options.target.host ?? '127.0.0.1',
       options.faults ?? [],
+      options.singlePort === true,
     );
   }
 
@@ -298,6 +309,15 @@ export class FaultProxy {
     client.on('close', () => {
       for (const listener of mine) listener.close();
     });
+  }
+
+  /** Single-port mode: the first connection is the control channel, the rest data. */
+  private onSinglePort(client: Socket): void {
+    if (this.stats.controlConnections === 0) {
+      this.bridge(client, this.targetPort, 'control', ++this.stats.controlConnections);
+    } else {
+      this.bridge(client, this.targetPort, 'data', ++this.stats.dataConnections);
+    }
   }
 
   /** A one-connection listener that forwards to the server's data port. */

@@ -15,14 +15,14 @@ afterEach(async () => {
   cleanups = [];
 });
 
-async function setUp(faults: Fault[] = []) {
+async function setUp(faults: Fault[] = [], singlePort = false) {
   const dir = await mkdtemp(join(tmpdir(), 'cftp-testkit-'));
   const root = join(dir, 'root');
   const local = join(dir, 'local');
   await Promise.all([mkdir(root), mkdir(local)]);
-  const server: CftpServer = createServer({ root, host: '127.0.0.1' });
+  const server: CftpServer = createServer({ root, host: '127.0.0.1', singlePort });
   const { port } = await server.listen(0);
-  const proxy = await FaultProxy.start({ target: { port }, faults });
+  const proxy = await FaultProxy.start({ target: { port }, faults, singlePort });
   const clients: CftpClient[] = [];
   cleanups.push(async () => {
     for (const client of clients) client.close();
@@ -30,8 +30,12 @@ async function setUp(faults: Fault[] = []) {
     await server.close(0);
     await rm(dir, { recursive: true, force: true });
   });
-  const client = async () => {
-    const opened = await connect({ host: '127.0.0.1', port: proxy.port });
+  const client = async (timeoutMs?: number) => {
+    const opened = await connect({
+      host: '127.0.0.1',
+      port: proxy.port,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
     clients.push(opened);
     return opened;
   };
@@ -89,5 +93,37 @@ describe('FaultProxy', () => {
     expect(proxy.stats.cut).toBe(1);
     await session.get('f.bin', join(local, 'again.bin'));
     expect((await readFile(join(local, 'again.bin'))).byteLength).toBe(256 * 1024);
+  });
+
+  describe('in single-port mode (docs/protocol.md §5.5)', () => {
+    it('forwards every connection unread: the first as control, the rest as data', async () => {
+      const { root, local, proxy, client } = await setUp([], true);
+      const content = randomBytes(300 * 1024);
+      await writeFile(join(local, 'up.bin'), content);
+      const session = await client();
+      await session.put(join(local, 'up.bin'), 'up.bin');
+      await session.get('up.bin', join(local, 'down.bin'));
+      expect(sha256(await readFile(join(root, 'up.bin')))).toBe(sha256(content));
+      expect(sha256(await readFile(join(local, 'down.bin')))).toBe(sha256(content));
+      expect(proxy.stats).toMatchObject({
+        controlConnections: 1,
+        dataConnections: 2,
+        rewritten: 0,
+      });
+    });
+
+    it('stalls a data channel where told, and leaves the control channel alone', async () => {
+      const { root, local, proxy, client } = await setUp(
+        [{ channel: 'data', direction: 'down', stallAfter: 10_000 }],
+        true,
+      );
+      await writeFile(join(root, 'f.bin'), randomBytes(256 * 1024));
+      const session = await client(1000);
+      await expect(session.get('f.bin', join(local, 'f.bin'))).rejects.toMatchObject({
+        code: 'ETIMEDOUT',
+      });
+      expect(proxy.stats.stalled).toBe(1);
+      expect((await session.list('')).map((entry) => entry.name)).toEqual(['f.bin']);
+    });
   });
 });
