@@ -3,13 +3,15 @@
 // range, strings, lowercase hex, literals, enums, string arrays, nullable and optional
 // fields. Unknown fields are dropped.
 
+/** What `Field.take` returns for a value the field refuses. */
+export const REFUSED: unique symbol = Symbol('refused');
+
 export interface Field<T> {
   /** What the field must be, for error messages. */
   readonly expected: string;
   readonly optional: boolean;
-  accepts(value: unknown): value is T;
-  /** The value to carry, given an accepted one (e.g. -0 becomes 0). */
-  normalize(value: T): T;
+  /** The value to carry (e.g. -0 as 0, a nested object stripped), or REFUSED: one pass. */
+  take(value: unknown): T | typeof REFUSED;
 }
 
 export interface OptionalField<T> extends Field<T> {
@@ -35,80 +37,71 @@ export interface ObjectSchema<T> {
   parse(value: unknown): ParseResult<T>;
 }
 
-function field<T>(
-  expected: string,
-  accepts: (value: unknown) => boolean,
-  normalize: (value: T) => T = (value) => value,
-): Field<T> {
-  return {
-    expected,
-    optional: false,
-    accepts: accepts as (value: unknown) => value is T,
-    normalize,
-  };
+function field<T>(expected: string, take: (value: unknown) => T | typeof REFUSED): Field<T> {
+  return { expected, optional: false, take };
+}
+
+/** A field whose accepted values are carried as they are. */
+function check<T>(expected: string, accepts: (value: unknown) => boolean): Field<T> {
+  return field(expected, (v) => (accepts(v) ? (v as T) : REFUSED));
 }
 
 export const int = (min = 0, max = Number.MAX_SAFE_INTEGER): Field<number> =>
-  field(
-    `an integer from ${min} to ${max}`,
-    (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max,
-    // JSON `-0` is the integer 0; -0 would re-encode as `0` and differ under Object.is.
-    (v) => v + 0,
+  field(`an integer from ${min} to ${max}`, (v) =>
+    typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max
+      ? v + 0 // JSON `-0` is the integer 0 (-0 would re-encode as `0` and differ under Object.is)
+      : REFUSED,
   );
 
 export const string = (minLength = 0): Field<string> =>
-  field(
+  check(
     minLength > 0 ? 'a non-empty string' : 'a string',
     (v) => typeof v === 'string' && v.length >= minLength,
   );
 
 const HEX64 = /^[0-9a-f]{64}$/;
-export const hex64: Field<string> = field(
+export const hex64: Field<string> = check(
   '64 lowercase hex digits',
   (v) => typeof v === 'string' && HEX64.test(v),
 );
 
-export const strings: Field<string[]> = field(
+export const strings: Field<string[]> = check(
   'an array of strings',
   (v) => Array.isArray(v) && v.every((s) => typeof s === 'string'),
 );
 
-export const bool: Field<boolean> = field('true or false', (v) => typeof v === 'boolean');
+export const bool: Field<boolean> = check('true or false', (v) => typeof v === 'boolean');
 
 /** A nested object field, checked (and stripped) by its own schema. */
 export function nested<T>(schema: ObjectSchema<T>, expected: string): Field<T> {
-  return field(
-    expected,
-    (v) => schema.parse(v).ok,
-    (v) => {
-      const parsed = schema.parse(v);
-      return parsed.ok ? parsed.value : v;
-    },
-  );
+  return field(expected, (v) => {
+    const parsed = schema.parse(v);
+    return parsed.ok ? parsed.value : REFUSED;
+  });
 }
 
-/** An array whose every element is accepted by `inner`, with a length in [min, max]. */
+/** An array whose every element is taken by `inner`, with a length in [min, max]. */
 export function arrayOf<T>(inner: Field<T>, min = 0, max = Number.MAX_SAFE_INTEGER): Field<T[]> {
-  return field(
-    `an array of ${min} to ${max} × ${inner.expected}`,
-    (v) =>
-      Array.isArray(v) && v.length >= min && v.length <= max && v.every((e) => inner.accepts(e)),
-    (v) => v.map((e) => inner.normalize(e)),
-  );
+  return field(`an array of ${min} to ${max} × ${inner.expected}`, (v) => {
+    if (!Array.isArray(v) || v.length < min || v.length > max) return REFUSED;
+    const out: T[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const taken = inner.take(v[i]);
+      if (taken === REFUSED) return REFUSED;
+      out[i] = taken;
+    }
+    return out;
+  });
 }
 
 export const literal = <const T extends string>(value: T): Field<T> =>
-  field(`"${value}"`, (v) => v === value);
+  check(`"${value}"`, (v) => v === value);
 
 export const oneOf = <const T extends string>(...values: T[]): Field<T> =>
-  field(`one of ${values.map((v) => `"${v}"`).join(', ')}`, (v) => values.includes(v as T));
+  check(`one of ${values.map((v) => `"${v}"`).join(', ')}`, (v) => values.includes(v as T));
 
 export const nullable = <T>(inner: Field<T>): Field<T | null> =>
-  field(
-    `${inner.expected} or null`,
-    (v) => v === null || inner.accepts(v),
-    (v) => (v === null ? null : inner.normalize(v)),
-  );
+  field(`${inner.expected} or null`, (v) => (v === null ? null : inner.take(v)));
 
 export const optional = <T>(inner: Field<T>): OptionalField<T> => ({
   ...inner,
@@ -128,8 +121,9 @@ export function object<const S extends Shape>(shape: S): ObjectSchema<Infer<S>> 
       for (const [key, type] of entries) {
         const v = input[key];
         if (v === undefined && type.optional) continue;
-        if (!type.accepts(v)) return { ok: false, error: `${key}: expected ${type.expected}` };
-        output[key] = type.normalize(v);
+        const taken = type.take(v);
+        if (taken === REFUSED) return { ok: false, error: `${key}: expected ${type.expected}` };
+        output[key] = taken;
       }
       return { ok: true, value: output as Infer<S> };
     },
