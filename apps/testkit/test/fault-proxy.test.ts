@@ -44,14 +44,20 @@ async function setUp(faults: Fault[] = [], singlePort = false) {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
+/** Puts `size` random bytes as up.bin and gets them back as down.bin; resolves with them. */
+async function roundTrip(session: CftpClient, local: string, size: number): Promise<Buffer> {
+  const content = randomBytes(size);
+  await writeFile(join(local, 'up.bin'), content);
+  await session.put(join(local, 'up.bin'), 'up.bin');
+  await session.get('up.bin', join(local, 'down.bin'));
+  return content;
+}
+
 describe('FaultProxy', () => {
   it('is transparent without faults and proxies every data channel', async () => {
     const { root, local, proxy, client } = await setUp();
-    const content = randomBytes(300 * 1024);
-    await writeFile(join(local, 'up.bin'), content);
     const session = await client();
-    await session.put(join(local, 'up.bin'), 'up.bin');
-    await session.get('up.bin', join(local, 'down.bin'));
+    const content = await roundTrip(session, local, 300 * 1024);
     expect((await session.list('')).map((entry) => entry.name)).toEqual(['up.bin']);
     expect(sha256(await readFile(join(root, 'up.bin')))).toBe(sha256(content));
     expect(sha256(await readFile(join(local, 'down.bin')))).toBe(sha256(content));
@@ -60,11 +66,7 @@ describe('FaultProxy', () => {
 
   it('splits everything into 1-byte writes without changing a byte', async () => {
     const { local, proxy, client } = await setUp([{ oneByte: true }]);
-    const content = randomBytes(20 * 1024);
-    await writeFile(join(local, 'up.bin'), content);
-    const session = await client();
-    await session.put(join(local, 'up.bin'), 'up.bin');
-    await session.get('up.bin', join(local, 'down.bin'));
+    const content = await roundTrip(await client(), local, 20 * 1024);
     expect(sha256(await readFile(join(local, 'down.bin')))).toBe(sha256(content));
     expect(proxy.stats.corrupted).toBe(0);
   });
@@ -98,11 +100,7 @@ describe('FaultProxy', () => {
   describe('in single-port mode (docs/protocol.md §5.5)', () => {
     it('forwards every connection unread: the first as control, the rest as data', async () => {
       const { root, local, proxy, client } = await setUp([], true);
-      const content = randomBytes(300 * 1024);
-      await writeFile(join(local, 'up.bin'), content);
-      const session = await client();
-      await session.put(join(local, 'up.bin'), 'up.bin');
-      await session.get('up.bin', join(local, 'down.bin'));
+      const content = await roundTrip(await client(), local, 300 * 1024);
       expect(sha256(await readFile(join(root, 'up.bin')))).toBe(sha256(content));
       expect(sha256(await readFile(join(local, 'down.bin')))).toBe(sha256(content));
       expect(proxy.stats).toMatchObject({
