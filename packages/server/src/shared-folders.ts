@@ -30,7 +30,7 @@ export function sharedFolders(access: FolderAccess, group: object): FolderAccess
     const key = segments.join('/');
     let entry = held.get(key);
     if (entry === undefined) {
-      const folder = access.open(segments);
+      const folder = (access.openHere ?? access.open)(segments);
       entry = { folder, users: 0 };
       held.set(key, entry);
       const mine = entry;
@@ -63,6 +63,7 @@ export function sharedFolders(access: FolderAccess, group: object): FolderAccess
   };
   return {
     open,
+    openHere: open,
     async within(segments, work) {
       const folder = await open(segments);
       try {

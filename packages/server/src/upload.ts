@@ -16,7 +16,7 @@ import {
   tempName,
 } from '@cftp/protocol';
 import { FileSink, readFromHandle } from '@cftp/transfer';
-import type { FolderAccess } from './confinement.js';
+import type { Folder, FolderAccess } from './confinement.js';
 import type { FolderSyncer } from './folder-sync.js';
 import { refuseOtherForm } from './listing.js';
 import { sharedFolders } from './shared-folders.js';
@@ -39,6 +39,15 @@ const O_NONBLOCK = fsConstants.O_NONBLOCK ?? 0;
  */
 function lstatHere(path: string): Stats | undefined {
   return lstatSync(path, { throwIfNoEntry: false });
+}
+
+/**
+ * An upload's folder, opened and checked on the calling thread when the storage can (the
+ * realpath, the open and the descriptor check are reads, as lstatHere's): an upload opens
+ * its folder twice, to create and to commit, and each open and close cost a thread-pool hop.
+ */
+function openHere(folders: FolderAccess, segments: readonly string[]): Promise<Folder> {
+  return (folders.openHere ?? folders.open)(segments);
 }
 
 /** What uploads in one storage share: its folders, its fsyncs, and what is in progress. */
@@ -96,7 +105,7 @@ export async function openUpload(
   // The folder is held open only while the temporary file is created, and opened (and
   // checked) again to commit or remove it: an upload costs one descriptor, not two.
   const parent = segments.slice(0, -1);
-  const folder = await folders.open(parent);
+  const folder = await openHere(folders, parent);
   let handle: FileHandle | undefined;
   let release = () => {};
   let tempFile = '';
@@ -185,13 +194,17 @@ export async function openUpload(
     commit: async (mtime) => {
       try {
         if (!stream.closed) throw new CftpError('EIO', 'upload stream still open at commit');
-        const real = await folders.within(parent, async (at) => {
+        const at = await openHere(folders, parent);
+        let real: string;
+        try {
           await setFinalMode(file, at.entry(name), options);
           if (mtime !== undefined) await file.utimes(new Date(), new Date(mtime));
           await closeFile();
           await rename(at.entry(tempFile), at.entry(name));
-          return at.real;
-        });
+          real = at.real;
+        } finally {
+          await at.close();
+        }
         finished = true;
         release();
         await uploads.syncer.sync(real);

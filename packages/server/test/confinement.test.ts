@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { renameSync, symlinkSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Control, HOST, openData, readAll, sendAndEnd } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
@@ -84,13 +84,24 @@ class SwappedStorage extends LocalStorage {
 
   protected override async resolveInside(segments: readonly string[]): Promise<string> {
     const real = await super.resolveInside(segments);
+    this.swap(segments);
+    return real;
+  }
+
+  // The same check made on the calling thread (listings, and an upload's folder).
+  protected override resolveInsideHere(root: string, segments: readonly string[]): string {
+    const real = super.resolveInsideHere(root, segments);
+    this.swap(segments);
+    return real;
+  }
+
+  private swap(segments: readonly string[]): void {
     if (segments[0] === 'a' && !this.swapped) {
       this.swapped = true;
       const a = join(this.root, 'a');
-      await rename(a, join(this.root, 'a-moved'));
-      await symlink(this.outside, a);
+      renameSync(a, join(this.root, 'a-moved'));
+      symlinkSync(this.outside, a);
     }
-    return real;
   }
 }
 
