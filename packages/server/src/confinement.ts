@@ -59,10 +59,11 @@ export interface Folder {
 export interface FolderAccess {
   open(segments: readonly string[]): Promise<Folder>;
   /**
-   * open with the same checks made on the calling thread (a listing read onThread): a walk
-   * of 500 folders spent most of its CPU on the thread-pool hops of their opens and closes.
+   * open with the same checks made on the calling thread (they are lookups: a realpath, an
+   * open and a descriptor check), for a listing read onThread and for uploads: a walk of 500
+   * folders spent most of its CPU on the thread-pool hops of their opens and closes.
    */
-  openHere?(segments: readonly string[]): Promise<Folder>;
+  openHere(segments: readonly string[]): Promise<Folder>;
   /** Opens the folder, runs `work` on it, and closes it. */
   within<T>(segments: readonly string[], work: (folder: Folder) => Promise<T>): Promise<T>;
 }

@@ -182,10 +182,7 @@ async function* listBatches(
   onThread: boolean,
 ): AsyncGenerator<Entry[]> {
   const path = segments.join('/');
-  const folder =
-    onThread && folders.openHere !== undefined
-      ? await folders.openHere(segments)
-      : await folders.open(segments);
+  const folder = onThread ? await folders.openHere(segments) : await folders.open(segments);
   try {
     let dir: Dir;
     try {

@@ -30,7 +30,7 @@ export function sharedFolders(access: FolderAccess, group: object): FolderAccess
     const key = segments.join('/');
     let entry = held.get(key);
     if (entry === undefined) {
-      const folder = (access.openHere ?? access.open)(segments);
+      const folder = access.openHere(segments);
       entry = { folder, users: 0 };
       held.set(key, entry);
       const mine = entry;

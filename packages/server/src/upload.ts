@@ -16,7 +16,7 @@ import {
   tempName,
 } from '@cftp/protocol';
 import { FileSink, readFromHandle } from '@cftp/transfer';
-import type { Folder, FolderAccess } from './confinement.js';
+import type { FolderAccess } from './confinement.js';
 import type { FolderSyncer } from './folder-sync.js';
 import { refuseOtherForm } from './listing.js';
 import { sharedFolders } from './shared-folders.js';
@@ -39,15 +39,6 @@ const O_NONBLOCK = fsConstants.O_NONBLOCK ?? 0;
  */
 function lstatHere(path: string): Stats | undefined {
   return lstatSync(path, { throwIfNoEntry: false });
-}
-
-/**
- * An upload's folder, opened and checked on the calling thread when the storage can (the
- * realpath, the open and the descriptor check are reads, as lstatHere's): an upload opens
- * its folder twice, to create and to commit, and each open and close cost a thread-pool hop.
- */
-function openHere(folders: FolderAccess, segments: readonly string[]): Promise<Folder> {
-  return (folders.openHere ?? folders.open)(segments);
 }
 
 /** What uploads in one storage share: its folders, its fsyncs, and what is in progress. */
@@ -105,7 +96,9 @@ export async function openUpload(
   // The folder is held open only while the temporary file is created, and opened (and
   // checked) again to commit or remove it: an upload costs one descriptor, not two.
   const parent = segments.slice(0, -1);
-  const folder = await openHere(folders, parent);
+  // Opened and checked on this thread (lookups, as lstatHere's): an upload opens its folder
+  // twice, to create and to commit, and each open and close was a thread-pool hop.
+  const folder = await folders.openHere(parent);
   let handle: FileHandle | undefined;
   let release = () => {};
   let tempFile = '';
@@ -194,7 +187,7 @@ export async function openUpload(
     commit: async (mtime) => {
       try {
         if (!stream.closed) throw new CftpError('EIO', 'upload stream still open at commit');
-        const at = await openHere(folders, parent);
+        const at = await folders.openHere(parent);
         let real: string;
         try {
           await setFinalMode(file, at.entry(name), options);

@@ -20,6 +20,10 @@ class CountingRoot extends ConfinedRoot {
         this.opens++;
         return real.open(segments);
       },
+      openHere: (segments) => {
+        this.opens++;
+        return real.openHere(segments);
+      },
       within: (segments, work) => {
         this.opens++;
         return real.within(segments, work);
