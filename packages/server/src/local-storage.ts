@@ -65,7 +65,14 @@ export class LocalStorage extends ConfinedRoot implements Storage {
     // Checked now, so a bad path fails before `ready`; opened (and checked) again when the
     // listing is first read: a request that fails before its data channel connects never
     // starts the generator, whose `finally` would not run. A lazy caller reads at once.
-    if (options.lazy !== true) await (await this.openFolder(segments)).close();
+    // The check runs on the calling thread when the listing will (onThread): a realpath walk
+    // and an open through the thread pool were four hops before `ready`, for lookups that
+    // take microseconds.
+    if (options.lazy !== true) {
+      const folder =
+        options.onThread === true ? this.openFolderHere(segments) : this.openFolder(segments);
+      await (await folder).close();
+    }
     return listFolder(this.folderAccess(), segments, options);
   }
 
