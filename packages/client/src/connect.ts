@@ -18,7 +18,7 @@ import {
 } from '@cftp/protocol';
 import { packageVersion } from '@cftp/transfer';
 import { CftpClient } from './client.js';
-import { peerFingerprint, serverName } from './data-channel.js';
+import { peerFingerprint, tlsOptions } from './data-channel.js';
 import { formatDuration } from './replies.js';
 import type { ClientLimits, ConnectOptions } from './types.js';
 
@@ -101,13 +101,7 @@ function open(options: ConnectOptions): Promise<CftpClient> {
     const socket: Socket =
       tls === undefined
         ? netConnect({ host: options.host, port: options.port })
-        : tlsConnect({
-            host: options.host,
-            port: options.port,
-            // Trust comes from the pinned fingerprint (SSH's model), not from a CA.
-            rejectUnauthorized: false,
-            ...serverName(options.host),
-          });
+        : tlsConnect({ host: options.host, port: options.port, ...tlsOptions(options.host) });
     let client: CftpClient | undefined;
     let tcpConnected = false;
     let settled = false;

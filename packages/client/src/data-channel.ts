@@ -3,7 +3,13 @@
 // bytes move; and checking what arrived against it. `openDataSocket` is the one place a data
 // channel is opened.
 import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import {
+  type ConnectionOptions,
+  createSecureContext,
+  type SecureContext,
+  type TLSSocket,
+  connect as tlsConnect,
+} from 'node:tls';
 import {
   CftpError,
   ConnectionError,
@@ -29,8 +35,22 @@ export function peerFingerprint(socket: TLSSocket): string | undefined {
 }
 
 /** SNI only for names: TLS forbids an IP address there. */
-export function serverName(host: string): { servername?: string } {
+function serverName(host: string): { servername?: string } {
   return isIP(host) === 0 ? { servername: host } : {};
+}
+
+let sharedContext: SecureContext | undefined;
+
+/**
+ * What every TLS connection of the client (control and data) is opened with. Trust comes
+ * from the pinned fingerprint (SSH's model), not from a CA. One SecureContext for the
+ * process: without it each connection builds its own, about 0.4 ms of CPU per data channel.
+ * Sharing it resumes nothing: Node offers a session only when given one, so every data
+ * channel still makes a full handshake and presents the certificate checked (§5.3).
+ */
+export function tlsOptions(host: string): ConnectionOptions {
+  sharedContext ??= createSecureContext();
+  return { rejectUnauthorized: false, secureContext: sharedContext, ...serverName(host) };
 }
 
 export interface DataChannelOptions {
@@ -115,13 +135,7 @@ export function openDataSocket(options: DataChannelOptions): Promise<Socket> {
     const socket =
       fingerprint === undefined
         ? netConnect({ host: address, port, ...onread })
-        : tlsConnect({
-            host: address,
-            port,
-            rejectUnauthorized: false,
-            ...serverName(host),
-            ...onread,
-          });
+        : tlsConnect({ host: address, port, ...tlsOptions(host), ...onread });
     const timer = limited
       ? setTimeout(() => {
           socket.destroy();
