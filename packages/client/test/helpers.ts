@@ -6,6 +6,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import {
   type ClientMessage,
   encodeMessage,
@@ -29,8 +30,11 @@ export interface RealServer {
 export interface FakeSession {
   readonly socket: Socket;
   send(message: ServerMessage): void;
-  /** Opens a one-connection data listener; `connection` resolves after the token is read. */
-  openData(): Promise<FakeData>;
+  /**
+   * Opens a one-connection data listener; `connection` resolves after the token is read.
+   * With `tls` (a key and certificate), the data channel is TLS and presents that one.
+   */
+  openData(tls?: TlsOptions): Promise<FakeData>;
 }
 
 export interface FakeData {
@@ -49,9 +53,10 @@ export interface Fixture {
   connect(port: number, options?: Partial<ConnectOptions>): Promise<CftpClient>;
   /**
    * A server that completes the handshake (listing `features` in `welcome`, default
-   * `sha256` only) and passes every later message to `handler`.
+   * `sha256` only) and passes every later message to `handler`. With `tls` (a key and
+   * certificate), the control channel is TLS from its first byte.
    */
-  startFake(handler: FakeHandler, features?: readonly string[]): Promise<number>;
+  startFake(handler: FakeHandler, features?: readonly string[], tls?: TlsOptions): Promise<number>;
   /** A plain TCP server that accepts and never says anything. */
   startSilent(): Promise<number>;
   /** A port on 127.0.0.1 that was just free (nothing listens on it). */
@@ -92,13 +97,14 @@ export function useFixture(): Fixture {
     return address.port;
   }
 
-  async function openData(): Promise<FakeData> {
+  async function openData(tls?: TlsOptions): Promise<FakeData> {
     const token = randomBytes(TOKEN_BYTES);
-    const listener = createNetServer();
+    const listener = tls === undefined ? createNetServer() : createTlsServer(tls);
     const port = await listen(listener);
     const connection = new Promise<Socket>((resolve) => {
-      listener.once('connection', (socket: Socket) => {
+      listener.once(tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => {
         listener.close();
+        socket.on('error', () => {}); // a TLS socket is not the raw one `listen` guards
         let received = Buffer.alloc(0);
         const onData = (chunk: Buffer) => {
           received = Buffer.concat([received, chunk]);
@@ -132,8 +138,9 @@ export function useFixture(): Fixture {
       clients.push(client);
       return client;
     },
-    async startFake(handler, features = ['sha256']) {
-      const server = createNetServer((socket) => {
+    async startFake(handler, features = ['sha256'], tls) {
+      const onSession = (socket: Socket) => {
+        socket.on('error', () => {}); // a TLS socket is not the raw one `listen` guards
         const decoder = new MessageDecoder();
         const session: FakeSession = {
           socket,
@@ -159,8 +166,10 @@ export function useFixture(): Fixture {
             } else handler(message, session);
           }
         });
-      });
-      return listen(server);
+      };
+      return listen(
+        tls === undefined ? createNetServer(onSession) : createTlsServer(tls, onSession),
+      );
     },
     async startSilent() {
       return listen(createNetServer());
