@@ -64,6 +64,7 @@ describe('docs/protocol.md §5.3 TLS data channels, from the client', () => {
     const refused = await rejectionOf(client.list(''));
     expect(refused.code).toBe('ETLS');
     expect(String((refused as { message?: unknown }).message)).toMatch(/another certificate/);
+    expect(resumed).toEqual([false, false]); // the third never got as far as its token
   });
 
   it('refuses the first data channel when it presents another certificate (ETLS)', async () => {
