@@ -72,8 +72,11 @@ const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).dig
 let work: string;
 let tarballs: string[];
 let oldestNode: string;
+/** A Node older than `engines` allows (Node 20, scripts/oldest-node.sh --unsupported). */
+let unsupportedNode: string;
 const version = JSON.parse(await readFile(join(REPO, 'apps/cli/package.json'), 'utf8')) as {
   version: string;
+  engines: { node: string };
 };
 
 beforeAll(async () => {
@@ -93,6 +96,10 @@ beforeAll(async () => {
   oldestNode = expectSuccess(
     await run('bash', ['scripts/oldest-node.sh'], { cwd: REPO, env, deadlineMs: INSTALL_MS }),
     'scripts/oldest-node.sh',
+  ).trim();
+  unsupportedNode = expectSuccess(
+    await run('bash', ['scripts/oldest-node.sh', '--unsupported'], { cwd: REPO, env }),
+    'scripts/oldest-node.sh --unsupported',
   ).trim();
 }, 2 * INSTALL_MS);
 
@@ -277,6 +284,32 @@ describe.each(LINES)('installed with npm, on $name', ({ major, node }) => {
         }),
         'tsc on the installed packages',
       );
+    });
+  }
+
+  // npm only warns about `engines` when it installs; the command itself must refuse an older
+  // Node with a sentence, not fail to link a module (Node 20 has no `glob` in fs/promises).
+  if (major === 24) {
+    it('on a Node older than `engines` (Node 20), the installed `cftp` names the Node it needs and exits 2', async () => {
+      const oldEnv = {
+        ...env,
+        PATH: `${dirname(unsupportedNode)}${delimiter}${process.env.PATH ?? ''}`,
+      };
+      const running = expectSuccess(
+        await run('node', ['--version'], { cwd: folder, env: oldEnv }),
+        'node --version',
+      ).trim();
+      expect(running).toMatch(/^v20\./);
+      const minimum = version.engines.node.replace(/^>=/, '');
+      const cftp = join(folder, 'node_modules/.bin/cftp');
+      for (const args of [['--version'], ['get', '--insecure-plaintext', '127.0.0.1:1:/a', 'a']]) {
+        const done = await run(cftp, args, { cwd: folder, env: oldEnv });
+        expect(done).toEqual({
+          code: 2,
+          stdout: '',
+          stderr: `cftp: needs Node.js ${minimum} or later; this is Node.js ${running.slice(1)}\n`,
+        });
+      }
     });
   }
 
