@@ -69,6 +69,8 @@ export const SCENARIOS = [
   'connect',
   'sessions',
   'idle-session',
+  'sync-floor-commit',
+  'sync-floor-walk',
   'sync-first',
   'sync-nochange',
   'sync-1pct-changed',

@@ -3,7 +3,9 @@
 // (sync-tree.ts), each system from the same starting point: the first sync into an empty
 // destination, a no-change re-sync, 1 % of files changed, 1 % deleted with --delete, and a
 // second --checksum run (CFTP's server answers it from its digest cache). Figures are wall
-// seconds of the whole client command, with the client's and server's CPU seconds.
+// seconds of the whole client command, with the client's and server's CPU seconds. Beside
+// them, two floors of the same run (workers/sync-floor.ts): a durable local copy of the tree
+// and a bare walk of it; a CFTP target that lies under its floor is noted on its row.
 import { spawn } from 'node:child_process';
 import { chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -11,10 +13,12 @@ import { join } from 'node:path';
 import { clientSecurityArgs, startCftpServer } from '../cftp.js';
 import { type RunResult, runChecked } from '../child.js';
 import type { BenchContext } from '../context.js';
-import { CFTP_CLI } from '../layout.js';
+import { median } from '../context.js';
+import { CFTP_CLI, workerScript } from '../layout.js';
 import { treeCpuSeconds } from '../proc.js';
 import type { Row, System } from '../results.js';
 import { formatSize, summarize } from '../stats.js';
+import type { SyncFloorArgs } from '../workers/sync-floor.js';
 import { findExecutable, freePort, userIds, vsftpdConfig, waitForFtp } from './peers.js';
 import {
   changeOnePercent,
@@ -27,6 +31,8 @@ import {
 const HOST = '127.0.0.1';
 
 export const SYNC_SCENARIOS = [
+  'sync-floor-commit',
+  'sync-floor-walk',
   'sync-first',
   'sync-nochange',
   'sync-1pct-changed',
@@ -36,6 +42,8 @@ export const SYNC_SCENARIOS = [
 type SyncScenario = (typeof SYNC_SCENARIOS)[number];
 
 const TITLES: Record<SyncScenario, string> = {
+  'sync-floor-commit': 'floor of a durable first sync: a local copy, fsync before each rename',
+  'sync-floor-walk': 'floor of a re-sync: a Node process that only lstats the tree',
   'sync-first': 'first sync',
   'sync-nochange': 'no-change re-sync',
   'sync-1pct-changed': '1 % changed',
@@ -249,11 +257,72 @@ async function measure(
   return rows;
 }
 
+/** Runs of the walk floor: a fraction of a second each, so its median is cheap to have. */
+const WALK_RUNS = 5;
+
+/**
+ * The floors (workers/sync-floor.ts), on the same tree as the systems: a durable local copy
+ * (under the first sync) and a bare walk (under a re-sync that moves nothing). Rows of
+ * `ceiling`, in seconds: no client started per sync can go below them on this machine.
+ */
+async function measureFloors(
+  ctx: BenchContext,
+  pristine: string,
+  work: string,
+  shape: SyncTreeShape,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  const floor = async (id: SyncScenario, args: SyncFloorArgs, runs: number) => {
+    const walls: number[] = [];
+    const cpus: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      if (args.destination !== undefined)
+        await rm(args.destination, { recursive: true, force: true });
+      const done = await runChecked(process.execPath, [
+        workerScript('sync-floor'),
+        JSON.stringify(args),
+      ]);
+      walls.push(done.wallMs / 1000);
+      cpus.push(done.sampledCpuSeconds);
+    }
+    rows.push({
+      scenario: id,
+      title: `sync ${shape.files} files, ${TITLES[id]}`,
+      system: 'ceiling',
+      unit: 's',
+      value: summarize(walls),
+      details: { clientCpuSeconds: median(cpus) },
+      notes: [],
+      targets: [],
+    });
+  };
+  if (ctx.wants('sync-floor-commit')) {
+    ctx.log('sync: floor of a durable first sync (local copy, fsync before each rename)');
+    const destination = join(work, 'floor-copy');
+    try {
+      await floor('sync-floor-commit', { mode: 'commit', source: pristine, destination }, 1);
+    } finally {
+      await rm(destination, { recursive: true, force: true });
+    }
+  }
+  if (ctx.wants('sync-floor-walk')) {
+    ctx.log('sync: floor of a re-sync (a Node process that lstats the tree)');
+    await floor('sync-floor-walk', { mode: 'walk', source: pristine }, WALK_RUNS);
+  }
+  return rows;
+}
+
 /** Issue #16's targets, on the CFTP rows, against rsync's rows of the same run. */
-function checkSyncTargets(rows: Row[]): void {
+export function checkSyncTargets(rows: Row[]): void {
   const find = (scenario: string, system: System) =>
     rows.find((row) => row.scenario === scenario && row.system === system);
-  const against = (scenario: SyncScenario, factor: number, of: Row | undefined, what: string) => {
+  const against = (
+    scenario: SyncScenario,
+    factor: number,
+    of: Row | undefined,
+    what: string,
+    floor?: SyncScenario,
+  ) => {
     const row = find(scenario, 'cftp');
     if (row === undefined || of === undefined) return;
     const limit = factor * of.value.median;
@@ -261,10 +330,24 @@ function checkSyncTargets(rows: Row[]): void {
       text: `≤ ${factor === 1 ? '' : `${factor} × `}${what} (${limit.toFixed(2)} s)`,
       met: row.value.median <= limit,
     });
+    // A target under the floor of the same run cannot be met by a client started per sync.
+    const under = floor === undefined ? undefined : find(floor, 'ceiling');
+    if (under !== undefined && under.value.median > limit) {
+      row.notes.push(
+        `target below the floor: ${TITLES[floor!].replace(/^floor of [^:]*: /, '')} ` +
+          `takes ${under.value.median.toFixed(2)} s`,
+      );
+    }
   };
-  against('sync-first', 1, find('sync-first', 'rsync daemon'), 'rsync');
-  against('sync-nochange', 0.5, find('sync-nochange', 'rsync daemon'), 'rsync');
-  against('sync-1pct-changed', 1, find('sync-1pct-changed', 'rsync daemon'), 'rsync');
+  against('sync-first', 1, find('sync-first', 'rsync daemon'), 'rsync', 'sync-floor-commit');
+  against('sync-nochange', 0.5, find('sync-nochange', 'rsync daemon'), 'rsync', 'sync-floor-walk');
+  against(
+    'sync-1pct-changed',
+    1,
+    find('sync-1pct-changed', 'rsync daemon'),
+    'rsync',
+    'sync-floor-walk',
+  );
   against('sync-checksum', 2, find('sync-nochange', 'cftp'), 'the no-change run');
 }
 
@@ -297,6 +380,7 @@ export async function runSync(ctx: BenchContext): Promise<void> {
     }
   };
   try {
+    rows.push(...(await measureFloors(ctx, pristine, work, shape)));
     await run(() => cftpSystem(ctx, work), 'cftp');
     if (ctx.config.peers) {
       const rsync = findExecutable('rsync');
