@@ -10,6 +10,7 @@ import {
   awsEnv,
   keysUnder,
   MiB,
+  putTinyObjects,
   sdk,
   storageArgs,
   store,
@@ -60,11 +61,9 @@ describe('S3 storage', () => {
   it('lists a folder of 10 000 keys, every one, in one streamed listing', async () => {
     const count = 10_000;
     const names = Array.from({ length: count }, (_, i) => `k${String(i).padStart(5, '0')}`);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 64 }, async () => {
-        while (next < names.length) await putDirect(`many/${names[next++]}`, 'x');
-      }),
+    await putTinyObjects(
+      names.map((name) => `${prefix}many/${name}`),
+      'x',
     );
     const control = await Control.ready(s3.server().port);
     const id = control.newId();
