@@ -9,6 +9,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { MODE_MASK, PathError, type Reclaimer } from '@cftp/protocol';
+import type { HeadCache } from './head-cache.js';
 import { isNotFound, s3Error } from './s3-errors.js';
 
 /**
@@ -28,6 +29,8 @@ export interface Bucket {
   readonly prefix: string;
   /** Told the bytes read from the store (a get's body): frees dead read buffers sooner. */
   readonly reclaimer?: Reclaimer;
+  /** What listings' HEADs said of the files they listed (head-cache.ts). */
+  readonly heads?: HeadCache;
 }
 
 export function fileKey(bucket: Bucket, segments: readonly string[]): string {

@@ -1,5 +1,7 @@
 // @cftp/storage-s3: a CFTP server Storage on an S3-compatible bucket (docs/server.md "S3
 // storage"), in its own package so the core server does not depend on the AWS SDK.
+
+export { HeadCache, type HeadCacheOptions } from './head-cache.js';
 export {
   createS3Client,
   DEFAULT_MAX_ATTEMPTS,

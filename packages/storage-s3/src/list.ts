@@ -1,7 +1,8 @@
 // A list on S3 (docs/protocol.md §6.1): ListObjectsV2 with a `/` delimiter, one page (up to
 // 1000 keys) fetched only when the data channel has taken the previous one (backpressure).
 // Objects carry mtime and mode in metadata, which a listing does not return, so each file
-// gets a HEAD, a bounded number at once.
+// gets a HEAD, a bounded number at once, unless the bucket's HeadCache still holds what a HEAD
+// said of the very version listed (same ETag, LastModified and size).
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { checkName, type Entry, isTempName, MAX_LIST_ENTRIES, PathError } from '@cftp/protocol';
 import type { Listing } from '@cftp/server';
@@ -77,6 +78,56 @@ export async function requireFolder(bucket: Bucket, segments: readonly string[])
   throw new PathError('ENOENT', `no such folder: "${path}"`);
 }
 
+/** A file as a ListObjectsV2 page shows it. */
+interface ListedFile {
+  name: string;
+  key: string;
+  size: number;
+  etag?: string;
+  lastModified?: Date;
+}
+
+/**
+ * A listed file's size, mtime and mode: from the bucket's HeadCache when it holds this very
+ * version, else from a HEAD (kept there when the HEAD saw the version listed). Undefined when
+ * the object is gone, or the HEAD failed: the file is left out, as if removed while listing.
+ */
+async function fileFacts(
+  bucket: Bucket,
+  file: ListedFile,
+  path: string,
+): Promise<{ size: number; mtime: number; mode: number | undefined } | undefined> {
+  const cache = bucket.heads;
+  const lastModified = file.lastModified?.getTime();
+  const version =
+    file.etag === undefined || lastModified === undefined
+      ? undefined
+      : { etag: file.etag, lastModified, size: file.size };
+  if (cache !== undefined && version !== undefined) {
+    const hit = cache.get(file.key, version.etag, version.lastModified, version.size);
+    if (hit !== undefined) return { size: file.size, ...hit };
+  }
+  const sentAt = cache?.now() ?? 0;
+  const info = await head(bucket, file.key, path).catch(() => undefined);
+  if (info === undefined) return undefined;
+  const facts = { mtime: mtimeOf(info.Metadata, info.LastModified), mode: modeOf(info.Metadata) };
+  const size = info.ContentLength ?? file.size;
+  // The HEAD saw the version listed: same ETag and size, LastModified in the same second (a
+  // HEAD's Last-Modified header has whole seconds).
+  const headModified = info.LastModified?.getTime();
+  if (
+    cache !== undefined &&
+    version !== undefined &&
+    info.ETag === version.etag &&
+    size === version.size &&
+    headModified !== undefined &&
+    Math.floor(headModified / 1000) === Math.floor(version.lastModified / 1000)
+  ) {
+    cache.set(file.key, version, facts, sentAt);
+  }
+  return { size, ...facts };
+}
+
 export function listObjects(bucket: Bucket, segments: readonly string[]): Listing {
   const counts = { skipped: 0 };
   return {
@@ -126,7 +177,7 @@ async function* listPages(
       if (segments.length === 0 && name === RESERVED) continue;
       if (name !== '' && accept(name)) folders.push(name);
     }
-    const files: Array<{ name: string; key: string; size: number; lastModified?: Date }> = [];
+    const files: ListedFile[] = [];
     for (const object of page.Contents ?? []) {
       const key = object.Key ?? '';
       const name = key.slice(Prefix.length);
@@ -135,6 +186,7 @@ async function* listPages(
         name,
         key,
         size: object.Size ?? 0,
+        ...(object.ETag === undefined ? {} : { etag: object.ETag }),
         ...(object.LastModified ? { lastModified: object.LastModified } : {}),
       });
     }
@@ -149,21 +201,18 @@ async function* listPages(
     for (let i = 0; i < files.length; i += LIST_BATCH) {
       const batch = files.slice(i, i + LIST_BATCH);
       const infos = await mapLimited(batch, HEADS_IN_FLIGHT, (file) =>
-        head(bucket, file.key, `${path === '' ? '' : `${path}/`}${file.name}`).catch(
-          () => undefined,
-        ),
+        fileFacts(bucket, file, `${path === '' ? '' : `${path}/`}${file.name}`),
       );
       const entries: Entry[] = [];
       infos.forEach((info, j) => {
         // Removed since the page was listed: left out, as if removed while listing.
         if (info === undefined) return;
-        const mode = modeOf(info.Metadata);
         entries.push({
           name: batch[j]!.name,
           type: 'file',
-          size: info.ContentLength ?? batch[j]!.size,
-          mtime: mtimeOf(info.Metadata, info.LastModified),
-          ...(mode === undefined ? {} : { mode }),
+          size: info.size,
+          mtime: info.mtime,
+          ...(info.mode === undefined ? {} : { mode: info.mode }),
         });
       });
       if (entries.length > 0) yield entries;

@@ -32,6 +32,7 @@ import {
   requireParent,
 } from './bucket.js';
 import { type CopyPlan, copyObject, MAX_COPY_BYTES } from './copy.js';
+import { HeadCache, type HeadCacheOptions } from './head-cache.js';
 import { folderEntry, listObjects, requireFolder } from './list.js';
 import { openObject } from './read.js';
 import { keysUnder, openResumableUpload } from './resumable.js';
@@ -58,6 +59,11 @@ export interface S3StorageOptions {
    * otherwise), a major one when the part buffers of finished uploads are dropped.
    */
   collectGarbage?: (type: 'minor' | 'major') => void;
+  /**
+   * What listings keep of their HEADs (head-cache.ts): a folder listed again HEADs only the
+   * files written since. Default 16 384 entries; `{ capacity: 0 }` keeps none.
+   */
+  headCache?: HeadCacheOptions;
 }
 
 const MIB = 1024 * 1024;
@@ -73,7 +79,13 @@ export class S3Storage implements Storage {
     if (prefix !== '' && !prefix.endsWith('/')) throw new TypeError('prefix must end in "/"');
     const collect = options.collectGarbage;
     const reclaimer = new Reclaimer(collect === undefined ? undefined : () => collect('minor'));
-    this.bucket = { client: options.client, name: options.bucket, prefix, reclaimer };
+    this.bucket = {
+      client: options.client,
+      name: options.bucket,
+      prefix,
+      reclaimer,
+      heads: new HeadCache(options.headCache),
+    };
     const partSize = options.partSize ?? 16 * MIB;
     if (partSize < 5 * MIB) throw new RangeError('partSize must be at least 5 MiB (S3)');
     this.plan = {
