@@ -12,6 +12,7 @@ import {
 import { DEFAULT_SERVER_UMASK, type Entry, PathError, Reclaimer } from '@cftp/protocol';
 import type {
   Listing,
+  ListOptions,
   ReadableFile,
   Storage,
   SweepOptions,
@@ -108,8 +109,12 @@ export class S3Storage implements Storage {
     }
   }
 
-  async list(segments: readonly string[]): Promise<Listing> {
-    await requireFolder(this.bucket, segments);
+  async list(segments: readonly string[], options: ListOptions = {}): Promise<Listing> {
+    // `lazy` (tree, for the folders below the one asked, just seen in their parent's listing):
+    // no check up front, a LIST saved per folder. A folder gone meanwhile lists empty, as it
+    // would had it gone between the check and the listing.
+    if (options.lazy === true) refuseReserved(segments, false);
+    else await requireFolder(this.bucket, segments);
     return listObjects(this.bucket, segments);
   }
 
