@@ -4,6 +4,7 @@
 // that a client command does not load the server's modules (and the reverse): start-up time
 // is paid by every one-shot command and every test that spawns one.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ClientCommandOptions, OneShotOptions } from './client-command.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { checkFingerprintFlag, TIMEOUT_FLAG, timeoutParser } from './flags.js';
 import { youngGenerationGrows } from './gc.js';
@@ -82,43 +83,13 @@ addSecurityFlags(program.command('client'))
   .option('-c, --commands <commands>', 'run these ";"-separated commands')
   .option('--json', 'print one JSON object per command result on stdout')
   .option('--progress', 'with --json: also print progress events as JSON lines')
-  .action(
-    async (
-      host: string,
-      port: number,
-      opts: {
-        batch?: string;
-        commands?: string;
-        json?: boolean;
-        progress?: boolean;
-        knownHosts?: string;
-        fingerprint?: string;
-        insecurePlaintext?: boolean;
-        timeout?: number;
-        digest?: 'sha256' | 'blake3';
-      },
-    ) => {
-      const { runClientCommand } = await import('./client-command.js');
-      process.exitCode = await runClientCommand({ host, port, ...opts });
-    },
-  );
+  .action(async (host: string, port: number, opts: Omit<ClientCommandOptions, 'host' | 'port'>) => {
+    const { runClientCommand } = await import('./client-command.js');
+    process.exitCode = await runClientCommand({ host, port, ...opts });
+  });
 
-interface OneShotFlags {
-  timeout?: number;
-  knownHosts?: string;
-  fingerprint?: string;
-  insecurePlaintext?: boolean;
-  digest?: 'sha256' | 'blake3';
-  recursive?: boolean;
-  continue?: boolean;
-  preserve?: boolean;
-  /** `-n, --no-clobber`: commander's negated option, false when given. */
-  clobber?: boolean;
-  followLinks?: boolean;
-  links?: boolean;
-  json?: boolean;
-  progress?: boolean;
-}
+/** The flags of `get` and `put` as commander hands them over (client-command.ts's options). */
+type OneShotFlags = OneShotOptions;
 
 function oneShot(name: 'get' | 'put'): Command {
   return addSecurityFlags(program.command(name))
