@@ -176,6 +176,29 @@ describe('a throttling store', () => {
       expect(asked.map((r) => r.method)).toEqual(['HEAD', 'HEAD', 'HEAD', 'HEAD']);
     });
 
+    it('on a HEAD in a listing or a tree: the file is left out and counted, not dropped', async () => {
+      // A listing takes mtime and mode from a HEAD per file; a failed one must not pass for a
+      // file removed meanwhile, or a sync from this store would delete it at the destination.
+      throttle.refuse = (req) => req.method === 'HEAD' && req.url?.endsWith('/hello.bin') === true;
+      try {
+        const listing = await storage().list([]);
+        const names: string[] = [];
+        for await (const batch of listing) names.push(...batch.map((entry) => entry.name));
+        expect(names).not.toContain('hello.bin');
+        expect(listing.skipped).toBe(1);
+
+        const subtree = await storage().subtree([]);
+        const paths: string[] = [];
+        for await (const batch of subtree) {
+          paths.push(...batch.map(({ below, entry }) => [...below, entry.name].join('/')));
+        }
+        expect(paths).not.toContain('hello.bin');
+        expect(subtree.skipped).toBe(1);
+      } finally {
+        throttle.refuse = () => false;
+      }
+    });
+
     it('on a put whose parts are throttled: EBUSY, nothing committed, the upload aborted', async () => {
       throttle.refuse = (req) => req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? '');
       const upload = await storage().createUpload(['big.bin'], { mtime: 1000 });

@@ -27,6 +27,8 @@ export {
   type ListOptions,
   type ReadableFile,
   type Storage,
+  type Subtree,
+  type SubtreeEntry,
   type SweepOptions,
   type SweepResult,
   storageError,

@@ -21,7 +21,7 @@ import {
   type OperationResult,
   withDataChannel,
 } from './operations.js';
-import type { Listing, ReadableFile } from './storage.js';
+import type { Listing, ReadableFile, Subtree } from './storage.js';
 import {
   cachedDigest,
   type DigestCache,
@@ -69,8 +69,13 @@ export async function runTree(
   request: { digest?: boolean },
 ): Promise<OperationResult> {
   // Opened (and so checked) before `ready`: ENOENT, ENOTDIR, EACCES are the request's reply.
+  // A storage that reads a whole subtree in fewer requests than a listing per folder (S3)
+  // gives it at once; the others are walked folder by folder.
   const digests = request.digest === true;
-  const listing = await ctx.storage.list(segments, { identities: digests, onThread: true });
+  const source: Listing | { subtree: Subtree } =
+    ctx.storage.subtree === undefined
+      ? await ctx.storage.list(segments, { identities: digests, onThread: true })
+      : { subtree: await ctx.storage.subtree(segments) };
   const topPath = segments.join('/');
   const state: WalkState = {
     ctx,
@@ -90,7 +95,8 @@ export async function runTree(
     async (socket) => {
       const counter = new DigestCounter(createDigest(ctx.digest));
       async function* chunks() {
-        yield* walkFolder(state, [], listing);
+        if ('subtree' in source) yield* walkSubtree(state, source.subtree);
+        else yield* walkFolder(state, [], source);
         if (state.text !== '') yield state.text;
       }
       try {
@@ -256,6 +262,67 @@ async function* walkFolder(
     await batches.return?.();
   }
   state.skipped += listing.skipped ?? 0;
+}
+
+/**
+ * walkFolder's lines for a subtree the storage reads whole (Storage.subtree), in the order it
+ * gives them (already depth first), with the same bounds: a folder whose line is left out, or
+ * which lies MAX_TREE_DEPTH down, is counted once and what it holds is passed over.
+ */
+async function* walkSubtree(state: WalkState, subtree: Subtree): AsyncGenerator<string> {
+  /** `a/b/`: the storage path of a folder whose entries are passed over, while they come. */
+  let passOver: string | undefined;
+  for await (const batch of subtree) {
+    for (const { below, entry } of batch) {
+      if (state.stopped) return;
+      const raw = below.length === 0 ? entry.name : `${below.join('/')}/${entry.name}`;
+      if (passOver !== undefined) {
+        if (raw.startsWith(passOver)) continue;
+        passOver = undefined;
+      }
+      if (below.length >= MAX_TREE_DEPTH) continue; // inside a folder counted below
+      if (state.count >= MAX_LIST_ENTRIES) {
+        state.stopped = true;
+        state.skipped++;
+        return;
+      }
+      const names = [...below, entry.name].map(wireName);
+      const path = names.includes(undefined) ? undefined : names.join('/');
+      let line: TreeEntry | undefined;
+      if (path === undefined || !fitsPath(state, path)) line = undefined;
+      else if (entry.type !== 'file' || state.cache === undefined) {
+        line = plainLine(state, path, entry);
+      } else {
+        // The digest is read from the file (a subtree carries no identities to look up).
+        const hashed = hashedLine(state, below, entry.name, path, entry);
+        if (state.text !== '' && !(await settlesWithin(hashed, FLUSH_AFTER_MS))) {
+          yield state.text;
+          state.text = '';
+        }
+        line = await hashed;
+      }
+      if (line === undefined) {
+        state.skipped++;
+        if (entry.type === 'dir') passOver = `${raw}/`;
+        continue;
+      }
+      state.count++;
+      state.text += `${JSON.stringify(line)}\n`;
+      if (state.text.length >= WRITE_BYTES) {
+        yield state.text;
+        state.text = '';
+      }
+      if (++state.sinceTurn >= TURN_EVERY) {
+        state.sinceTurn = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      if (entry.type === 'dir' && below.length + 1 >= MAX_TREE_DEPTH) {
+        state.skipped++; // its content is not walked
+        passOver = `${raw}/`;
+      }
+    }
+  }
+  state.skipped += subtree.skipped ?? 0;
 }
 
 /** The name as the wire carries it, or undefined when it cannot (it is left out). */

@@ -20,12 +20,12 @@ import {
 import { s3Error } from './s3-errors.js';
 
 /** Entries per batch handed to the data channel. */
-const LIST_BATCH = 128;
+export const LIST_BATCH = 128;
 /** HEADs in flight at once for one listing. */
-const HEADS_IN_FLIGHT = 64;
+export const HEADS_IN_FLIGHT = 64;
 
 /** What a listed name is: listed as is, or left out (counted, §6.1) or hidden (temporary). */
-function judge(name: string): 'ok' | 'bad' | 'hidden' {
+export function judge(name: string): 'ok' | 'bad' | 'hidden' {
   if (isTempName(name)) return 'hidden';
   try {
     return checkName(name) === name ? 'ok' : 'bad';
@@ -35,7 +35,7 @@ function judge(name: string): 'ok' | 'bad' | 'hidden' {
 }
 
 /** Runs `work` over `items`, `limit` at once, results in order. */
-async function mapLimited<T, R>(
+export async function mapLimited<T, R>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<R>,
@@ -79,7 +79,7 @@ export async function requireFolder(bucket: Bucket, segments: readonly string[])
 }
 
 /** A file as a ListObjectsV2 page shows it. */
-interface ListedFile {
+export interface ListedFile {
   name: string;
   key: string;
   size: number;
@@ -87,16 +87,25 @@ interface ListedFile {
   lastModified?: Date;
 }
 
+/** A listed file's size, mtime and mode. */
+export interface FileFacts {
+  size: number;
+  mtime: number;
+  mode: number | undefined;
+}
+
 /**
- * A listed file's size, mtime and mode: from the bucket's HeadCache when it holds this very
- * version, else from a HEAD (kept there when the HEAD saw the version listed). Undefined when
- * the object is gone, or the HEAD failed: the file is left out, as if removed while listing.
+ * A listed file's facts: from the bucket's HeadCache when it holds this very version, else
+ * from a HEAD (kept there when the HEAD saw the version listed). `gone` when the object was
+ * removed since the page was listed (left out, as if removed while listing); `failed` when
+ * the HEAD failed otherwise (left out and counted, so the listing reads as incomplete: a
+ * sync must not take a file the store did not describe for one the source lacks).
  */
-async function fileFacts(
+export async function fileFacts(
   bucket: Bucket,
   file: ListedFile,
   path: string,
-): Promise<{ size: number; mtime: number; mode: number | undefined } | undefined> {
+): Promise<FileFacts | 'gone' | 'failed'> {
   const cache = bucket.heads;
   const lastModified = file.lastModified?.getTime();
   const version =
@@ -108,8 +117,13 @@ async function fileFacts(
     if (hit !== undefined) return { size: file.size, ...hit };
   }
   const sentAt = cache?.now() ?? 0;
-  const info = await head(bucket, file.key, path).catch(() => undefined);
-  if (info === undefined) return undefined;
+  let info: Awaited<ReturnType<typeof head>>;
+  try {
+    info = await head(bucket, file.key, path);
+  } catch {
+    return 'failed';
+  }
+  if (info === undefined) return 'gone';
   const facts = { mtime: mtimeOf(info.Metadata, info.LastModified), mode: modeOf(info.Metadata) };
   const size = info.ContentLength ?? file.size;
   // The HEAD saw the version listed: same ETag and size, LastModified in the same second (a
@@ -205,8 +219,8 @@ async function* listPages(
       );
       const entries: Entry[] = [];
       infos.forEach((info, j) => {
-        // Removed since the page was listed: left out, as if removed while listing.
-        if (info === undefined) return;
+        if (info === 'failed') counts.skipped++;
+        if (typeof info === 'string') return;
         entries.push({
           name: batch[j]!.name,
           type: 'file',

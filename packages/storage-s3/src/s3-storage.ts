@@ -15,6 +15,7 @@ import type {
   ListOptions,
   ReadableFile,
   Storage,
+  Subtree,
   SweepOptions,
   SweepResult,
   Upload,
@@ -38,6 +39,7 @@ import { folderEntry, listObjects, requireFolder } from './list.js';
 import { openObject } from './read.js';
 import { keysUnder, openResumableUpload } from './resumable.js';
 import { isPreconditionFailed, s3Error } from './s3-errors.js';
+import { subtreeObjects } from './subtree.js';
 import { sweepBucket } from './sweep.js';
 import { openDirectUpload, type PartPlan } from './upload.js';
 
@@ -116,6 +118,11 @@ export class S3Storage implements Storage {
     if (options.lazy === true) refuseReserved(segments, false);
     else await requireFolder(this.bucket, segments);
     return listObjects(this.bucket, segments);
+  }
+
+  /** The whole subtree, a page of 1000 keys at a time (subtree.ts): what `tree` reads. */
+  subtree(segments: readonly string[]): Promise<Subtree> {
+    return subtreeObjects(this.bucket, segments);
   }
 
   openRead(segments: readonly string[]): Promise<ReadableFile> {
