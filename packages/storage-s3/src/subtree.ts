@@ -7,7 +7,7 @@
 // or the time of the walk without one. Files and markers take their facts as list.ts does
 // (HeadCache, else a HEAD), a batch at a time, only when the walk asks for the next batch.
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
-import type { Entry } from '@cftp/protocol';
+import { type Entry, MAX_TREE_DEPTH } from '@cftp/protocol';
 import type { Subtree, SubtreeEntry } from '@cftp/server';
 import { type Bucket, folderKey, RESERVED } from './bucket.js';
 import {
@@ -82,7 +82,10 @@ async function* walk(
       }
       open.length = shared;
       let passed = false;
-      for (let i = shared; i < folders.length; i++) {
+      // `tree` walks MAX_TREE_DEPTH folders down and no further: nothing deeper is made into
+      // an entry (a key may name hundreds of folders; a page must not become 1000 times that).
+      const shown = Math.min(folders.length, MAX_TREE_DEPTH);
+      for (let i = shared; i < shown; i++) {
         const name = folders[i]!;
         const verdict = judge(name);
         if (verdict !== 'ok') {
@@ -100,7 +103,7 @@ async function* walk(
         });
         open.push(name);
       }
-      if (passed || marker) continue;
+      if (passed || marker || folders.length >= MAX_TREE_DEPTH) continue;
       const name = parts.at(-1)!;
       const verdict = judge(name);
       if (verdict === 'bad') counts.skipped++;
