@@ -2,29 +2,17 @@
 // the HEAD said for the next listing while the version listed (ETag, LastModified, size) is
 // the same (packages/storage-s3 head-cache.ts). Against the real store: the HEADs are counted
 // on the S3 client the storage uses. Then the cache's own rules, on its own clock.
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Entry } from '@cftp/protocol';
 import { HeadCache, S3Storage, type S3StorageOptions } from '@cftp/storage-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { emptyPrefix, putTinyObjects, store, uniquePrefix } from './s3-helpers.js';
+import { countingClient, emptyPrefix, putTinyObjects, store, uniquePrefix } from './s3-helpers.js';
 
 const prefix = uniquePrefix('heads');
 afterAll(() => emptyPrefix(prefix));
 
-let heads = 0;
-const client = new S3Client({
-  endpoint: store.S3_ENDPOINT,
-  region: store.S3_REGION,
-  forcePathStyle: true,
-  credentials: { accessKeyId: store.S3_ACCESS_KEY, secretAccessKey: store.S3_SECRET_KEY },
-});
-client.middlewareStack.add(
-  (next, context) => (args) => {
-    if (context.commandName === 'HeadObjectCommand') heads += 1;
-    return next(args);
-  },
-  { step: 'initialize', name: 'countHeads' },
-);
+const { client, sent } = countingClient();
+const heads = () => sent.HeadObjectCommand ?? 0;
 
 function storage(headCache: S3StorageOptions['headCache']): S3Storage {
   return new S3Storage({ client, bucket: store.S3_BUCKET, prefix, headCache });
@@ -32,11 +20,11 @@ function storage(headCache: S3StorageOptions['headCache']): S3Storage {
 
 /** The folder's entries, by name, and how many HEADs the listing made. */
 async function list(from: S3Storage, folder: string) {
-  const before = heads;
+  const before = heads();
   const entries: Entry[] = [];
   for await (const batch of await from.list([folder])) entries.push(...batch);
   entries.sort((a, b) => a.name.localeCompare(b.name));
-  return { entries, heads: heads - before };
+  return { entries, heads: heads() - before };
 }
 
 /** A file with CFTP's metadata, as a `put` through a server leaves it. */

@@ -145,6 +145,29 @@ export async function putTinyObjects(keys: readonly string[], body: string, conc
   }
 }
 
+/**
+ * An SDK client of its own that counts the requests it sends, by command name
+ * (`HeadObjectCommand`, `ListObjectsV2Command`, …): to see what an operation cost the store.
+ */
+export function countingClient(): { client: S3Client; sent: Record<string, number> } {
+  const sent: Record<string, number> = {};
+  const client = new S3Client({
+    endpoint: store.S3_ENDPOINT,
+    region: store.S3_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: store.S3_ACCESS_KEY, secretAccessKey: store.S3_SECRET_KEY },
+  });
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const name = context.commandName ?? 'other';
+      sent[name] = (sent[name] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
+  return { client, sent };
+}
+
 /** A key prefix of its own for one test file: `NAME-<random>/`. */
 export function uniquePrefix(name: string): string {
   return `${name}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}/`;

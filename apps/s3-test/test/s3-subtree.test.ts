@@ -5,30 +5,16 @@
 // folder), and a chain deeper than MAX_TREE_DEPTH. Its lines must be the ones the folder-by-
 // folder walk gives for the same bucket (the same storage with `subtree` hidden), depth
 // first, with the same count of entries left out, in far fewer requests.
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { MAX_TREE_DEPTH, type TreeEntry, tempName, treeEntrySchema } from '@cftp/protocol';
 import { type CftpServer, createServer, type Storage } from '@cftp/server';
 import { S3Storage } from '@cftp/storage-s3';
 import { Control, openData, readAll } from '@cftp/wire-test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyPrefix, store, uniquePrefix } from './s3-helpers.js';
+import { countingClient, emptyPrefix, store, uniquePrefix } from './s3-helpers.js';
 
 const prefix = uniquePrefix('subtree');
-const requests: Record<string, number> = {};
-const client = new S3Client({
-  endpoint: store.S3_ENDPOINT,
-  region: store.S3_REGION,
-  forcePathStyle: true,
-  credentials: { accessKeyId: store.S3_ACCESS_KEY, secretAccessKey: store.S3_SECRET_KEY },
-});
-client.middlewareStack.add(
-  (next, context) => (args) => {
-    const name = context.commandName ?? 'other';
-    requests[name] = (requests[name] ?? 0) + 1;
-    return next(args);
-  },
-  { step: 'initialize', name: 'countRequests' },
-);
+const { client, sent: requests } = countingClient();
 
 const deep = Array.from({ length: MAX_TREE_DEPTH + 2 }, (_, i) => `d${i}`).join('/');
 const KEYS: Array<[key: string, body: string, metadata?: Record<string, string>]> = [

@@ -215,8 +215,7 @@ async function* walkFolder(
             const hashed = hashedLine(state, below, name!, path, entry);
             // A file read for its digest may take seconds: the lines before it go out meanwhile.
             if (state.text !== '' && !(await settlesWithin(hashed, FLUSH_AFTER_MS))) {
-              yield state.text;
-              state.text = '';
+              yield takeText(state);
             }
             line = await hashed;
           }
@@ -231,16 +230,8 @@ async function* walkFolder(
           if (early !== undefined) dropAhead(state, new Map([[entry, early]]));
           continue;
         }
-        state.count++;
-        state.text += `${JSON.stringify(line)}\n`;
-        if (state.text.length >= WRITE_BYTES) {
-          yield state.text;
-          state.text = '';
-        }
-        if (++state.sinceTurn >= TURN_EVERY) {
-          state.sinceTurn = 0;
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
+        if (addLine(state, line)) yield takeText(state);
+        if (turnDue(state)) await nextTurn();
         if (entry.type !== 'dir') continue;
         const folder = [...below, name!];
         if (folder.length >= MAX_TREE_DEPTH) {
@@ -296,8 +287,7 @@ async function* walkSubtree(state: WalkState, subtree: Subtree): AsyncGenerator<
         // The digest is read from the file (a subtree carries no identities to look up).
         const hashed = hashedLine(state, below, entry.name, path, entry);
         if (state.text !== '' && !(await settlesWithin(hashed, FLUSH_AFTER_MS))) {
-          yield state.text;
-          state.text = '';
+          yield takeText(state);
         }
         line = await hashed;
       }
@@ -306,16 +296,8 @@ async function* walkSubtree(state: WalkState, subtree: Subtree): AsyncGenerator<
         if (entry.type === 'dir') passOver = `${raw}/`;
         continue;
       }
-      state.count++;
-      state.text += `${JSON.stringify(line)}\n`;
-      if (state.text.length >= WRITE_BYTES) {
-        yield state.text;
-        state.text = '';
-      }
-      if (++state.sinceTurn >= TURN_EVERY) {
-        state.sinceTurn = 0;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+      if (addLine(state, line)) yield takeText(state);
+      if (turnDue(state)) await nextTurn();
       if (entry.type === 'dir' && below.length + 1 >= MAX_TREE_DEPTH) {
         state.skipped++; // its content is not walked
         passOver = `${raw}/`;
@@ -323,6 +305,31 @@ async function* walkSubtree(state: WalkState, subtree: Subtree): AsyncGenerator<
     }
   }
   state.skipped += subtree.skipped ?? 0;
+}
+
+/** Adds an entry's line; true when the text has grown to WRITE_BYTES and should go out. */
+function addLine(state: WalkState, line: TreeEntry): boolean {
+  state.count++;
+  state.text += `${JSON.stringify(line)}\n`;
+  return state.text.length >= WRITE_BYTES;
+}
+
+/** The lines not sent yet, handed on (and no longer held). */
+function takeText(state: WalkState): string {
+  const text = state.text;
+  state.text = '';
+  return text;
+}
+
+/** Whether the event loop is due a turn (every TURN_EVERY entries). */
+function turnDue(state: WalkState): boolean {
+  if (++state.sinceTurn < TURN_EVERY) return false;
+  state.sinceTurn = 0;
+  return true;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** The name as the wire carries it, or undefined when it cannot (it is left out). */
