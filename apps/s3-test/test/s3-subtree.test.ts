@@ -9,7 +9,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { MAX_TREE_DEPTH, type TreeEntry, tempName, treeEntrySchema } from '@cftp/protocol';
 import { type CftpServer, createServer, type Storage } from '@cftp/server';
 import { S3Storage } from '@cftp/storage-s3';
-import { Control, openData, readAll } from '@cftp/wire-test';
+import { Control, openData, readAll, sha256 } from '@cftp/wire-test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countingClient, emptyPrefix, store, uniquePrefix } from './s3-helpers.js';
 
@@ -73,12 +73,17 @@ afterAll(async () => {
 });
 
 /** A `tree` of the root over the wire: its lines, `done`, and the requests it cost. */
-async function tree(server: CftpServer, path?: string) {
+async function tree(server: CftpServer, path?: string, digest?: boolean) {
   const control = await Control.ready(server.address().port);
   const before = { ...requests };
   try {
     const id = control.newId();
-    control.send({ type: 'tree', id, ...(path === undefined ? {} : { path }) });
+    control.send({
+      type: 'tree',
+      id,
+      ...(path === undefined ? {} : { path }),
+      ...(digest === undefined ? {} : { digest }),
+    });
     const ready = await control.expect(id, 'ready');
     const bytes = await readAll(await openData(ready.port, ready.token));
     const done = await control.expect(id, 'done');
@@ -89,7 +94,13 @@ async function tree(server: CftpServer, path?: string) {
       return parsed.value;
     });
     const cost = (name: string) => (requests[name] ?? 0) - (before[name] ?? 0);
-    return { entries, done, lists: cost('ListObjectsV2Command'), heads: cost('HeadObjectCommand') };
+    return {
+      entries,
+      done,
+      lists: cost('ListObjectsV2Command'),
+      heads: cost('HeadObjectCommand'),
+      gets: cost('GetObjectCommand'),
+    };
   } finally {
     control.close();
   }
@@ -168,6 +179,32 @@ describe('tree on S3 storage', () => {
       expect(await control.reply(id)).toMatchObject({ type: 'error', code: 'ENOENT' });
     } finally {
       control.close();
+    }
+  });
+
+  it('with digests, reads each file once: a second tree of `a` takes them from the digest cache', async () => {
+    const digestOf = (list: readonly TreeEntry[], path: string) =>
+      list.find((entry) => entry.path === path)?.digest;
+    for (const server of [flat, byFolder]) {
+      const first = await tree(server, 'a', true);
+      const files = first.entries.filter((entry) => entry.type === 'file');
+      expect(first.gets).toBe(files.length);
+      expect(files.every((entry) => typeof entry.digest === 'string')).toBe(true);
+      // The session's digest is SHA-256 (wire-test offers no BLAKE3).
+      expect(digestOf(first.entries, 'x.txt')).toBe(sha256(Buffer.from('x')));
+
+      const second = await tree(server, 'a', true);
+      expect(second.gets).toBe(0);
+      expect(second.entries.filter((entry) => entry.type === 'file')).toEqual(files);
+    }
+    // A new version of one file: read again (by each server), its new digest sent.
+    await client.send(
+      new PutObjectCommand({ Bucket: store.S3_BUCKET, Key: `${prefix}a/x.txt`, Body: 'x, later' }),
+    );
+    for (const server of [flat, byFolder]) {
+      const third = await tree(server, 'a', true);
+      expect(third.gets).toBe(1);
+      expect(digestOf(third.entries, 'x.txt')).toBe(sha256(Buffer.from('x, later')));
     }
   });
 });

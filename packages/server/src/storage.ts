@@ -127,6 +127,8 @@ export interface SubtreeEntry {
   /** The folders from the top down to the entry's, as the storage names them ([]: the top). */
   readonly below: readonly string[];
   readonly entry: Entry;
+  /** A file's identity (as `ReadableFile.identity`), when the storage can tell. */
+  readonly identity?: string;
 }
 
 /**

@@ -210,7 +210,7 @@ async function* walkFolder(
         else if (entry.type !== 'file' || state.cache === undefined) {
           line = plainLine(state, path, entry);
         } else {
-          line = cachedLine(state, path, entry, listing);
+          line = cachedLine(state, path, entry, listing.identities?.get(entry.name));
           if (line === undefined) {
             const hashed = hashedLine(state, below, name!, path, entry);
             // A file read for its digest may take seconds: the lines before it go out meanwhile.
@@ -264,7 +264,7 @@ async function* walkSubtree(state: WalkState, subtree: Subtree): AsyncGenerator<
   /** `a/b/`: the storage path of a folder whose entries are passed over, while they come. */
   let passOver: string | undefined;
   for await (const batch of subtree) {
-    for (const { below, entry } of batch) {
+    for (const { below, entry, identity } of batch) {
       if (state.stopped) return;
       const raw = below.length === 0 ? entry.name : `${below.join('/')}/${entry.name}`;
       if (passOver !== undefined) {
@@ -284,12 +284,14 @@ async function* walkSubtree(state: WalkState, subtree: Subtree): AsyncGenerator<
       else if (entry.type !== 'file' || state.cache === undefined) {
         line = plainLine(state, path, entry);
       } else {
-        // The digest is read from the file (a subtree carries no identities to look up).
-        const hashed = hashedLine(state, below, entry.name, path, entry);
-        if (state.text !== '' && !(await settlesWithin(hashed, FLUSH_AFTER_MS))) {
-          yield takeText(state);
+        line = cachedLine(state, path, entry, identity);
+        if (line === undefined) {
+          const hashed = hashedLine(state, below, entry.name, path, entry);
+          if (state.text !== '' && !(await settlesWithin(hashed, FLUSH_AFTER_MS))) {
+            yield takeText(state);
+          }
+          line = await hashed;
         }
-        line = await hashed;
       }
       if (line === undefined) {
         state.skipped++;
@@ -363,9 +365,8 @@ function cachedLine(
   state: WalkState,
   path: string,
   entry: Entry,
-  listing: Listing,
+  identity: string | undefined,
 ): TreeEntry | undefined {
-  const identity = listing.identities?.get(entry.name);
   const known =
     identity === undefined ? undefined : cachedDigest(state.cache!, state.ctx.digest, identity);
   if (known === undefined) return undefined;

@@ -63,6 +63,21 @@ export function metadata(mtime: number, mode: number): Record<string, string> {
   return { [META_MTIME]: String(Math.max(0, Math.trunc(mtime))), [META_MODE]: mode.toString(8) };
 }
 
+/**
+ * An object version's identity for `tree`'s digest cache (ReadableFile.identity, §6.10): its
+ * ETag, LastModified (whole seconds, as a HEAD gives it) and size. A version's bytes never
+ * change, and another version has another LastModified or ETag. Undefined when the store
+ * gave no ETag or time (then the file is read for its digest every time).
+ */
+export function objectIdentity(
+  etag: string | undefined,
+  lastModified: Date | undefined,
+  size: number,
+): string | undefined {
+  if (etag === undefined || lastModified === undefined) return undefined;
+  return `s3:${etag}:${Math.floor(lastModified.getTime() / 1000)}:${size}`;
+}
+
 /** mtime from metadata (CFTP's uploads), else the object's LastModified. */
 export function mtimeOf(meta: Record<string, string> | undefined, lastModified?: Date): number {
   const stated = Number(meta?.[META_MTIME]);

@@ -14,6 +14,7 @@ import {
   head,
   modeOf,
   mtimeOf,
+  objectIdentity,
   RESERVED,
   refuseReserved,
 } from './bucket.js';
@@ -142,13 +143,20 @@ export async function fileFacts(
   return { size, ...facts };
 }
 
-export function listObjects(bucket: Bucket, segments: readonly string[]): Listing {
+/** With `identities`, each listed file's objectIdentity by name, filled as batches are read. */
+export function listObjects(
+  bucket: Bucket,
+  segments: readonly string[],
+  identities = false,
+): Listing {
   const counts = { skipped: 0 };
+  const known = identities ? new Map<string, string>() : undefined;
   return {
     get skipped() {
       return counts.skipped;
     },
-    [Symbol.asyncIterator]: () => listPages(bucket, segments, counts),
+    ...(known === undefined ? {} : { identities: known }),
+    [Symbol.asyncIterator]: () => listPages(bucket, segments, counts, known),
   };
 }
 
@@ -156,6 +164,7 @@ async function* listPages(
   bucket: Bucket,
   segments: readonly string[],
   counts: { skipped: number },
+  identities: Map<string, string> | undefined,
 ): AsyncGenerator<Entry[]> {
   const path = segments.join('/');
   const Prefix = folderKey(bucket, segments);
@@ -221,6 +230,9 @@ async function* listPages(
       infos.forEach((info, j) => {
         if (info === 'failed') counts.skipped++;
         if (typeof info === 'string') return;
+        const file = batch[j]!;
+        const identity = objectIdentity(file.etag, file.lastModified, file.size);
+        if (identities !== undefined && identity !== undefined) identities.set(file.name, identity);
         entries.push({
           name: batch[j]!.name,
           type: 'file',

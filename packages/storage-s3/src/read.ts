@@ -13,6 +13,7 @@ import {
   head,
   modeOf,
   mtimeOf,
+  objectIdentity,
   refuseReserved,
 } from './bucket.js';
 import { isPreconditionFailed, s3Error } from './s3-errors.js';
@@ -62,10 +63,12 @@ export async function openObject(
     }
   };
   const mode = modeOf(info.Metadata);
+  const identity = objectIdentity(info.ETag, info.LastModified, size);
   return {
     size,
     mtime: mtimeOf(info.Metadata, info.LastModified),
     ...(mode === undefined ? {} : { mode }),
+    ...(identity === undefined ? {} : { identity }),
     read: async (buffer, position) => {
       if (position >= size || buffer.byteLength === 0) return 0;
       if (ahead === undefined || position !== next) await open(position);

@@ -117,7 +117,7 @@ export class S3Storage implements Storage {
     // would had it gone between the check and the listing.
     if (options.lazy === true) refuseReserved(segments, false);
     else await requireFolder(this.bucket, segments);
-    return listObjects(this.bucket, segments);
+    return listObjects(this.bucket, segments, options.identities === true);
   }
 
   /** The whole subtree, a page of 1000 keys at a time (subtree.ts): what `tree` reads. */

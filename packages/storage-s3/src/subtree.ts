@@ -9,7 +9,7 @@
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { type Entry, MAX_TREE_DEPTH } from '@cftp/protocol';
 import type { Subtree, SubtreeEntry } from '@cftp/server';
-import { type Bucket, folderKey, RESERVED } from './bucket.js';
+import { type Bucket, folderKey, objectIdentity, RESERVED } from './bucket.js';
 import {
   fileFacts,
   HEADS_IN_FLIGHT,
@@ -144,7 +144,13 @@ async function* walk(
             mtime: known.mtime,
             ...mode,
           };
-          entries.push({ below: item.below, entry });
+          const object = item.object!;
+          const identity = objectIdentity(object.etag, object.lastModified, object.size);
+          entries.push({
+            below: item.below,
+            entry,
+            ...(identity === undefined ? {} : { identity }),
+          });
         }
       });
       if (entries.length > 0) yield entries;
