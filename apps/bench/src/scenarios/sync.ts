@@ -12,8 +12,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { clientSecurityArgs, startCftpServer } from '../cftp.js';
 import { type RunResult, runChecked } from '../child.js';
-import type { BenchContext } from '../context.js';
-import { median } from '../context.js';
+import { type BenchContext, median } from '../context.js';
 import { CFTP_CLI, workerScript } from '../layout.js';
 import { treeCpuSeconds } from '../proc.js';
 import type { Row, System } from '../results.js';
@@ -331,10 +330,11 @@ export function checkSyncTargets(rows: Row[]): void {
       met: row.value.median <= limit,
     });
     // A target under the floor of the same run cannot be met by a client started per sync.
-    const under = floor === undefined ? undefined : find(floor, 'ceiling');
+    if (floor === undefined) return;
+    const under = find(floor, 'ceiling');
     if (under !== undefined && under.value.median > limit) {
       row.notes.push(
-        `target below the floor: ${TITLES[floor!].replace(/^floor of [^:]*: /, '')} ` +
+        `target below the floor: ${TITLES[floor].replace(/^floor of [^:]*: /, '')} ` +
           `takes ${under.value.median.toFixed(2)} s`,
       );
     }
