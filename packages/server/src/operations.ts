@@ -153,7 +153,11 @@ export async function withDataChannel<T>(
   }
 }
 
-/** Lost data connections become EDATA; aborts keep their own reason. */
+/**
+ * Lost data connections become EDATA; aborts keep their own reason. ECANCELED is a write
+ * still queued when the socket was torn down (its read side saw the peer's reset first): on
+ * a loaded machine a cut data connection ended a download that way, and the reply said EIO.
+ */
 export function dataError(error: unknown, signal: AbortSignal): unknown {
   if (signal.aborted) return signal.reason;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -161,7 +165,8 @@ export function dataError(error: unknown, signal: AbortSignal): unknown {
     code === 'ERR_STREAM_PREMATURE_CLOSE' ||
     code === 'ERR_STREAM_DESTROYED' ||
     code === 'ECONNRESET' ||
-    code === 'EPIPE'
+    code === 'EPIPE' ||
+    code === 'ECANCELED'
   ) {
     return new DataChannelError('EDATA', 'data connection lost before the transfer completed');
   }
