@@ -6,10 +6,10 @@
 // folder walk gives for the same bucket (the same storage with `subtree` hidden), depth
 // first, with the same count of entries left out, in far fewer requests.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { MAX_TREE_DEPTH, type TreeEntry, tempName, treeEntrySchema } from '@cftp/protocol';
+import { MAX_TREE_DEPTH, type TreeEntry, tempName } from '@cftp/protocol';
 import { type CftpServer, createServer, type Storage } from '@cftp/server';
 import { S3Storage } from '@cftp/storage-s3';
-import { Control, openData, readAll, sha256 } from '@cftp/wire-test';
+import { Control, requestTree, sha256 } from '@cftp/wire-test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countingClient, emptyPrefix, store, uniquePrefix } from './s3-helpers.js';
 
@@ -77,21 +77,9 @@ async function tree(server: CftpServer, path?: string, digest?: boolean) {
   const control = await Control.ready(server.address().port);
   const before = { ...requests };
   try {
-    const id = control.newId();
-    control.send({
-      type: 'tree',
-      id,
+    const { entries, done } = await requestTree(control, {
       ...(path === undefined ? {} : { path }),
       ...(digest === undefined ? {} : { digest }),
-    });
-    const ready = await control.expect(id, 'ready');
-    const bytes = await readAll(await openData(ready.port, ready.token));
-    const done = await control.expect(id, 'done');
-    const lines = bytes.toString('utf8').split('\n').slice(0, -1);
-    const entries = lines.map((line): TreeEntry => {
-      const parsed = treeEntrySchema.parse(JSON.parse(line));
-      if (!parsed.ok) throw new Error(`bad tree line ${line}`);
-      return parsed.value;
     });
     const cost = (name: string) => (requests[name] ?? 0) - (before[name] ?? 0);
     return {

@@ -4,8 +4,8 @@
 import { readdirSync } from 'node:fs';
 import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CftpError, type TreeEntry, treeEntrySchema } from '@cftp/protocol';
-import { type Control, openData, readAll, sha256 } from '@cftp/wire-test';
+import { CftpError } from '@cftp/protocol';
+import { type Control, requestTree, sha256 } from '@cftp/wire-test';
 import { describe, expect, it } from 'vitest';
 import { type Listing, type ListOptions, LocalStorage, type ReadableFile } from '../src/index.js';
 import { useFixture } from './fixture.js';
@@ -13,23 +13,9 @@ import { useFixture } from './fixture.js';
 const fx = useFixture();
 
 async function tree(control: Control, path?: string, digest?: boolean) {
-  const id = control.newId();
-  control.send({
-    type: 'tree',
-    id,
+  const { entries, done, bytes } = await requestTree(control, {
     ...(path === undefined ? {} : { path }),
     ...(digest === undefined ? {} : { digest }),
-  });
-  const ready = await control.expect(id, 'ready');
-  const data = fx.track(await openData(ready.port, ready.token));
-  const bytes = await readAll(data);
-  const done = await control.expect(id, 'done');
-  const lines = bytes.toString('utf8').split('\n');
-  expect(lines.pop()).toBe('');
-  const entries = lines.map((line): TreeEntry => {
-    const parsed = treeEntrySchema.parse(JSON.parse(line));
-    if (!parsed.ok) throw new Error(`bad tree line ${line}: ${parsed.error}`);
-    return parsed.value;
   });
   expect(done.size).toBe(bytes.byteLength);
   expect(done.sha256).toBe(sha256(bytes));

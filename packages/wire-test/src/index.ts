@@ -20,6 +20,7 @@ export {
   openTlsData,
   rawFrame,
   readAll,
+  requestTree,
   sendAndEnd,
   tryConnect,
 } from './wire.js';

@@ -11,6 +11,8 @@ import {
   encodeMessage,
   MessageDecoder,
   type ServerMessage,
+  type TreeEntry,
+  treeEntrySchema,
   type Welcome,
 } from '@cftp/protocol';
 
@@ -221,6 +223,45 @@ export function readAll(socket: Socket): Promise<Buffer> {
     socket.on('close', () => resolve(Buffer.concat(chunks)));
     socket.on('error', () => {});
   });
+}
+
+/**
+ * A `tree` request (§6.10) on `control`, its data channel read to the end: the lines parsed,
+ * the `done` reply, and the bytes as they came (for `done`'s size and digest). Throws on a
+ * line the schema refuses, or data that does not end with a newline.
+ */
+export async function requestTree(
+  control: Control,
+  request: { path?: string; digest?: boolean } = {},
+): Promise<{
+  entries: TreeEntry[];
+  done: Extract<ServerMessage, { type: 'done' }>;
+  bytes: Buffer;
+}> {
+  const id = control.newId();
+  control.send({
+    type: 'tree',
+    id,
+    ...(request.path === undefined ? {} : { path: request.path }),
+    ...(request.digest === undefined ? {} : { digest: request.digest }),
+  });
+  const ready = await control.expect(id, 'ready');
+  const data = await openData(ready.port, ready.token);
+  let bytes: Buffer;
+  try {
+    bytes = await readAll(data);
+  } finally {
+    data.destroy();
+  }
+  const done = await control.expect(id, 'done');
+  const lines = bytes.toString('utf8').split('\n');
+  if (lines.pop() !== '') throw new Error('tree data does not end with a newline');
+  const entries = lines.map((line): TreeEntry => {
+    const parsed = treeEntrySchema.parse(JSON.parse(line));
+    if (!parsed.ok) throw new Error(`bad tree line ${line}: ${parsed.error}`);
+    return parsed.value;
+  });
+  return { entries, done, bytes };
 }
 
 /** Resolves with the first chunk of data the peer sends (null if it closes first). */
