@@ -88,6 +88,20 @@ export interface ListedFile {
   lastModified?: Date;
 }
 
+/** A page's object as fileFacts takes it, under `name` (its name or path, for errors too). */
+export function listedFile(
+  object: NonNullable<ListObjectsV2CommandOutput['Contents']>[number],
+  name: string,
+): ListedFile {
+  return {
+    name,
+    key: object.Key ?? '',
+    size: object.Size ?? 0,
+    ...(object.ETag === undefined ? {} : { etag: object.ETag }),
+    ...(object.LastModified ? { lastModified: object.LastModified } : {}),
+  };
+}
+
 /** A listed file's size, mtime and mode. */
 export interface FileFacts {
   size: number;
@@ -205,13 +219,7 @@ async function* listPages(
       const key = object.Key ?? '';
       const name = key.slice(Prefix.length);
       if (name === '' || !accept(name)) continue; // '' is the folder's own marker
-      files.push({
-        name,
-        key,
-        size: object.Size ?? 0,
-        ...(object.ETag === undefined ? {} : { etag: object.ETag }),
-        ...(object.LastModified ? { lastModified: object.LastModified } : {}),
-      });
+      files.push(listedFile(object, name));
     }
     for (let i = 0; i < folders.length; i += LIST_BATCH) {
       const batch = folders.slice(i, i + LIST_BATCH);

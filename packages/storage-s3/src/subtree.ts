@@ -16,6 +16,7 @@ import {
   judge,
   LIST_BATCH,
   type ListedFile,
+  listedFile,
   mapLimited,
   requireFolder,
 } from './list.js';
@@ -99,7 +100,7 @@ async function* walk(
           below: folders.slice(0, i),
           name,
           type: 'dir',
-          object: own ? listed(object, relative) : undefined,
+          object: own ? listedFile(object, relative) : undefined,
         });
         open.push(name);
       }
@@ -108,7 +109,7 @@ async function* walk(
       const verdict = judge(name);
       if (verdict === 'bad') counts.skipped++;
       if (verdict !== 'ok') continue;
-      pending.push({ below: folders, name, type: 'file', object: listed(object, relative) });
+      pending.push({ below: folders, name, type: 'file', object: listedFile(object, relative) });
     }
     for (let i = 0; i < pending.length; i += LIST_BATCH) {
       const batch = pending.slice(i, i + LIST_BATCH);
@@ -157,20 +158,6 @@ async function* walk(
     }
     ContinuationToken = page.IsTruncated === true ? page.NextContinuationToken : undefined;
   } while (ContinuationToken !== undefined);
-}
-
-/** The page's object as fileFacts takes it; `name` is its path below the top, for errors. */
-function listed(
-  object: NonNullable<ListObjectsV2CommandOutput['Contents']>[number],
-  relative: string,
-): ListedFile {
-  return {
-    name: relative,
-    key: object.Key ?? '',
-    size: object.Size ?? 0,
-    ...(object.ETag === undefined ? {} : { etag: object.ETag }),
-    ...(object.LastModified ? { lastModified: object.LastModified } : {}),
-  };
 }
 
 function joinPath(top: string, relative: string): string {
